@@ -1,0 +1,284 @@
+"""The Django admin for reviewers and admins. Every save, delete and action calls services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import anchoring, permissions, selectors, services
+from .models import Annotation, Article, Source, SourceAlias
+
+
+class AliasInline(admin.TabularInline):
+    model = SourceAlias
+    fields = ["name", "is_primary", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        try:
+            services.source_check_name(name, exclude_source=self.instance.pk and self.instance)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return name
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    form = SourceAdminForm
+    list_display = [
+        "name", "kind", "reliability", "review_status", "n_claims", "reviewed_by", "reviewed_at",
+    ]
+    list_filter = ["review_status", "kind", "reliability"]
+    search_fields = ["name", "aliases__name", "description"]
+    list_select_related = ["reviewed_by"]
+    readonly_fields = ["review_status", "reviewed_by", "reviewed_at", "created_by", "created_at"]
+    fields = [
+        "name", "kind", "url", "description", "reliability", "review_note",
+        *readonly_fields,
+    ]
+    inlines = [AliasInline]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return super().get_queryset(request).annotate(n_claims=Count("annotations"))
+
+    @admin.display(description="claims", ordering="n_claims")
+    def n_claims(self, obj: Source) -> int:
+        return obj.n_claims
+
+    def save_model(self, request, obj: Source, form, change: bool) -> None:
+        data = {f: form.cleaned_data[f] for f in form.cleaned_data}
+        if change:
+            services.source_update(source=obj, user=request.user, **data)
+        else:
+            created = services.source_create(
+                user=request.user,
+                **{k: v for k, v in data.items() if k in {
+                    "name", "kind", "url", "description", "reliability"}},
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def _review(self, request, queryset, decision: str) -> None:
+        if not permissions.can_review_sources(request.user):
+            self.message_user(request, "Only reviewers can review sources.", messages.ERROR)
+            return
+        for source in queryset:
+            services.source_review(source=source, user=request.user, decision=decision)
+        self.message_user(request, f"{queryset.count()} source(s) {decision}.", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected sources", permissions=["review"])
+    def approve(self, request, queryset) -> None:
+        self._review(request, queryset, Source.Review.APPROVED)
+
+    @admin.action(description="Reject the selected sources", permissions=["review"])
+    def reject(self, request, queryset) -> None:
+        self._review(request, queryset, Source.Review.REJECTED)
+
+    def has_review_permission(self, request) -> bool:
+        return permissions.can_review_sources(request.user)
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("body"):
+            body = anchoring.normalise_body(data["body"])
+            duplicate = services.article_find_duplicate(url=data.get("url") or "", body=body)
+            if duplicate:
+                raise forms.ValidationError(f"{duplicate[1]} (“{duplicate[0].title}”)")
+        return data
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "title", "outlet", "status", "assignee", "n_verified", "n_disputed", "n_unattributed",
+        "created_at", "deleted_at",
+    ]
+    list_filter = ["status", DeletedFilter, "language"]
+    search_fields = ["title", "outlet", "url", "author"]
+    list_select_related = ["assignee"]
+    readonly_fields = ["version", "created_by", "created_at", "updated_at", "deleted_at",
+                       "deleted_by", "body_hash"]
+    fields = ["title", "url", "outlet", "author", "published_at", "language", "status",
+              "assignee", "body", *readonly_fields]
+    actions = ["soft_delete", "restore"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return selectors.with_label_counts(Article.objects.all())
+
+    @admin.display(description="verified", ordering="n_verified")
+    def n_verified(self, obj: Article) -> int:
+        return obj.n_verified
+
+    @admin.display(description="disputed", ordering="n_disputed")
+    def n_disputed(self, obj: Article) -> int:
+        return obj.n_disputed
+
+    @admin.display(description="unattributed", ordering="n_unattributed")
+    def n_unattributed(self, obj: Article) -> int:
+        return obj.n_unattributed
+
+    def get_readonly_fields(self, request, obj=None):
+        # The text of an existing article is changed only by a correction, which re-anchors.
+        if obj is not None:
+            return [*self.readonly_fields, "body"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            services.article_update_metadata(
+                article=obj, user=request.user,
+                **{k: v for k, v in data.items() if k != "body"},
+            )
+            return
+        try:
+            created = services.article_create(
+                user=request.user, title=data["title"], body=data["body"], url=data["url"],
+                outlet=data["outlet"], author=data["author"],
+                published_at=data["published_at"], language=data["language"],
+            )
+        except services.DuplicateArticle as exc:  # raced with another import
+            raise ValidationError(exc.reason) from exc
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.article_delete(article=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for article in queryset:
+            services.article_delete(article=article, user=request.user)
+
+    @admin.action(description="Delete the selected articles (can be restored)")
+    def soft_delete(self, request, queryset) -> None:
+        self.delete_queryset(request, queryset.filter(deleted_at__isnull=True))
+        self.message_user(request, "Deleted. An admin can restore them.", messages.SUCCESS)
+
+    @admin.action(description="Restore the selected deleted articles", permissions=["restore"])
+    def restore(self, request, queryset) -> None:
+        for article in queryset.filter(deleted_at__isnull=False):
+            services.article_restore(article=article, user=request.user)
+        self.message_user(request, "Restored.", messages.SUCCESS)
+
+    def has_restore_permission(self, request) -> bool:
+        return permissions.can_restore(request.user)
+
+
+class AnnotationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Annotation
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        new = self.instance.pk is None
+        if new and data.get("article") and None not in (data.get("start"), data.get("end")):
+            try:
+                anchoring.check_span(
+                    data["article"].body, data["start"], data["end"], data.get("quote") or ""
+                )
+            except anchoring.AnchorError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        if data.get("label"):
+            source = data.get("source")
+            keeps = not new and source is not None and source.pk == self.instance.source_id
+            services.claim_check_source(data["label"], source, newly_attached=not keeps)
+        return data
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(SimpleHistoryAdmin):
+    form = AnnotationAdminForm
+    list_display = ["short_quote", "label", "grade", "source", "article", "created_by",
+                    "anchor_state", "created_at"]
+    list_filter = [
+        "label", "anchor_state", ("source", admin.RelatedOnlyFieldListFilter),
+        ("article", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["quote", "note", "source__name", "article__title"]
+    list_select_related = ["article", "source", "created_by"]
+    raw_id_fields = ["article", "source"]
+    readonly_fields = ["prefix", "suffix", "anchor_state", "original_quote", "created_by",
+                       "updated_by", "created_at", "updated_at"]
+    fields = ["article", "start", "end", "quote", "label", "source", "credibility", "note",
+              "evidence_url", *readonly_fields]
+
+    @admin.display(description="quote")
+    def short_quote(self, obj: Annotation) -> str:
+        return obj.quote if len(obj.quote) <= 80 else obj.quote[:79] + "…"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # the span moves only with the text (corrections re-anchor)
+            return ["article", "start", "end", "quote", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_change_annotation(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return request.user.has_perm("annotations.delete_annotation")
+        return permissions.can_change_annotation(request.user, obj)
+
+    def save_model(self, request, obj: Annotation, form, change: bool) -> None:
+        data = form.cleaned_data
+        details = {k: data[k] for k in ("label", "source", "credibility", "note", "evidence_url")}
+        if change:
+            services.annotation_update(annotation=obj, user=request.user, **details)
+            return
+        result = services.annotation_create(
+            article=data["article"], user=request.user, start=data["start"], end=data["end"],
+            quote=data["quote"], **details,
+        )
+        obj.pk = result.annotation.pk
+
+    def delete_model(self, request, obj: Annotation) -> None:
+        services.annotation_delete(annotation=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for claim in queryset:
+            if permissions.can_change_annotation(request.user, claim):
+                services.annotation_delete(annotation=claim, user=request.user)

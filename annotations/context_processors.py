@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from .models import Annotation, Source
+
+
+def site(request: HttpRequest) -> dict:
+    """What every page needs: the desk's name and the label glossary."""
+    return {
+        "desk_name": settings.DESK_NAME,
+        "label_choices": Annotation.Label.choices,
+        "source_kinds": Source.Kind.choices,
+        "credibility_choices": Annotation.Credibility.choices,
+    }

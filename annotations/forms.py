@@ -1,0 +1,149 @@
+"""Forms validate what users send; services decide what is written."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
+
+from .models import Annotation, Article, Source
+
+NOTE_MAX = 5000
+QUOTE_MAX = 20_000
+
+
+class HttpUrlField(forms.URLField):
+    """A link that can only ever be http or https (never javascript: or data:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": "Enter a link that starts with http:// or https://."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+
+def _transport_newlines(value: str) -> str:
+    # Browsers send form values with CRLF line breaks; bodies store "\n" only.
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ArticleFilterForm(forms.Form):
+    SORTS = {
+        "-created_at": "Newest first",
+        "created_at": "Oldest first",
+        "-published_at": "Recently published",
+        "title": "Title A–Z",
+        "-n_disputed": "Most disputed",
+        "-n_claims": "Most claims",
+    }
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Article.Status.choices])
+    assignee = forms.ChoiceField(required=False, label="Assignee")
+    outlet = forms.CharField(required=False, max_length=200)
+    language = forms.CharField(required=False, max_length=16)
+    has_disputed = forms.BooleanField(required=False, label="Has disputed claims")
+    date_from = forms.DateField(required=False, label="Published from")
+    date_to = forms.DateField(required=False, label="to")
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            ("none", "Unassigned"),
+            *[(str(u.pk), u.get_username()) for u in users],
+        ]
+
+    def selector_kwargs(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        assignee = data.get("assignee") or ""
+        return {
+            "q": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "assignee": int(assignee) if assignee.isdigit() else None,
+            "unassigned": assignee == "none",
+            "outlet": (data.get("outlet") or "").strip(),
+            "language": (data.get("language") or "").strip(),
+            "has_disputed": bool(data.get("has_disputed")),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "order": data.get("sort") or "-created_at",
+        }
+
+
+class ClaimDetailsForm(forms.Form):
+    """What a claim says beyond its span: verdict, source, grade, note, evidence."""
+
+    label = forms.ChoiceField(choices=Annotation.Label.choices)
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "That source does not exist (any more)."},
+    )
+    new_source_name = forms.CharField(required=False, max_length=200, label="New source")
+    new_source_kind = forms.ChoiceField(
+        required=False, choices=Source.Kind.choices, initial=Source.Kind.OTHER, label="Kind"
+    )
+    credibility = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *Annotation.Credibility.choices],
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": f"The note is too long (at most {NOTE_MAX} characters)."},
+    )
+    evidence_url = HttpUrlField(required=False, label="Evidence link")
+
+    def clean_note(self) -> str:
+        return _transport_newlines(self.cleaned_data["note"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") and (data.get("new_source_name") or "").strip():
+            raise forms.ValidationError("Pick an existing source or propose a new one, not both.")
+        return data
+
+
+class ClaimCreateForm(ClaimDetailsForm):
+    """A claim from a selection: code point offsets, the selected text, the version seen."""
+
+    start = forms.IntegerField(min_value=0, error_messages={"min_value": "Offsets cannot be negative."})
+    end = forms.IntegerField(min_value=1, error_messages={"min_value": "Offsets cannot be negative."})
+    quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
+    version = forms.IntegerField(min_value=1, required=False)
+
+    def clean_quote(self) -> str:
+        return _transport_newlines(self.cleaned_data["quote"])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and start >= end:
+            raise forms.ValidationError("The selection is empty: the start must come before the end.")
+        return data
+
+
+class ClaimByQuoteForm(ClaimDetailsForm):
+    """Without JavaScript: paste the exact passage; the server finds it."""
+
+    quote = forms.CharField(
+        strip=False,
+        max_length=QUOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Exact passage",
+        help_text="Paste the passage exactly as it appears in the article.",
+    )
+    occurrence = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean_quote(self) -> str:
+        quote = _transport_newlines(self.cleaned_data["quote"]).strip()
+        if not quote:
+            raise forms.ValidationError("Paste the passage you want to tag.")
+        return quote

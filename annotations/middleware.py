@@ -1,0 +1,48 @@
+"""Answer 503 with a friendly page when the database is unreachable, not a traceback.
+
+Errors raised in views land in `process_exception`; errors raised elsewhere (sessions,
+authentication) are turned into responses by Django before any middleware sees them, so
+`handler500` (annotations.views.server_error) applies the same test to those.
+"""
+
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "the database is not answering", as opposed to a bug in a query.
+_OUTAGE_SIGNS = ("connection", "connect", "server closed", "terminating", "shutting down",
+                 "could not", "timeout", "database is locked", "no route", "refused")
+
+
+def is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(exc).lower()
+        return any(sign in text for sign in _OUTAGE_SIGNS)
+    return False
+
+
+def outage_response() -> HttpResponse:
+    html = render_to_string("503.html")
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, DatabaseError) and is_outage(exc):
+            logger.error("Database unavailable: %s", exc)
+            return outage_response()
+        return None

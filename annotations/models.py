@@ -1,0 +1,331 @@
+"""Sources, articles and the claims (annotations) editors make on them.
+
+Rules that must always hold live in the database as constraints, not only in forms.
+Writes go through `annotations.services`; models carry no logic in `save()` and no signals.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+User = settings.AUTH_USER_MODEL
+
+PREFIX_SUFFIX_LENGTH = 32
+
+
+class SourceKind(models.TextChoices):
+    GOVERNMENT = "government", "Government"
+    MILITARY = "military", "Military"
+    INTELLIGENCE = "intelligence", "Intelligence"
+    MEDIA = "media", "Media"
+    NGO = "ngo", "NGO"
+    EXPERT = "expert", "Expert"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    SPOKESPERSON = "spokesperson", "Spokesperson"
+    ANONYMOUS = "anonymous", "Anonymous"
+    OTHER = "other", "Other"
+
+
+class Reliability(models.TextChoices):
+    """Admiralty (NATO) scale for the reliability of a source."""
+
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+class SourceReview(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class ArticleStatus(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Label(models.TextChoices):
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    UNATTRIBUTED = "unattributed", "Unattributed"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty scale for the credibility of a piece of information."""
+
+    CONFIRMED = 1, "1: confirmed by other sources"
+    PROBABLY_TRUE = 2, "2: probably true"
+    POSSIBLY_TRUE = 3, "3: possibly true"
+    DOUBTFUL = 4, "4: doubtful"
+    IMPROBABLE = 5, "5: improbable"
+    CANNOT_JUDGE = 6, "6: truth cannot be judged"
+
+
+class AnchorState(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    MOVED = "moved", "Moved"
+    CHANGED = "changed", "Quote changed"
+    ORPHANED = "orphaned", "Orphaned"
+
+
+class Source(models.Model):
+    """Who made a claim: an agency, a ministry, a Telegram channel, an official."""
+
+    Kind = SourceKind
+    Reliability = Reliability
+    Review = SourceReview
+
+    name = models.CharField(max_length=200)
+    # NFKC + casefold of the name; see anchoring.fold_name. Unique, and every name and alias
+    # is also a row of SourceAlias, whose own unique key spans names and aliases together.
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    url = models.URLField(max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    reliability = models.CharField(max_length=1, choices=Reliability, default=Reliability.F)
+    review_status = models.CharField(max_length=10, choices=Review, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_sources"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_sources"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("review_source", "Can review, grade and merge sources")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in SourceKind]), name="source_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reliability__in=[r.value for r in Reliability]),
+                name="source_reliability_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status__in=[r.value for r in SourceReview]),
+                name="source_review_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name_key=""), name="source_name_key_not_empty"),
+        ]
+        indexes = [models.Index(fields=["review_status", "name"], name="source_review_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:source-detail", args=[self.pk])
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.review_status == self.Review.REJECTED
+
+
+class SourceAlias(models.Model):
+    """Every name a source goes by, its main name included (`is_primary`).
+
+    Keeping the main name here too lets one unique index on `name_key` make names and
+    aliases unique across each other, on SQLite as on PostgreSQL.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, unique=True)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        verbose_name_plural = "source aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(is_primary=True), name="one_primary_name_per_source"
+            ),
+            models.CheckConstraint(condition=~Q(name_key=""), name="alias_name_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def alive(self) -> ArticleQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Plain text, normalised once on the way in (NFC, "\n" line endings): offsets index it.
+    body = models.TextField()
+    body_hash = models.CharField(max_length=64, editable=False)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.NEW)
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_articles"
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_articles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every correction of the text (optimistic locking).
+    version = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="deleted_articles"
+    )
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["body_hash"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("correct_any_article", "Can correct the text of any article"),
+            ("import_articles", "Can bulk import articles"),
+            ("restore_article", "Can restore deleted articles"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="article_url_unique_when_given"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ArticleStatus]), name="article_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="article_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["body_hash"], name="article_body_hash_idx"),
+            models.Index(fields=["status", "-created_at"], name="article_status_idx"),
+            models.Index(fields=["outlet"], name="article_outlet_idx"),
+            models.Index(fields=["-created_at", "-id"], name="article_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article-detail", args=[self.pk])
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Annotation(models.Model):
+    """A claim: a span of an article's body with a verdict and (usually) a source."""
+
+    Label = Label
+    Credibility = Credibility
+    Anchor = AnchorState
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    # Unicode code point offsets into Article.body: body[start:end] == quote while anchored.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    prefix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
+    suffix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
+    label = models.CharField(max_length=12, choices=Label)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility, null=True, blank=True)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="annotations"
+    )
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_annotations"
+    )
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="updated_annotations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    anchor_state = models.CharField(max_length=10, choices=Anchor, default=Anchor.ANCHORED)
+    # The quote as first tagged, once a correction changed the text under it.
+    original_quote = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "id"]
+        permissions = [
+            ("change_any_annotation", "Can change or delete anyone's claims and resolve orphans")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_not_negative"),
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="annotation_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(label__in=[label.value for label in Label]),
+                name="annotation_label_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(label=Label.UNATTRIBUTED) | Q(source__isnull=True),
+                name="annotation_unattributed_has_no_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__isnull=True) | Q(credibility__gte=1, credibility__lte=6),
+                name="annotation_credibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=[a.value for a in AnchorState]),
+                name="annotation_anchor_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_url="")
+                | Q(evidence_url__startswith="http://")
+                | Q(evidence_url__startswith="https://"),
+                name="annotation_evidence_url_http",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start", "end"], name="annotation_article_pos_idx"),
+            models.Index(fields=["label", "-created_at"], name="annotation_label_idx"),
+            models.Index(fields=["source", "-created_at"], name="annotation_source_idx"),
+            models.Index(fields=["anchor_state"], name="annotation_anchor_idx"),
+            models.Index(fields=["-created_at", "-id"], name="annotation_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"{self.get_label_display()}: {quote}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#claim-{self.pk}"
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty code, e.g. "B2": source reliability then claim credibility."""
+        letter = self.source.reliability if self.source_id else ""
+        number = str(self.credibility) if self.credibility else ""
+        return f"{letter}{number}"
+
+    @property
+    def is_anchored(self) -> bool:
+        return self.anchor_state in (self.Anchor.ANCHORED, self.Anchor.MOVED)

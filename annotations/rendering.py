@@ -1,0 +1,79 @@
+"""The article body as HTML blocks with nested highlight marks.
+
+Built in Python rather than in a template loop: a 100,000-character article with 2,000
+claims is thousands of segments, and string joins are an order of magnitude faster than
+template nodes. Every piece of article text goes through `html.escape`.
+
+The contract (DESIGN.md): each block is `<p data-start>` whose text is exactly
+`body[start:end]`; the text between blocks is emitted as bare text so that the container's
+`textContent` is the whole body; marks add no text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from .anchoring import Segment, Span, segment_blocks, split_blocks
+
+
+def _mark_open(claim) -> str:
+    state = "" if claim.anchor_state == "anchored" else f" hl-{claim.anchor_state}"
+    return f'<mark class="hl hl-{claim.label}{state}" data-annotation-id="{claim.pk}">'
+
+
+def _block_html(
+    body: str, block: tuple[int, int], segments: Sequence[Segment], claims: dict, oob: bool
+) -> str:
+    start, end = block
+    swap = ' hx-swap-oob="true"' if oob else ""
+    parts = [f'<p class="blk" id="blk-{start}" data-start="{start}" data-end="{end}"{swap}>']
+    for segment in segments:
+        text = escape(body[segment.start : segment.end], quote=False)
+        if segment.keys:
+            opening = "".join(_mark_open(claims[key]) for key in segment.keys)
+            parts.append(f"{opening}{text}{'</mark>' * len(segment.keys)}")
+        else:
+            parts.append(text)
+    parts.append("</p>")
+    return "".join(parts)
+
+
+def highlightable(claims: Iterable) -> list:
+    """Claims whose offsets point at their text (orphans have no place in the body)."""
+    return [c for c in claims if c.anchor_state != "orphaned"]
+
+
+def render_body(body: str, claims: Iterable) -> SafeString:
+    """The whole body: blocks with marks, and the bare text between them."""
+    claims = highlightable(claims)
+    by_key = {c.pk: c for c in claims}
+    blocks = split_blocks(body)
+    segmented = segment_blocks(blocks, (Span(c.pk, c.start, c.end) for c in claims))
+    parts = []
+    position = 0
+    for block, segments in zip(blocks, segmented, strict=True):
+        parts.append(escape(body[position : block[0]], quote=False))
+        parts.append(_block_html(body, block, segments, by_key, oob=False))
+        position = block[1]
+    parts.append(escape(body[position:], quote=False))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
+
+
+def render_blocks(body: str, claims: Iterable, start: int, end: int) -> SafeString:
+    """Only the blocks that share text with [start, end), as htmx out-of-band swaps."""
+    blocks = [b for b in split_blocks(body) if b[0] < end and start < b[1]]
+    if not blocks:
+        return mark_safe("")
+    low, high = blocks[0][0], blocks[-1][1]
+    claims = [c for c in highlightable(claims) if c.start < high and low < c.end]
+    by_key = {c.pk: c for c in claims}
+    segmented = segment_blocks(blocks, (Span(c.pk, c.start, c.end) for c in claims))
+    return mark_safe(  # noqa: S308 - built by _block_html, which escapes all text
+        "".join(
+            _block_html(body, block, segments, by_key, oob=True)
+            for block, segments in zip(blocks, segmented, strict=True)
+        )
+    )

@@ -1,0 +1,165 @@
+"""Read queries shared by views, admin and commands. Each returns a lazy queryset or rows
+with a fixed number of queries, whatever the number of articles or claims."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Annotation, Article, Source
+
+
+def with_label_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Add n_verified, n_disputed, n_unattributed, n_orphaned and n_claims in one query."""
+    return articles.annotate(
+        n_claims=Count("annotations"),
+        n_verified=Count("annotations", filter=Q(annotations__label=Annotation.Label.VERIFIED)),
+        n_disputed=Count("annotations", filter=Q(annotations__label=Annotation.Label.DISPUTED)),
+        n_unattributed=Count(
+            "annotations", filter=Q(annotations__label=Annotation.Label.UNATTRIBUTED)
+        ),
+        n_orphaned=Count(
+            "annotations", filter=Q(annotations__anchor_state=Annotation.Anchor.ORPHANED)
+        ),
+    )
+
+
+def article_list(
+    *,
+    q: str = "",
+    status: str = "",
+    assignee: int | None = None,
+    unassigned: bool = False,
+    outlet: str = "",
+    language: str = "",
+    has_disputed: bool = False,
+    date_from=None,
+    date_to=None,
+    order: str = "-created_at",
+) -> QuerySet[Article]:
+    articles = Article.objects.alive().select_related("assignee")
+    if q:
+        articles = articles.filter(
+            Q(title__icontains=q) | Q(outlet__icontains=q) | Q(body__icontains=q)
+        )
+    if status:
+        articles = articles.filter(status=status)
+    if assignee:
+        articles = articles.filter(assignee_id=assignee)
+    if unassigned:
+        articles = articles.filter(assignee__isnull=True)
+    if outlet:
+        articles = articles.filter(outlet=outlet)
+    if language:
+        articles = articles.filter(language=language)
+    if date_from:
+        articles = articles.filter(published_at__date__gte=date_from)
+    if date_to:
+        articles = articles.filter(published_at__date__lte=date_to)
+    articles = with_label_counts(articles)
+    if has_disputed:
+        articles = articles.filter(n_disputed__gt=0)
+    return articles.order_by(order, "-id")
+
+
+def article_claims(article: Article) -> QuerySet[Annotation]:
+    """The claims of one article in reading order, with everything the page shows."""
+    return (
+        Annotation.objects.filter(article=article)
+        .select_related("source", "created_by", "updated_by")
+        .order_by("start", "-end", "id")
+    )
+
+
+def source_search(term: str, *, limit: int = 12) -> list[Source]:
+    """Sources whose name or alias contains the term (folded), best matches first."""
+    from .anchoring import fold_name
+
+    key = fold_name(term)
+    if not key:
+        return list(Source.objects.order_by("name")[:limit])
+    sources = (
+        Source.objects.filter(aliases__name_key__contains=key)
+        .distinct()
+        .order_by("name")[: limit * 3]
+    )
+    ranked = sorted(
+        sources,
+        key=lambda s: (
+            not s.name_key.startswith(key),
+            s.review_status == Source.Review.REJECTED,
+            s.name_key,
+        ),
+    )
+    return ranked[:limit]
+
+
+def claims_between(article: Article, start: int, end: int) -> QuerySet[Annotation]:
+    """Claims that may share a block with [start, end): enough to re-render those blocks."""
+    from .anchoring import split_blocks
+
+    blocks = [b for b in split_blocks(article.body) if b[0] < end and start < b[1]]
+    low = blocks[0][0] if blocks else start
+    high = blocks[-1][1] if blocks else end
+    return (
+        Annotation.objects.filter(article=article, start__lt=high, end__gt=low)
+        .only("id", "start", "end", "label", "anchor_state")
+        .order_by("start", "-end", "id")
+    )
+
+
+def next_claim_id(claim: Annotation) -> int | None:
+    """The claim that follows `claim` in reading order (where its list item goes before)."""
+    following = (
+        Annotation.objects.filter(article_id=claim.article_id)
+        .filter(
+            Q(start__gt=claim.start)
+            | Q(start=claim.start, end__lt=claim.end)
+            | Q(start=claim.start, end=claim.end, id__gt=claim.pk)
+        )
+        .order_by("start", "-end", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return following
+
+
+def _summary(counts: dict, orphaned: int, sources: list) -> dict:
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "counts": counts,
+        "sources": sorted(sources, key=lambda s: s.name_key),
+        "orphaned": orphaned,
+        "unattributed_share": round(100 * counts["unattributed"] / total) if total else 0,
+    }
+
+
+def summarise(claims: list[Annotation]) -> dict:
+    """Counts per label, the sources cited and the share unattributed, from loaded claims."""
+    counts = dict.fromkeys(Annotation.Label.values, 0)
+    sources = {}
+    orphaned = 0
+    for claim in claims:
+        counts[claim.label] += 1
+        orphaned += claim.anchor_state == Annotation.Anchor.ORPHANED
+        if claim.source_id:
+            sources[claim.source_id] = claim.source
+    return _summary(counts, orphaned, list(sources.values()))
+
+
+def article_summary(article: Article) -> dict:
+    """The same summary in two queries, without loading every claim."""
+    counts = dict.fromkeys(Annotation.Label.values, 0)
+    orphaned = 0
+    rows = (
+        Annotation.objects.filter(article=article)
+        .values_list("label", "anchor_state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for label, anchor_state, n in rows:
+        counts[label] += n
+        if anchor_state == Annotation.Anchor.ORPHANED:
+            orphaned += n
+    sources = list(Source.objects.filter(annotations__article=article).distinct())
+    return _summary(counts, orphaned, sources)

@@ -1,0 +1,300 @@
+// Selection -> claim. Turns a DOM selection inside [data-article-body] into Unicode code
+// point offsets plus the exact text, fills the claim form and lets htmx submit it.
+//
+// The body element's text nodes, in order, are exactly the article body (blocks carry the
+// paragraphs, bare text nodes between them carry the newlines; <mark>s add no text). So an
+// offset is found by walking text nodes, never from selection.toString(), whose result
+// depends on layout. JS strings count UTF-16 units; the server counts code points.
+(() => {
+  "use strict";
+
+  const body = document.querySelector("[data-article-body]");
+  if (!body) return;
+  const popover = document.getElementById("claim-popover");
+  const form = document.getElementById("claim-form");
+  const canAnnotate = body.dataset.canAnnotate === "true" && popover && form;
+  const LABEL_KEYS = { KeyV: "verified", KeyD: "disputed", KeyU: "unattributed" };
+  const graphemes =
+    typeof Intl !== "undefined" && Intl.Segmenter
+      ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
+      : null;
+  let pending = null; // {start, end, quote, range}
+  let activeId = null;
+
+  // --- Offsets -----------------------------------------------------------------------------
+
+  function codePoints(text) {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  function textNodes(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+    return nodes;
+  }
+
+  // A DOM point as a UTF-16 index into body.textContent (which equals the article body).
+  function utf16Index(nodes, container, offset) {
+    if (container.nodeType !== Node.TEXT_NODE) {
+      // A point between children: it sits before child[offset], or at the container's end.
+      const probe = document.createRange();
+      probe.setStart(container, offset);
+      probe.collapse(true);
+      let total = 0;
+      for (const node of nodes) {
+        if (probe.comparePoint(node, node.data.length) <= 0) total += node.data.length;
+        else break;
+      }
+      return total;
+    }
+    let total = 0;
+    for (const node of nodes) {
+      if (node === container) return total + offset;
+      total += node.data.length;
+    }
+    return null;
+  }
+
+  function isSpace(ch) {
+    return /\s/u.test(ch);
+  }
+
+  // Snap [s, e) to whole characters as a reader sees them (a flag, an accented letter).
+  function snap(text, s, e) {
+    if (!graphemes) {
+      const low = (i) => i > 0 && i < text.length && /[\udc00-\udfff]/.test(text[i]) && /[\ud800-\udbff]/.test(text[i - 1]);
+      if (low(s)) s--;
+      if (low(e)) e++;
+      return [s, e];
+    }
+    const from = Math.max(0, s - 64);
+    for (const g of graphemes.segment(text.slice(from, Math.min(text.length, s + 64)))) {
+      if (from + g.index + g.segment.length > s) {
+        s = from + g.index;
+        break;
+      }
+    }
+    const from2 = Math.max(0, e - 64);
+    for (const g of graphemes.segment(text.slice(from2, Math.min(text.length, e + 64)))) {
+      const gEnd = from2 + g.index + g.segment.length;
+      if (gEnd >= e) {
+        e = gEnd; // the grapheme holding the last selected unit, whole
+        break;
+      }
+    }
+    return [s, e];
+  }
+
+  // The selection as {start, end, quote} in code points, or null.
+  function selectionSpan() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    if (!body.contains(range.startContainer) || !body.contains(range.endContainer)) return null;
+    const nodes = textNodes(body);
+    const text = nodes.map((n) => n.data).join("");
+    let s = utf16Index(nodes, range.startContainer, range.startOffset);
+    let e = utf16Index(nodes, range.endContainer, range.endOffset);
+    if (s === null || e === null) return null;
+    if (s > e) [s, e] = [e, s];
+    while (s < e && isSpace(text[s])) s++;
+    while (e > s && isSpace(text[e - 1])) e--;
+    if (s >= e) return null;
+    [s, e] = snap(text, s, e);
+    const start = codePoints(text.slice(0, s));
+    const quote = text.slice(s, e);
+    const domRange = document.createRange();
+    domRange.setStart(range.startContainer, range.startOffset);
+    domRange.setEnd(range.endContainer, range.endOffset);
+    return { start, end: start + codePoints(quote), quote, range: domRange };
+  }
+
+  // --- The popover ---------------------------------------------------------------------------
+
+  function isTyping(target) {
+    return (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) &&
+      !(target instanceof HTMLInputElement && ["hidden", "radio", "checkbox", "button", "submit"].includes(target.type))
+    );
+  }
+
+  function showPending(range) {
+    if (typeof Highlight === "undefined" || !CSS.highlights) return;
+    if (range) CSS.highlights.set("pending-claim", new Highlight(range));
+    else CSS.highlights.delete("pending-claim");
+  }
+
+  function openPopover(span) {
+    pending = span;
+    form.elements.start.value = span.start;
+    form.elements.end.value = span.end;
+    form.elements.quote.value = span.quote;
+    form.elements.version.value = body.dataset.version;
+    const shown = span.quote.length > 160 ? span.quote.slice(0, 157) + "…" : span.quote;
+    document.getElementById("popover-quote").textContent = "“" + shown + "”";
+    document.getElementById("claim-form-errors").textContent = "";
+    showPending(span.range);
+    popover.hidden = false;
+    const rect = span.range.getBoundingClientRect();
+    const rects = span.range.getClientRects();
+    const last = rects.length ? rects[rects.length - 1] : rect;
+    const width = popover.offsetWidth;
+    let left = window.scrollX + Math.min(Math.max(8, last.left), document.documentElement.clientWidth - width - 8);
+    let top = window.scrollY + last.bottom + 8;
+    if (last.bottom + popover.offsetHeight + 16 > window.innerHeight && rect.top > popover.offsetHeight + 16) {
+      top = window.scrollY + rect.top - popover.offsetHeight - 8;
+    }
+    popover.style.left = `${left}px`;
+    popover.style.top = `${top}px`;
+  }
+
+  function resetForm() {
+    for (const name of ["note", "evidence_url", "credibility", "source", "new_source_name", "source_q"]) {
+      if (form.elements[name]) form.elements[name].value = "";
+    }
+    form.querySelectorAll(".source-chosen, .new-source").forEach((el) => (el.hidden = true));
+    form.querySelectorAll(".source-results").forEach((el) => (el.textContent = ""));
+  }
+
+  function closePopover({ keepSelection = false } = {}) {
+    if (!popover || popover.hidden) return;
+    popover.hidden = true;
+    pending = null;
+    showPending(null);
+    if (!keepSelection) window.getSelection()?.removeAllRanges();
+  }
+
+  function save(label) {
+    const span = pending || selectionSpan();
+    if (!span || form.classList.contains("htmx-request")) return;
+    if (!pending) openPopover(span);
+    const button = form.querySelector(`button[data-label="${label}"]`);
+    form.requestSubmit(button);
+  }
+
+  // --- Highlights and the claim list -------------------------------------------------------
+
+  function activate(id, { scrollList = true } = {}) {
+    body.querySelectorAll("mark.is-active").forEach((m) => m.classList.remove("is-active"));
+    document.querySelectorAll(".claim.is-selected").forEach((li) => li.classList.remove("is-selected"));
+    activeId = id;
+    if (id === null) return;
+    body.querySelectorAll(`mark[data-annotation-id="${id}"]`).forEach((m) => m.classList.add("is-active"));
+    const item = document.getElementById(`claim-${id}`);
+    if (item) {
+      item.classList.add("is-selected");
+      if (scrollList) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+  }
+
+  function flash(id) {
+    const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
+    if (!marks.length) return false;
+    marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+    marks.forEach((m) => {
+      m.classList.remove("flash");
+      void m.offsetWidth; // restart the animation
+      m.classList.add("flash");
+    });
+    return true;
+  }
+
+  body.addEventListener("click", (event) => {
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed) return;
+    const mark = event.target.closest && event.target.closest("mark[data-annotation-id]");
+    if (!mark) {
+      activate(null);
+      return;
+    }
+    // Nested marks: the innermost first; clicking again cycles outwards.
+    const chain = [];
+    for (let m = mark; m && m !== body; m = m.parentElement) {
+      if (m.matches("mark[data-annotation-id]")) chain.push(m.dataset.annotationId);
+    }
+    const at = chain.indexOf(activeId);
+    activate(at === -1 ? chain[0] : chain[(at + 1) % chain.length]);
+  });
+
+  document.addEventListener("click", (event) => {
+    const item = event.target.closest && event.target.closest(".claim[data-annotation-id]");
+    if (!item || event.target.closest("a, form, .claim-actions") ) return;
+    const id = item.dataset.annotationId;
+    activate(id, { scrollList: false });
+    flash(id);
+  });
+
+  // --- Wiring ------------------------------------------------------------------------------
+
+  if (!canAnnotate) return;
+
+  let settleTimer = null;
+  function considerSelection() {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      const span = selectionSpan();
+      if (span) openPopover(span);
+    }, 0);
+  }
+
+  body.addEventListener("mouseup", considerSelection);
+  body.addEventListener("keyup", (event) => {
+    if (event.shiftKey || event.key === "Shift") considerSelection();
+  });
+  document.addEventListener("selectionchange", () => {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
+    if (!body.contains(sel.anchorNode)) return;
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      const span = selectionSpan();
+      if (span) openPopover(span);
+    }, 250);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.code === "Escape" && !popover.hidden) {
+      event.preventDefault();
+      closePopover();
+      body.focus({ preventScroll: true });
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const label = LABEL_KEYS[event.code];
+    if (!label || isTyping(event.target)) return;
+    if (!pending && !selectionSpan()) return;
+    event.preventDefault();
+    save(label);
+  });
+
+  document.addEventListener("mousedown", (event) => {
+    if (popover.hidden || popover.contains(event.target)) return;
+    if (!body.contains(event.target)) closePopover();
+  });
+
+  document.body.addEventListener("annotations-changed", (event) => {
+    const detail = event.detail || {};
+    if (detail.action === "created") {
+      closePopover();
+      resetForm();
+      body.focus({ preventScroll: true });
+      requestAnimationFrame(() => {
+        activate(String(detail.id));
+        body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
+      });
+    } else if (detail.action === "updated") {
+      requestAnimationFrame(() => activate(String(detail.id), { scrollList: false }));
+    }
+  });
+})();

@@ -1,0 +1,87 @@
+// Site-wide behaviour: error toasts for htmx requests and the source picker.
+(() => {
+  "use strict";
+
+  const toast = document.getElementById("toast");
+  let toastTimer = null;
+
+  function showToast(message) {
+    if (!toast) return;
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => (toast.hidden = true), 8000);
+  }
+
+  const FALLBACK = {
+    400: "The request was not understood. Reload the page and try again.",
+    403: "Your role does not allow this, or your session expired: reload the page.",
+    404: "That item no longer exists. Reload the page.",
+    413: "That is too large to send.",
+    500: "Something went wrong on the server. Nothing was saved.",
+    503: "The database is not answering. Nothing was saved; try again in a minute.",
+  };
+
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr.status === 409 || xhr.status === 422) return; // swapped in place
+    let message = FALLBACK[xhr.status] || `The server answered ${xhr.status}. Nothing was saved.`;
+    const ct = xhr.getResponseHeader("Content-Type") || "";
+    if (ct.includes("text/html") && xhr.responseText && xhr.responseText.length < 2000) {
+      const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      const p = doc.querySelector(".form-error, p");
+      if (p && p.textContent.trim()) message = p.textContent.trim();
+    }
+    showToast(message);
+  });
+
+  document.body.addEventListener("htmx:sendError", () => {
+    showToast("The server did not answer. Check your connection; nothing was saved.");
+  });
+
+  // --- Source picker (claim popover and edit forms) ----------------------------------------
+
+  function pickerOf(el) {
+    return el.closest(".source-picker");
+  }
+
+  function setChosen(picker, { id = "", label = "", newName = "" }) {
+    picker.querySelector(".source-id, input[name=source]").value = id;
+    const newInput = picker.querySelector("input[name=new_source_name]");
+    if (newInput) newInput.value = newName;
+    const chosen = picker.querySelector(".source-chosen");
+    chosen.hidden = !(id || newName);
+    chosen.querySelector("span").textContent = newName ? `New: ${newName} (pending review)` : label;
+    const newBox = picker.querySelector(".new-source");
+    if (newBox) newBox.hidden = !newName;
+    picker.querySelector(".source-results").textContent = "";
+    const search = picker.querySelector("input[type=search]");
+    search.value = "";
+    search.hidden = Boolean(id || newName);
+  }
+
+  document.addEventListener("click", (event) => {
+    const pick = event.target.closest && event.target.closest(".pick");
+    if (pick && pickerOf(pick)) {
+      event.preventDefault();
+      if (pick.dataset.newSource) setChosen(pickerOf(pick), { newName: pick.dataset.newSource });
+      else setChosen(pickerOf(pick), { id: pick.dataset.sourceId, label: pick.dataset.sourceLabel });
+      return;
+    }
+    const clear = event.target.closest && event.target.closest(".source-clear, #source-clear");
+    if (clear && pickerOf(clear)) {
+      event.preventDefault();
+      setChosen(pickerOf(clear), {});
+      pickerOf(clear).querySelector("input[type=search]").focus();
+    }
+  });
+
+  // Enter in the search box picks the first match instead of submitting the claim.
+  document.addEventListener("keydown", (event) => {
+    const search = event.target.closest && event.target.closest(".source-picker input[type=search]");
+    if (!search || event.key !== "Enter") return;
+    event.preventDefault();
+    const first = pickerOf(search).querySelector(".pick:not([disabled])");
+    if (first) first.click();
+  });
+})();
