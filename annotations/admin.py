@@ -5,12 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import anchoring, permissions, selectors, services
 from .models import Annotation, Article, Source, SourceAlias
+
+# Links typed in the admin are https unless they say otherwise.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AliasInline(admin.TabularInline):
@@ -42,15 +46,27 @@ class SourceAdminForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     form = SourceAdminForm
+    formfield_overrides = URL_FIELDS
     list_display = [
-        "name", "kind", "reliability", "review_status", "n_claims", "reviewed_by", "reviewed_at",
+        "name",
+        "kind",
+        "reliability",
+        "review_status",
+        "n_claims",
+        "reviewed_by",
+        "reviewed_at",
     ]
     list_filter = ["review_status", "kind", "reliability"]
     search_fields = ["name", "aliases__name", "description"]
     list_select_related = ["reviewed_by"]
     readonly_fields = ["review_status", "reviewed_by", "reviewed_at", "created_by", "created_at"]
     fields = [
-        "name", "kind", "url", "description", "reliability", "review_note",
+        "name",
+        "kind",
+        "url",
+        "description",
+        "reliability",
+        "review_note",
         *readonly_fields,
     ]
     inlines = [AliasInline]
@@ -70,8 +86,11 @@ class SourceAdmin(SimpleHistoryAdmin):
         else:
             created = services.source_create(
                 user=request.user,
-                **{k: v for k, v in data.items() if k in {
-                    "name", "kind", "url", "description", "reliability"}},
+                **{
+                    k: v
+                    for k, v in data.items()
+                    if k in {"name", "kind", "url", "description", "reliability"}
+                },
             )
             obj.pk = created.pk
 
@@ -131,17 +150,42 @@ class ArticleAdminForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
+    formfield_overrides = URL_FIELDS
     list_display = [
-        "title", "outlet", "status", "assignee", "n_verified", "n_disputed", "n_unattributed",
-        "created_at", "deleted_at",
+        "title",
+        "outlet",
+        "status",
+        "assignee",
+        "n_verified",
+        "n_disputed",
+        "n_unattributed",
+        "created_at",
+        "deleted_at",
     ]
     list_filter = ["status", DeletedFilter, "language"]
     search_fields = ["title", "outlet", "url", "author"]
     list_select_related = ["assignee"]
-    readonly_fields = ["version", "created_by", "created_at", "updated_at", "deleted_at",
-                       "deleted_by", "body_hash"]
-    fields = ["title", "url", "outlet", "author", "published_at", "language", "status",
-              "assignee", "body", *readonly_fields]
+    readonly_fields = [
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleted_by",
+        "body_hash",
+    ]
+    fields = [
+        "title",
+        "url",
+        "outlet",
+        "author",
+        "published_at",
+        "language",
+        "status",
+        "assignee",
+        "body",
+        *readonly_fields,
+    ]
     actions = ["soft_delete", "restore"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
@@ -169,15 +213,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
         data = form.cleaned_data
         if change:
             services.article_update_metadata(
-                article=obj, user=request.user,
+                article=obj,
+                user=request.user,
                 **{k: v for k, v in data.items() if k != "body"},
             )
             return
         try:
             created = services.article_create(
-                user=request.user, title=data["title"], body=data["body"], url=data["url"],
-                outlet=data["outlet"], author=data["author"],
-                published_at=data["published_at"], language=data["language"],
+                user=request.user,
+                title=data["title"],
+                body=data["body"],
+                url=data["url"],
+                outlet=data["outlet"],
+                author=data["author"],
+                published_at=data["published_at"],
+                language=data["language"],
             )
         except services.DuplicateArticle as exc:  # raced with another import
             raise ValidationError(exc.reason) from exc
@@ -230,19 +280,48 @@ class AnnotationAdminForm(forms.ModelForm):
 @admin.register(Annotation)
 class AnnotationAdmin(SimpleHistoryAdmin):
     form = AnnotationAdminForm
-    list_display = ["short_quote", "label", "grade", "source", "article", "created_by",
-                    "anchor_state", "created_at"]
+    formfield_overrides = URL_FIELDS
+    list_display = [
+        "short_quote",
+        "label",
+        "grade",
+        "source",
+        "article",
+        "created_by",
+        "anchor_state",
+        "created_at",
+    ]
     list_filter = [
-        "label", "anchor_state", ("source", admin.RelatedOnlyFieldListFilter),
+        "label",
+        "anchor_state",
+        ("source", admin.RelatedOnlyFieldListFilter),
         ("article", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["quote", "note", "source__name", "article__title"]
     list_select_related = ["article", "source", "created_by"]
     raw_id_fields = ["article", "source"]
-    readonly_fields = ["prefix", "suffix", "anchor_state", "original_quote", "created_by",
-                       "updated_by", "created_at", "updated_at"]
-    fields = ["article", "start", "end", "quote", "label", "source", "credibility", "note",
-              "evidence_url", *readonly_fields]
+    readonly_fields = [
+        "prefix",
+        "suffix",
+        "anchor_state",
+        "original_quote",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [
+        "article",
+        "start",
+        "end",
+        "quote",
+        "label",
+        "source",
+        "credibility",
+        "note",
+        "evidence_url",
+        *readonly_fields,
+    ]
 
     @admin.display(description="quote")
     def short_quote(self, obj: Annotation) -> str:
@@ -270,8 +349,12 @@ class AnnotationAdmin(SimpleHistoryAdmin):
             services.annotation_update(annotation=obj, user=request.user, **details)
             return
         result = services.annotation_create(
-            article=data["article"], user=request.user, start=data["start"], end=data["end"],
-            quote=data["quote"], **details,
+            article=data["article"],
+            user=request.user,
+            start=data["start"],
+            end=data["end"],
+            quote=data["quote"],
+            **details,
         )
         obj.pk = result.annotation.pk
 

@@ -165,9 +165,7 @@ def segment_blocks(blocks: Sequence[tuple[int, int]], spans: Iterable[Span]) -> 
     spans = [s for s in spans if s.start < s.end]
     by_start = sorted(spans, key=lambda s: s.start)
     by_end = sorted(spans, key=lambda s: s.end)
-    points = sorted(
-        {p for s in spans for p in (s.start, s.end)} | {p for b in blocks for p in b}
-    )
+    points = sorted({p for s in spans for p in (s.start, s.end)} | {p for b in blocks for p in b})
     result: list[list[Segment]] = [[] for _ in blocks]
     block_starts = [b[0] for b in blocks]
     active: dict[int, Span] = {}

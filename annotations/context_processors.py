@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from .models import Annotation, Source
+from .permissions import role_name
 
 
 def site(request: HttpRequest) -> dict:
@@ -11,4 +12,5 @@ def site(request: HttpRequest) -> dict:
         "label_choices": Annotation.Label.choices,
         "source_kinds": Source.Kind.choices,
         "credibility_choices": Annotation.Credibility.choices,
+        "role_name": (lambda: role_name(request.user)) if hasattr(request, "user") else "",
     }

@@ -4,7 +4,7 @@ demo (fictional reporting in the style of wire copy), with claims of each label.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DEMO_PASSWORDS = {
     "editor": "editor-demo-2026",
@@ -59,7 +59,7 @@ ARTICLES = [
         outlet="Frontline Wire",
         author="Olena Marchenko",
         url="https://example.org/frontline-wire/kharkiv-energy-strike",
-        published_at=datetime(2026, 11, 18, 7, 40, tzinfo=timezone.utc),
+        published_at=datetime(2026, 11, 18, 7, 40, tzinfo=UTC),
         language="en",
         body=(
             "Drone strike hits Kharkiv energy site as both sides trade claims over night attack\n"
@@ -89,25 +89,34 @@ ARTICLES = [
         ),
         claims=[
             DemoClaim(
-                "cutting power to about 40,000 households", "verified",
-                "Kharkiv regional administration", 2,
+                "cutting power to about 40,000 households",
+                "verified",
+                "Kharkiv regional administration",
+                2,
                 "Matches the operator’s outage map at 09:00.",
                 "https://example.org/outage-map",
             ),
             DemoClaim(
                 "air defence units shot down 31 of 38 Shahed-type drones launched from the "
-                "Belgorod region", "disputed", "Security Service of Ukraine", 3,
+                "Belgorod region",
+                "disputed",
+                "Security Service of Ukraine",
+                3,
                 "Single-source figure; wreckage photos not geolocated yet.",
             ),
             DemoClaim(
-                "its forces had hit “military-industrial targets”", "disputed",
-                "Russian Ministry of Defence", 5,
+                "its forces had hit “military-industrial targets”",
+                "disputed",
+                "Russian Ministry of Defence",
+                5,
                 "No evidence of a military target at the site.",
             ),
             DemoClaim("had reportedly been evacuated last winter", "unattributed"),
             DemoClaim(
-                "Repair crews restored electricity to roughly half of the affected homes by "
-                "midday", "verified", "Kharkiv regional administration", 2,
+                "Repair crews restored electricity to roughly half of the affected homes by midday",
+                "verified",
+                "Kharkiv regional administration",
+                2,
             ),
         ],
     ),
@@ -116,7 +125,7 @@ ARTICLES = [
         outlet="Capital Desk",
         author="James Whitfield",
         url="https://example.org/capital-desk/pokrovsk-estimates",
-        published_at=datetime(2026, 11, 20, 15, 5, tzinfo=timezone.utc),
+        published_at=datetime(2026, 11, 20, 15, 5, tzinfo=UTC),
         language="en",
         body=(
             "US intelligence estimates losses as front line shifts near Pokrovsk\n"
@@ -146,25 +155,35 @@ ARTICLES = [
         claims=[
             DemoClaim(
                 "Russian forces have lost more than 1,200 armoured vehicles in the Pokrovsk "
-                "direction since the spring", "disputed", "A senior Pentagon official", 3,
+                "direction since the spring",
+                "disputed",
+                "A senior Pentagon official",
+                3,
                 "US estimate; Moscow denies. Not independently confirmable.",
             ),
             DemoClaim(
                 "Ukrainian units had withdrawn from two villages south of the town",
-                "verified", "Institute for the Study of War", 2,
+                "verified",
+                "Institute for the Study of War",
+                2,
                 "Geolocated footage reviewed by the desk.",
                 "https://example.org/isw-assessment",
             ),
             DemoClaim(
                 "Russian forces had made “marginal, costly gains” over the past week",
-                "verified", "Institute for the Study of War", 2,
+                "verified",
+                "Institute for the Study of War",
+                2,
             ),
             DemoClaim(
-                "dismissed the estimate as “propaganda”", "disputed",
-                "Kremlin spokesperson Dmitry Peskov", 4,
+                "dismissed the estimate as “propaganda”",
+                "disputed",
+                "Kremlin spokesperson Dmitry Peskov",
+                4,
             ),
             DemoClaim(
-                "fighting has intensified around the railway junction", "unattributed",
+                "fighting has intensified around the railway junction",
+                "unattributed",
             ),
         ],
     ),
@@ -173,7 +192,7 @@ ARTICLES = [
         outlet="Kyiv Evening",
         author="Андрій Коваленко",
         url="https://example.org/kyiv-evening/dnipro-rubble",
-        published_at=datetime(2026, 11, 22, 19, 30, tzinfo=timezone.utc),
+        published_at=datetime(2026, 11, 22, 19, 30, tzinfo=UTC),
         language="uk",
         body=(
             "Дніпро: рятувальники завершили розбір завалів після удару\n"
@@ -190,13 +209,17 @@ ARTICLES = [
         ),
         claims=[
             DemoClaim(
-                "загинули 7 людей, ще 23 отримали поранення", "verified",
-                "UN Human Rights Monitoring Mission in Ukraine", 2,
+                "загинули 7 людей, ще 23 отримали поранення",
+                "verified",
+                "UN Human Rights Monitoring Mission in Ukraine",
+                2,
                 "Toll confirmed by HRMMU on Sunday.",
             ),
             DemoClaim(
-                "удар було завдано по «пункту тимчасової дислокації»", "disputed",
-                "Russian Ministry of Defence", 5,
+                "удар було завдано по «пункту тимчасової дислокації»",
+                "disputed",
+                "Russian Ministry of Defence",
+                5,
             ),
             DemoClaim("серед загиблих — двоє дітей", "unattributed"),
         ],
@@ -206,7 +229,7 @@ ARTICLES = [
         outlet="Open Source Monitor",
         author="Mira Schulz",
         url="https://example.org/osm/telegram-breakthrough",
-        published_at=datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc),
+        published_at=datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
         language="en",
         status="new",
         body=(
@@ -226,12 +249,17 @@ ARTICLES = [
         claims=[
             DemoClaim(
                 "Russian assault groups had crossed the Oskil river north of Kupiansk and "
-                "“established a bridgehead”", "disputed", "Rybar (Telegram channel)", 4,
+                "“established a bridgehead”",
+                "disputed",
+                "Rybar (Telegram channel)",
+                4,
                 "Unconfirmed; denied by the General Staff.",
             ),
             DemoClaim(
-                "the crossing attempt had been repelled", "disputed",
-                "General Staff of the Armed Forces of Ukraine", 3,
+                "the crossing attempt had been repelled",
+                "disputed",
+                "General Staff of the Armed Forces of Ukraine",
+                3,
             ),
             DemoClaim(
                 "similar claims had appeared — and been retracted — twice since October",

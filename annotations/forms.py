@@ -39,7 +39,9 @@ class ArticleFilterForm(forms.Form):
         "-n_claims": "Most claims",
     }
     q = forms.CharField(required=False, max_length=200, label="Search")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Article.Status.choices])
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Article.Status.choices]
+    )
     assignee = forms.ChoiceField(required=False, label="Assignee")
     outlet = forms.CharField(required=False, max_length=200)
     language = forms.CharField(required=False, max_length=16)
@@ -114,8 +116,12 @@ class ClaimDetailsForm(forms.Form):
 class ClaimCreateForm(ClaimDetailsForm):
     """A claim from a selection: code point offsets, the selected text, the version seen."""
 
-    start = forms.IntegerField(min_value=0, error_messages={"min_value": "Offsets cannot be negative."})
-    end = forms.IntegerField(min_value=1, error_messages={"min_value": "Offsets cannot be negative."})
+    start = forms.IntegerField(
+        min_value=0, error_messages={"min_value": "Offsets cannot be negative."}
+    )
+    end = forms.IntegerField(
+        min_value=1, error_messages={"min_value": "Offsets cannot be negative."}
+    )
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
     version = forms.IntegerField(min_value=1, required=False)
 
@@ -126,7 +132,9 @@ class ClaimCreateForm(ClaimDetailsForm):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None and start >= end:
-            raise forms.ValidationError("The selection is empty: the start must come before the end.")
+            raise forms.ValidationError(
+                "The selection is empty: the start must come before the end."
+            )
         return data
 
 

@@ -14,8 +14,18 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 # Errors that mean "the database is not answering", as opposed to a bug in a query.
-_OUTAGE_SIGNS = ("connection", "connect", "server closed", "terminating", "shutting down",
-                 "could not", "timeout", "database is locked", "no route", "refused")
+_OUTAGE_SIGNS = (
+    "connection",
+    "connect",
+    "server closed",
+    "terminating",
+    "shutting down",
+    "could not",
+    "timeout",
+    "database is locked",
+    "no route",
+    "refused",
+)
 
 
 def is_outage(exc: BaseException) -> bool:

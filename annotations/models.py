@@ -214,7 +214,8 @@ class Article(models.Model):
                 fields=["url"], condition=~Q(url=""), name="article_url_unique_when_given"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in ArticleStatus]), name="article_status_valid"
+                condition=Q(status__in=[s.value for s in ArticleStatus]),
+                name="article_status_valid",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="article_version_positive"),
         ]

@@ -47,6 +47,19 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def role_name(user) -> str:
+    """The user's role, read from their (cached) permissions rather than a groups query."""
+    if user.is_superuser:
+        return "Admin"
+    if can_review_sources(user):
+        return REVIEWER
+    if can_annotate(user):
+        return EDITOR
+    if user.has_perm("annotations.view_article"):
+        return VIEWER
+    return "No role"
+
+
 def can_add_article(user) -> bool:
     return user.has_perm("annotations.add_article")
 
@@ -62,9 +75,7 @@ def can_annotate(user) -> bool:
 def can_change_annotation(user, annotation) -> bool:
     if user.has_perm("annotations.change_any_annotation"):
         return True
-    return (
-        user.has_perm("annotations.change_annotation") and annotation.created_by_id == user.pk
-    )
+    return user.has_perm("annotations.change_annotation") and annotation.created_by_id == user.pk
 
 
 def can_correct_article(user, article) -> bool:
@@ -95,9 +106,7 @@ def ensure_groups(apps=None) -> None:
         group, _ = Group.objects.get_or_create(name=group_name)
         codenames = [p.split(".", 1)[1] for p in perms]
         found = list(
-            Permission.objects.filter(
-                content_type__app_label="annotations", codename__in=codenames
-            )
+            Permission.objects.filter(content_type__app_label="annotations", codename__in=codenames)
         )
         missing = set(codenames) - {p.codename for p in found}
         if missing:

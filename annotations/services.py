@@ -304,13 +304,17 @@ def _pick_source(
 def claim_check_source(label: str, source: Source | None, *, newly_attached: bool = True) -> None:
     if label == Annotation.Label.UNATTRIBUTED and source is not None:
         raise ValidationError(
-            {"source": "An unattributed claim has no source: remove the source or pick "
-             "another label."}
+            {
+                "source": "An unattributed claim has no source: remove the source or pick "
+                "another label."
+            }
         )
     if source is not None and newly_attached and source.is_rejected:
         raise ValidationError(
-            {"source": f"“{source.name}” was rejected in review and cannot be attached to "
-             "new claims. Pick another source."}
+            {
+                "source": f"“{source.name}” was rejected in review and cannot be attached to "
+                "new claims. Pick another source."
+            }
         )
 
 

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import retarget, reswap, trigger_client_event
+from django_htmx.http import reswap, retarget, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
 from . import permissions, rendering, selectors, services
@@ -146,9 +146,7 @@ def _claim_saved_response(
         "can_change": True,
     }
     response = render(request, "annotations/partials/claim_saved.html", context)
-    return trigger_client_event(
-        response, "annotations-changed", {"id": claim.pk, "action": action}
-    )
+    return trigger_client_event(response, "annotations-changed", {"id": claim.pk, "action": action})
 
 
 def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:
@@ -228,10 +226,16 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             start = chosen if len(positions) > 1 else positions[0]
             try:
                 services.annotation_create(
-                    article=article, user=request.user, start=start,
-                    end=start + len(data["quote"]), quote=data["quote"], label=data["label"],
-                    **_source_args(request, data), credibility=data["credibility"],
-                    note=data["note"], evidence_url=data["evidence_url"],
+                    article=article,
+                    user=request.user,
+                    start=start,
+                    end=start + len(data["quote"]),
+                    quote=data["quote"],
+                    label=data["label"],
+                    **_source_args(request, data),
+                    credibility=data["credibility"],
+                    note=data["note"],
+                    evidence_url=data["evidence_url"],
                     seen_version=article.version,
                 )
             except ValidationError as exc:
@@ -258,9 +262,13 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.annotation_update(
-                annotation=claim, user=request.user, label=data["label"],
-                **_source_args(request, data), credibility=data["credibility"],
-                note=data["note"], evidence_url=data["evidence_url"],
+                annotation=claim,
+                user=request.user,
+                label=data["label"],
+                **_source_args(request, data),
+                credibility=data["credibility"],
+                note=data["note"],
+                evidence_url=data["evidence_url"],
             )
         except ValidationError as exc:
             error = _error_message(exc)
@@ -278,8 +286,11 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _claim_initial(claim: Annotation) -> dict:
     return {
-        "label": claim.label, "source": claim.source_id, "credibility": claim.credibility,
-        "note": claim.note, "evidence_url": claim.evidence_url,
+        "label": claim.label,
+        "source": claim.source_id,
+        "credibility": claim.credibility,
+        "note": claim.note,
+        "evidence_url": claim.evidence_url,
     }
 
 

@@ -180,7 +180,9 @@
     if (!span || form.classList.contains("htmx-request")) return;
     if (!pending) openPopover(span);
     const button = form.querySelector(`button[data-label="${label}"]`);
-    form.requestSubmit(button);
+    // A click, not form.requestSubmit(button): htmx learns which submit button was used
+    // from click/focus events only, so requestSubmit would post the form without `label`.
+    button.click();
   }
 
   // --- Highlights and the claim list -------------------------------------------------------

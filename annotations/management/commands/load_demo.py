@@ -37,8 +37,11 @@ class Command(BaseCommand):
                     services.source_add_alias(source=source, name=alias, user=admin)
                 if status != Source.Review.PENDING:
                     services.source_review(
-                        source=source, user=users["reviewer"], decision=status,
-                        reliability=reliability, note="Demo review.",
+                        source=source,
+                        user=users["reviewer"],
+                        decision=status,
+                        reliability=reliability,
+                        note="Demo review.",
                     )
             by_name[name] = source
         created = 0
@@ -46,29 +49,43 @@ class Command(BaseCommand):
             if Article.objects.filter(url=demo.url).exists():
                 continue
             article = services.article_create(
-                user=users["editor"], title=demo.title, body=demo.body, url=demo.url,
-                outlet=demo.outlet, author=demo.author, published_at=demo.published_at,
+                user=users["editor"],
+                title=demo.title,
+                body=demo.body,
+                url=demo.url,
+                outlet=demo.outlet,
+                author=demo.author,
+                published_at=demo.published_at,
                 language=demo.language,
             )
             services.article_update_workflow(
-                article=article, user=users["editor"], status=demo.status,
+                article=article,
+                user=users["editor"],
+                status=demo.status,
                 assignee=users["editor"] if demo.status != "new" else None,
             )
             for i, claim in enumerate(demo.claims):
                 positions = anchoring.find_occurrences(article.body, claim.quote)
                 start = positions[claim.occurrence]
                 services.annotation_create(
-                    article=article, user=users["editor" if i % 3 else "editor2"],
-                    start=start, end=start + len(claim.quote), quote=claim.quote,
-                    label=claim.label, source=by_name.get(claim.source),
-                    credibility=claim.credibility, note=claim.note,
+                    article=article,
+                    user=users["editor" if i % 3 else "editor2"],
+                    start=start,
+                    end=start + len(claim.quote),
+                    quote=claim.quote,
+                    label=claim.label,
+                    source=by_name.get(claim.source),
+                    credibility=claim.credibility,
+                    note=claim.note,
                     evidence_url=claim.evidence_url,
                 )
             created += 1
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {created} new article(s), {Source.objects.count()} sources, "
-            f"{SourceAlias.objects.count()} names and aliases."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {created} new article(s), {Source.objects.count()} sources, "
+                f"{SourceAlias.objects.count()} names and aliases."
+            )
+        )
         self.stdout.write("Demo accounts (for trying the app only; change them before real use):")
         for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<9} {password}")
@@ -78,8 +95,8 @@ class Command(BaseCommand):
         users = {}
         for username, (group, staff, first, last) in ROLES.items():
             user, made = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last,
-                                             "is_staff": staff},
+                username=username,
+                defaults={"first_name": first, "last_name": last, "is_staff": staff},
             )
             if made:
                 user.set_password(DEMO_PASSWORDS[username])

@@ -1,0 +1,73 @@
+"""Personas and fixtures shared by the whole suite.
+
+Roles are created here as well as by the data migration, because tests that use
+`live_server` flush the database (and the groups with it) after each test.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups  # noqa: E402
+from tests.factories import UserFactory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def roles(db):
+    ensure_groups()
+    return {g.name: g for g in Group.objects.all()}
+
+
+def _member(roles, username, group=None, **extra):
+    user = UserFactory(username=username, **extra)
+    if group:
+        user.groups.add(roles[group])
+    return user
+
+
+@pytest.fixture
+def viewer(roles):
+    return _member(roles, "viewer", VIEWER)
+
+
+@pytest.fixture
+def editor(roles):
+    return _member(roles, "editor", EDITOR)
+
+
+@pytest.fixture
+def other_editor(roles):
+    return _member(roles, "other_editor", EDITOR)
+
+
+@pytest.fixture
+def reviewer(roles):
+    return _member(roles, "reviewer", REVIEWER, is_staff=True)
+
+
+@pytest.fixture
+def admin_user(roles):
+    return _member(roles, "admin", None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def nobody(roles):
+    """Signed in, but in no group."""
+    return _member(roles, "nobody")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

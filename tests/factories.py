@@ -1,0 +1,72 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from annotations import anchoring
+from annotations.models import Annotation, Article, Source, SourceAlias
+
+BODY = (
+    "Strike on Kharkiv\n"
+    "\n"
+    "According to a Telegram post from the SBU, 31 of 38 drones were shot down.\n"
+    "Russia’s Ministry of Defence said “all designated objects were struck”.\n"
+    "\n"
+    "Residents had reportedly been evacuated. 🇺🇦 Ірина said the windows came in."
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-for-tests-only")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    name_key = factory.LazyAttribute(lambda o: anchoring.fold_name(o.name))
+    kind = Source.Kind.GOVERNMENT
+    review_status = Source.Review.APPROVED
+    reliability = "B"
+
+    @factory.post_generation
+    def primary_alias(obj, create, extracted, **kwargs):
+        if create:
+            SourceAlias.objects.get_or_create(
+                source=obj, is_primary=True, defaults={"name": obj.name, "name_key": obj.name_key}
+            )
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    body = BODY
+    body_hash = factory.LazyAttributeSequence(
+        lambda o, n: f"{anchoring.body_hash(o.body)[:56]}{n:08d}"
+    )
+    outlet = "Frontline Wire"
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """A claim on the first occurrence of `quote` in the article's body."""
+
+    class Meta:
+        model = Annotation
+
+    class Params:
+        quote_text = "31 of 38 drones were shot down"
+
+    article = factory.SubFactory(ArticleFactory)
+    quote = factory.LazyAttribute(lambda o: o.quote_text)
+    start = factory.LazyAttribute(lambda o: o.article.body.index(o.quote))
+    end = factory.LazyAttribute(lambda o: o.start + len(o.quote))
+    prefix = factory.LazyAttribute(lambda o: anchoring.context(o.article.body, o.start, o.end)[0])
+    suffix = factory.LazyAttribute(lambda o: anchoring.context(o.article.body, o.start, o.end)[1])
+    label = Annotation.Label.DISPUTED

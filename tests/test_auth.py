@@ -1,0 +1,112 @@
+"""Login, roles and the pages that are open without it."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+OPEN = {"login", "healthz"}
+
+
+def _patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the admin has its own login: checked below
+            yield from _patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name
+
+
+def _example_path(pattern: str) -> str:
+    return "/" + pattern.replace("<int:pk>", "1").replace("^", "").replace("$", "")
+
+
+def test_groups_exist_with_their_permissions():
+    groups = {
+        g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()
+    }
+    assert {"Viewer", "Editor", "Reviewer"} <= set(groups)
+    assert "add_annotation" not in groups["Viewer"]
+    assert "add_annotation" in groups["Editor"]
+    assert "review_source" not in groups["Editor"]
+    assert {"review_source", "change_any_annotation", "import_articles"} <= groups["Reviewer"]
+
+
+@pytest.mark.parametrize(("pattern", "name"), list(_patterns()))
+def test_every_page_requires_login(client, pattern, name):
+    path = _example_path(pattern)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        if name in OPEN:
+            assert response.status_code != 302 or "/accounts/login/" not in response.get(
+                "Location", ""
+            )
+        else:
+            assert response.status_code == 302, (method, path)
+            assert response["Location"].startswith("/accounts/login/"), (method, path)
+
+
+def test_admin_requires_login(client):
+    response = client.get("/admin/annotations/source/")
+    assert response.status_code == 302
+    # The site-wide login guards the admin too; both login forms are throttled by axes.
+    assert response["Location"].startswith("/accounts/login/?next=/admin/")
+
+
+def test_root_sends_anonymous_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_and_sign_in(client, editor):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert b"Sign in" in page.content
+    response = client.post(
+        "/accounts/login/", {"username": "editor", "password": "pw-for-tests-only"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_security_headers(client, editor):
+    client.force_login(editor)
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_lockout_after_repeated_failures(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "editor", "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": "editor", "password": "pw-for-tests-only"}
+    )
+    assert response.status_code == 429
+    assert b"Too many failed sign-ins" in response.content
