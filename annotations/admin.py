@@ -17,6 +17,12 @@ from .models import Annotation, Article, Source, SourceAlias
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class AliasInline(admin.TabularInline):
     model = SourceAlias
     fields = ["name", "is_primary", "created_at"]
@@ -33,6 +39,7 @@ class SourceAdminForm(forms.ModelForm):
     class Meta:
         model = Source
         fields = "__all__"
+        formfield_callback = _formfield
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
@@ -136,6 +143,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        formfield_callback = _formfield
 
     def clean(self):
         data = super().clean()
@@ -259,6 +267,7 @@ class AnnotationAdminForm(forms.ModelForm):
     class Meta:
         model = Annotation
         fields = "__all__"
+        formfield_callback = _formfield
 
     def clean(self):
         data = super().clean()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
@@ -151,7 +153,9 @@ class ClaimByQuoteForm(ClaimDetailsForm):
     occurrence = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_quote(self) -> str:
-        quote = _transport_newlines(self.cleaned_data["quote"]).strip()
+        # Pasted text may come decomposed (NFD) from some systems; bodies are stored NFC.
+        quote = unicodedata.normalize("NFC", _transport_newlines(self.cleaned_data["quote"]))
+        quote = quote.strip()
         if not quote:
             raise forms.ValidationError("Paste the passage you want to tag.")
         return quote

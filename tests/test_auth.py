@@ -110,3 +110,13 @@ def test_lockout_after_repeated_failures(client, editor, settings):
     )
     assert response.status_code == 429
     assert b"Too many failed sign-ins" in response.content
+
+
+def test_createsuperuser_works(monkeypatch):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Desk-admin-pass-2026")
+    call_command("createsuperuser", "--noinput", username="boss", email="boss@example.org")
+    boss = get_user_model().objects.get(username="boss")
+    assert boss.is_superuser and boss.check_password("Desk-admin-pass-2026")

@@ -95,12 +95,30 @@
     return [s, e];
   }
 
-  // The selection as {start, end, quote} in code points, or null.
+  // A UTF-16 index into the body's text as a DOM point (the inverse of utf16Index).
+  function domPoint(nodes, index, preferNext) {
+    let total = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      const end = total + node.data.length;
+      if (index < end || (index === end && !(preferNext && i + 1 < nodes.length))) {
+        return [node, index - total];
+      }
+      total = end;
+    }
+    return [body, body.childNodes.length];
+  }
+
+  // The selection as {start, end, quote, range} in code points, or null. A selection that
+  // runs past the body (a drag that started in the headline or ended below the last
+  // paragraph) is cut to the part inside the body.
   function selectionSpan() {
     const sel = window.getSelection();
     if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
-    const range = sel.getRangeAt(0);
-    if (!body.contains(range.startContainer) || !body.contains(range.endContainer)) return null;
+    const range = sel.getRangeAt(0).cloneRange();
+    if (!range.intersectsNode(body)) return null;
+    if (!body.contains(range.startContainer)) range.setStart(body, 0);
+    if (!body.contains(range.endContainer)) range.setEnd(body, body.childNodes.length);
     const nodes = textNodes(body);
     const text = nodes.map((n) => n.data).join("");
     let s = utf16Index(nodes, range.startContainer, range.startOffset);
@@ -113,9 +131,10 @@
     [s, e] = snap(text, s, e);
     const start = codePoints(text.slice(0, s));
     const quote = text.slice(s, e);
+    // The range as it will be saved (trimmed and snapped), for the pending highlight.
     const domRange = document.createRange();
-    domRange.setStart(range.startContainer, range.startOffset);
-    domRange.setEnd(range.endContainer, range.endOffset);
+    domRange.setStart(...domPoint(nodes, s, true));
+    domRange.setEnd(...domPoint(nodes, e, false));
     return { start, end: start + codePoints(quote), quote, range: domRange };
   }
 
@@ -136,6 +155,9 @@
   }
 
   function openPopover(span) {
+    // The same selection again (a late selectionchange after the mouseup): keep the form
+    // as it is, errors and all.
+    if (pending && !popover.hidden && pending.start === span.start && pending.end === span.end) return;
     pending = span;
     form.elements.start.value = span.start;
     form.elements.end.value = span.end;
@@ -165,6 +187,8 @@
     }
     form.querySelectorAll(".source-chosen, .new-source").forEach((el) => (el.hidden = true));
     form.querySelectorAll(".source-results").forEach((el) => (el.textContent = ""));
+    // Picking a source hides the search box; the next claim needs it back.
+    form.querySelectorAll(".source-picker input[type=search]").forEach((el) => (el.hidden = false));
   }
 
   function closePopover({ keepSelection = false } = {}) {
@@ -212,6 +236,10 @@
     return true;
   }
 
+  body.addEventListener("animationend", (event) => {
+    if (event.animationName === "flash") event.target.classList.remove("flash");
+  });
+
   body.addEventListener("click", (event) => {
     const sel = window.getSelection();
     if (sel && !sel.isCollapsed) return;
@@ -242,19 +270,35 @@
   if (!canAnnotate) return;
 
   let settleTimer = null;
+  let dragging = false; // the mouse button went down in the body and is still down
+
+  // After a mouseup or a Shift+arrow: a selection opens the popover; a plain click (no
+  // selection) closes it, so a key press cannot tag a passage the editor has left behind.
   function considerSelection() {
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       const span = selectionSpan();
       if (span) openPopover(span);
+      else closePopover({ keepSelection: true });
     }, 0);
   }
 
-  body.addEventListener("mouseup", considerSelection);
+  body.addEventListener("mousedown", (event) => {
+    if (event.button === 0) dragging = true;
+  });
+  // On the document: a drag that starts in the text may end over the side panel.
+  document.addEventListener("mouseup", (event) => {
+    if (!dragging && !body.contains(event.target)) return;
+    dragging = false;
+    considerSelection();
+  });
   body.addEventListener("keyup", (event) => {
     if (event.shiftKey || event.key === "Shift") considerSelection();
   });
+  // Other ways of selecting (keyboard, touch, select-word): open once the selection settles,
+  // but never mid-drag, where the popover would jump about under the pointer.
   document.addEventListener("selectionchange", () => {
+    if (dragging) return;
     const sel = window.getSelection();
     if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
     if (!body.contains(sel.anchorNode)) return;
@@ -280,9 +324,11 @@
     save(label);
   });
 
+  // Pressing anywhere but the popover starts something else: a new selection (the popover
+  // reopens on mouseup), a click on a highlight, or leaving the text.
   document.addEventListener("mousedown", (event) => {
     if (popover.hidden || popover.contains(event.target)) return;
-    if (!body.contains(event.target)) closePopover();
+    closePopover({ keepSelection: body.contains(event.target) });
   });
 
   document.body.addEventListener("annotations-changed", (event) => {

@@ -1,119 +1,24 @@
-"""Thin views: load through scoped helpers, validate with forms, write through services.
-
-A plain POST answers with a redirect; an htmx request gets the fragments that changed.
-"""
+"""Creating, editing and deleting claims. Plain POSTs redirect; htmx gets fragments."""
 
 from __future__ import annotations
 
-import sys
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
-from . import permissions, rendering, selectors, services
-from .forms import ArticleFilterForm, ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm
-from .middleware import is_outage, outage_response
-from .models import Annotation, Article, Source
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-# --- Loading with permissions --------------------------------------------------------------
-
-
-def _get_article(pk: int) -> Article:
-    return get_object_or_404(
-        Article.objects.alive().select_related("assignee", "created_by"), pk=pk
-    )
-
-
-def _get_claim_for_change(request: HttpRequest, pk: int) -> Annotation:
-    claim = get_object_or_404(
-        Annotation.objects.select_related("article", "source", "created_by", "updated_by"),
-        pk=pk,
-        article__deleted_at__isnull=True,
-    )
-    if not permissions.can_change_annotation(request.user, claim):
-        raise PermissionDenied("You can change only the claims you made.")
-    return claim
-
-
-def _error_message(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-# --- Service pages -------------------------------------------------------------------------
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
-        return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
-
-
-@login_not_required
-def server_error(request: HttpRequest) -> HttpResponse:
-    exc = sys.exc_info()[1]
-    if exc is not None and is_outage(exc):
-        return outage_response()
-    return HttpResponse(render_to_string("500.html"), status=500)
-
-
-# --- Articles ------------------------------------------------------------------------------
-
-
-@require_GET
-@vary_on_headers("HX-Request")
-def article_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET or None)
-    articles = selectors.article_list(**form.selector_kwargs())
-    page = Paginator(articles, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "annotations/article_list.html#article-results", context)
-    return render(request, "annotations/article_list.html", context)
-
-
-@require_GET
-def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = _get_article(pk)
-    claims = list(selectors.article_claims(article))
-    for claim in claims:
-        claim.can_change = permissions.can_change_annotation(request.user, claim)
-    context = {
-        "article": article,
-        "claims": claims,
-        "body_html": rendering.render_body(article.body, claims),
-        "summary": selectors.summarise(claims),
-        "can_annotate": permissions.can_annotate(request.user),
-        "quote_form": ClaimByQuoteForm(),
-    }
-    return render(request, "annotations/article_detail.html", context)
-
-
-# --- Claims --------------------------------------------------------------------------------
+from .. import permissions, rendering, selectors, services
+from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm
+from ..models import Annotation, Article, Source
+from .common import (
+    HtmxHttpRequest,
+    error_message,
+    form_errors,
+    get_article,
+    get_claim_for_change,
+)
 
 
 def _source_args(request: HttpRequest, data: dict) -> dict:
@@ -160,12 +65,12 @@ def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpRes
 
 @require_http_methods(["POST"])
 def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = _get_article(pk)
+    article = get_article(pk)
     if not permissions.can_annotate(request.user):
         raise PermissionDenied("Your role can read claims but not create them.")
     form = ClaimCreateForm(request.POST)
     if not form.is_valid():
-        return _claim_error(request, _form_errors(form), 422)
+        return _claim_error(request, form_errors(form), 422)
     data = form.cleaned_data
     try:
         result = services.annotation_create(
@@ -184,7 +89,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except services.StaleArticle as exc:
         return _claim_error(request, str(exc), 409)
     except ValidationError as exc:
-        return _claim_error(request, _error_message(exc), 422)
+        return _claim_error(request, error_message(exc), 422)
     claim = result.annotation
     if not request.htmx:
         messages.success(request, "Claim saved.")
@@ -197,19 +102,10 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _claim_saved_response(request, article, claim, action="created")
 
 
-def _form_errors(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
-        parts.extend(prefix + str(e) for e in errors)
-    return " ".join(parts)
-
-
 @require_http_methods(["GET", "POST"])
 def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The no-JavaScript way: paste the passage; the server finds it and asks which one."""
-    article = _get_article(pk)
+    article = get_article(pk)
     if not permissions.can_annotate(request.user):
         raise PermissionDenied("Your role can read claims but not create them.")
     form = ClaimByQuoteForm(request.POST or None)
@@ -239,7 +135,7 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     seen_version=article.version,
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_message(exc))
+                form.add_error(None, error_message(exc))
             else:
                 messages.success(request, "Claim saved.")
                 return redirect(article)
@@ -249,7 +145,7 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    claim = _get_claim_for_change(request, pk)
+    claim = get_claim_for_change(request, pk)
     if request.method == "GET":
         form = ClaimDetailsForm(initial=_claim_initial(claim))
         template = "annotations/claim_edit.html"
@@ -271,9 +167,9 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 evidence_url=data["evidence_url"],
             )
         except ValidationError as exc:
-            error = _error_message(exc)
+            error = error_message(exc)
     else:
-        error = _form_errors(form)
+        error = form_errors(form)
     if error:
         template = "annotations/claim_edit.html" + ("#claim-edit-form" if request.htmx else "")
         context = {"claim": claim, "form": form, "error": error}
@@ -296,7 +192,7 @@ def _claim_initial(claim: Annotation) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    claim = _get_claim_for_change(request, pk)
+    claim = get_claim_for_change(request, pk)
     if request.method == "GET":
         template = "annotations/claim_delete.html" + ("#confirm" if request.htmx else "")
         return render(request, template, {"claim": claim})
@@ -331,21 +227,3 @@ def claim_item(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(claim.get_absolute_url())
     return render(request, "annotations/partials/claim_item.html", context)
-
-
-# --- Sources -------------------------------------------------------------------------------
-
-
-@require_GET
-def source_picker(request: HtmxHttpRequest) -> HttpResponse:
-    """Search-as-you-type over source names and aliases, for the claim popover."""
-    term = request.GET.get("source_q", "")[:200]
-    sources = selectors.source_search(term)
-    context = {"sources": sources, "term": term.strip()}
-    return render(request, "annotations/partials/source_picker.html", context)
-
-
-@require_GET
-def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
-    return render(request, "annotations/source_detail.html", {"source": source})

@@ -1,0 +1,20 @@
+"""Views, one module per area; thin: load, validate with forms, write through services."""
+
+from .articles import article_detail, article_list
+from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
+from .common import healthz, server_error
+from .sources import source_detail, source_picker
+
+__all__ = [
+    "article_detail",
+    "article_list",
+    "claim_create",
+    "claim_create_by_quote",
+    "claim_delete",
+    "claim_edit",
+    "claim_item",
+    "healthz",
+    "server_error",
+    "source_detail",
+    "source_picker",
+]

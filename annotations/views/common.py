@@ -1,0 +1,81 @@
+"""What every view module shares: the request type, scoped loaders, service pages."""
+
+from __future__ import annotations
+
+import sys
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from .. import permissions
+from ..middleware import is_outage, outage_response
+from ..models import Annotation, Article
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# --- Loading with permissions --------------------------------------------------------------
+
+
+def get_article(pk: int) -> Article:
+    return get_object_or_404(
+        Article.objects.alive().select_related("assignee", "created_by"), pk=pk
+    )
+
+
+def get_claim_for_change(request: HttpRequest, pk: int) -> Annotation:
+    claim = get_object_or_404(
+        Annotation.objects.select_related("article", "source", "created_by", "updated_by"),
+        pk=pk,
+        article__deleted_at__isnull=True,
+    )
+    if not permissions.can_change_annotation(request.user, claim):
+        raise PermissionDenied("You can change only the claims you made.")
+    return claim
+
+
+def error_message(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- Service pages -------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    exc = sys.exc_info()[1]
+    if exc is not None and is_outage(exc):
+        return outage_response()
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def form_errors(form) -> str:
+    """A form's errors as one readable sentence per problem, for 4xx fragments."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
+        parts.extend(prefix + str(e) for e in errors)
+    return " ".join(parts)
