@@ -159,3 +159,49 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         if not quote:
             raise forms.ValidationError("Paste the passage you want to tag.")
         return quote
+
+
+class ClaimFilterForm(forms.Form):
+    """Which claims: the claims list, its export buttons and the export command share it."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    label = forms.ChoiceField(
+        required=False, choices=[("", "Any label"), *Annotation.Label.choices]
+    )
+    source = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    source_status = forms.ChoiceField(
+        required=False,
+        label="Source review",
+        choices=[("", "Any"), *Source.Review.choices, ("none", "No source")],
+    )
+    outlet = forms.CharField(required=False, max_length=200)
+    editor = forms.ModelChoiceField(
+        required=False,
+        label="Editor",
+        empty_label="Anyone",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+    )
+    date_from = forms.DateField(required=False, label="Tagged from")
+    date_to = forms.DateField(required=False, label="to")
+    anchor_state = forms.ChoiceField(
+        required=False, label="Anchor", choices=[("", "Any"), *Annotation.Anchor.choices]
+    )
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def selector_kwargs(self) -> dict:
+        """The filters for selectors.claim_list. Call only on a valid form: an export of
+        "everything" because a filter was mistyped would leak more than was asked for."""
+        data = self.cleaned_data
+        editor = data.get("editor")
+        return {
+            "q": (data.get("q") or "").strip(),
+            "label": data.get("label") or "",
+            "source": data.get("source"),
+            "source_status": data.get("source_status") or "",
+            "outlet": (data.get("outlet") or "").strip(),
+            "editor": editor.pk if editor else None,
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "anchor_state": data.get("anchor_state") or "",
+            "article": data.get("article"),
+        }

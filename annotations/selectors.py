@@ -163,3 +163,45 @@ def article_summary(article: Article) -> dict:
             orphaned += n
     sources = list(Source.objects.filter(annotations__article=article).distinct())
     return _summary(counts, orphaned, sources)
+
+
+def claim_list(
+    *,
+    q: str = "",
+    label: str = "",
+    source: int | None = None,
+    source_status: str = "",
+    outlet: str = "",
+    editor: int | None = None,
+    date_from=None,
+    date_to=None,
+    anchor_state: str = "",
+    article: int | None = None,
+) -> QuerySet[Annotation]:
+    """Claims across articles (of live articles only), filtered; newest first."""
+    claims = Annotation.objects.filter(article__deleted_at__isnull=True)
+    if q:
+        claims = claims.filter(
+            Q(quote__icontains=q) | Q(note__icontains=q) | Q(source__name__icontains=q)
+        )
+    if label:
+        claims = claims.filter(label=label)
+    if source:
+        claims = claims.filter(source_id=source)
+    if source_status == "none":
+        claims = claims.filter(source__isnull=True)
+    elif source_status:
+        claims = claims.filter(source__review_status=source_status)
+    if outlet:
+        claims = claims.filter(article__outlet=outlet)
+    if editor:
+        claims = claims.filter(created_by_id=editor)
+    if date_from:
+        claims = claims.filter(created_at__date__gte=date_from)
+    if date_to:
+        claims = claims.filter(created_at__date__lte=date_to)
+    if anchor_state:
+        claims = claims.filter(anchor_state=anchor_state)
+    if article:
+        claims = claims.filter(article_id=article)
+    return claims.order_by("-created_at", "-id")

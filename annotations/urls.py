@@ -9,9 +9,13 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/claims/", views.claim_create, name="claim-create"),
     path("articles/<int:pk>/claims/by-quote/", views.claim_create_by_quote, name="claim-by-quote"),
+    path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_item, name="claim-item"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/delete/", views.claim_delete, name="claim-delete"),
     path("sources/picker/", views.source_picker, name="source-picker"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
+    path("export/claims.csv", views.export_csv, name="export-csv"),
+    path("export/claims.jsonld", views.export_jsonld, name="export-jsonld"),
+    path("export/claimreview.jsonld", views.export_claimreview, name="export-claimreview"),
 ]

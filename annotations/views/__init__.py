@@ -3,6 +3,7 @@
 from .articles import article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
+from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .sources import source_detail, source_picker
 
 __all__ = [
@@ -13,6 +14,10 @@ __all__ = [
     "claim_delete",
     "claim_edit",
     "claim_item",
+    "claim_list",
+    "export_claimreview",
+    "export_csv",
+    "export_jsonld",
     "healthz",
     "server_error",
     "source_detail",

@@ -40,5 +40,6 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "summary": selectors.summarise(claims),
         "can_annotate": permissions.can_annotate(request.user),
         "quote_form": ClaimByQuoteForm(),
+        "export_query": f"article={article.pk}",
     }
     return render(request, "annotations/article_detail.html", context)

@@ -1,0 +1,150 @@
+"""The claims list and the exports: the same filters choose the rows for both."""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from .. import exporters, selectors
+from ..forms import ClaimFilterForm
+from .common import HtmxHttpRequest
+
+
+def _filters(request) -> tuple[ClaimFilterForm, dict | None]:
+    """The filter form and, when it is valid, the filters; None means "refuse"."""
+    form = ClaimFilterForm(request.GET)
+    return form, (form.selector_kwargs() if form.is_valid() else None)
+
+
+def _bad_filters(form: ClaimFilterForm) -> HttpResponse:
+    message = "These filters were not understood, so nothing was exported: " + " ".join(
+        f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+    )
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def claim_list(request: HtmxHttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    claims = (
+        selectors.claim_list(**filters) if filters is not None else selectors.claim_list().none()
+    )
+    claims = claims.select_related("article", "source", "created_by")
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "annotations/claim_list.html#claim-results", context)
+    return render(request, "annotations/claim_list.html", context)
+
+
+def _stamp() -> str:
+    return timezone.now().strftime("%Y%m%d-%H%M")
+
+
+@require_GET
+def export_csv(request: HtmxHttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    if filters is None:
+        return _bad_filters(form)
+    raw = request.GET.get("variant") == "raw"
+    rows = exporters.claim_rows(selectors.claim_list(**filters))
+    lines = exporters.csv_lines(rows, safe=not raw, bom=request.GET.get("bom") == "1")
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
+    )
+    name = f"claims-{'raw-' if raw else ''}{_stamp()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
+    """The filtered claims as a W3C AnnotationCollection; `?page=N` serves one page."""
+    form, filters = _filters(request)
+    if filters is None:
+        return _bad_filters(form)
+    claims = selectors.claim_list(**filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    collection_id = settings.SITE_URL + reverse("annotations:export-jsonld")
+    if query:
+        collection_id += "?" + query.urlencode()
+    total = claims.count()
+    if "page" in request.GET:
+        pages = max(1, math.ceil(total / exporters.PAGE_SIZE))
+        try:
+            number = int(request.GET["page"])
+        except ValueError:
+            number = 0
+        if not 1 <= number <= pages:
+            return JsonResponse({"error": f"There are {pages} page(s)."}, status=404)
+
+        def page_url(n: int) -> str:
+            joiner = "&" if "?" in collection_id else "?"
+            return f"{collection_id}{joiner}page={n}"
+
+        rows = list(exporters.claim_rows(_page_of(claims, number), chunk_size=exporters.PAGE_SIZE))
+        document = exporters.annotation_page(
+            rows,
+            site_url=settings.SITE_URL,
+            collection_id=collection_id,
+            page=number,
+            pages=pages,
+            total=total,
+            page_url=page_url,
+        )
+        return JsonResponse(
+            document,
+            content_type="application/ld+json; charset=utf-8",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    lines = exporters.jsonld_collection(
+        exporters.claim_rows(claims),
+        site_url=settings.SITE_URL,
+        collection_id=collection_id,
+        total=total,
+        label=f"Claims exported by {settings.DESK_NAME}",
+    )
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines),
+        content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+    )
+    response["Content-Disposition"] = f'attachment; filename="claims-{_stamp()}.jsonld"'
+    return response
+
+
+def _page_of(claims, number: int):
+    ids = list(
+        claims.order_by("id").values_list("id", flat=True)[
+            (number - 1) * exporters.PAGE_SIZE : number * exporters.PAGE_SIZE
+        ]
+    )
+    return claims.filter(id__in=ids)
+
+
+@require_GET
+def export_claimreview(request: HtmxHttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    if filters is None:
+        return _bad_filters(form)
+    lines = exporters.claimreview_lines(
+        exporters.claim_rows(selectors.claim_list(**filters)),
+        site_url=settings.SITE_URL,
+        desk_name=settings.DESK_NAME,
+    )
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines), content_type="application/ld+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="claimreview-{_stamp()}.jsonld"'
+    return response

@@ -1,0 +1,263 @@
+"""Exports: CSV read back field by field, spreadsheet safety, W3C and ClaimReview JSON-LD."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from annotations import exporters, selectors
+from annotations.models import Annotation
+from tests import w3c
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+TRICKY_BODY = (
+    "«Київ» каже: 31 з 38 дронів збито 🇺🇦🚀, a “quoted, comma” line\n"
+    "=HYPERLINK(\"http://x\") +cmd|' /C calc'!A0 -2+3 @SUM(A1)\n"
+)
+
+
+def _csv(client, **params):
+    response = client.get(reverse("annotations:export-csv"), params)
+    assert response.status_code == 200 and response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return response, list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.fixture
+def tricky(editor):
+    article = ArticleFactory(
+        title='Звіт, «цитата» and "quotes"', body=TRICKY_BODY, url="https://example.org/a?b=1,2"
+    )
+    source = SourceFactory(name='СБУ, "press office"', kind="intelligence")
+    first = AnnotationFactory(
+        article=article,
+        quote_text="31 з 38 дронів збито 🇺🇦🚀",
+        label="disputed",
+        source=source,
+        credibility=3,
+        created_by=editor,
+        note="Line one\nline two, with “quotes” and 🚀\r\n",
+    )
+    payloads = []
+    for payload in ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]:
+        payloads.append(
+            AnnotationFactory(
+                article=article, quote_text=payload, label="unattributed", note=payload
+            )
+        )
+    return article, first, payloads
+
+
+def test_csv_reads_back_field_by_field(editor_client, tricky):
+    article, first, _ = tricky
+    response, rows = _csv(editor_client, variant="raw")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    header, *records = rows
+    assert header == exporters.CSV_COLUMNS
+    assert header[:22] == [
+        "annotation_id",
+        "article_id",
+        "article_title",
+        "article_url",
+        "outlet",
+        "published_at",
+        "start",
+        "end",
+        "quote",
+        "prefix",
+        "suffix",
+        "label",
+        "source_name",
+        "source_kind",
+        "source_reliability",
+        "source_review_status",
+        "note",
+        "evidence_url",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ]
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in records}
+    assert len(by_id) == Annotation.objects.count() == 5
+    for claim in Annotation.objects.select_related("article", "source", "created_by"):
+        row = by_id[claim.pk]
+        assert row["quote"] == claim.quote == article.body[int(row["start"]) : int(row["end"])]
+        assert row["note"] == claim.note
+        assert (row["prefix"], row["suffix"]) == (claim.prefix, claim.suffix)
+        assert row["article_title"] == article.title and row["article_url"] == article.url
+        assert row["label"] == claim.label and row["anchor_state"] == "anchored"
+        assert row["created_at"] == claim.created_at.isoformat()
+    assert by_id[first.pk]["source_name"] == 'СБУ, "press office"'
+    assert by_id[first.pk]["note"] == "Line one\nline two, with “quotes” and 🚀\r\n"
+    assert (by_id[first.pk]["credibility"], by_id[first.pk]["created_by"]) == ("3", "editor")
+
+
+def test_spreadsheet_safe_default_makes_formulas_inert(editor_client, tricky):
+    _, _, payloads = tricky
+    _, rows = _csv(editor_client)
+    header, *records = rows
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in records}
+    for claim in payloads:
+        row = by_id[claim.pk]
+        for cell in (row["quote"], row["note"]):
+            assert cell == "'" + claim.quote
+            assert not cell.startswith(("=", "+", "-", "@"))
+    _, raw = _csv(editor_client, variant="raw")
+    raw_by_id = {int(r[0]): r for r in raw[1:]}
+    assert {raw_by_id[c.pk][8] for c in payloads} == {c.quote for c in payloads}
+
+
+def test_spreadsheet_safe_covers_tab_and_cr():
+    assert exporters.spreadsheet_safe("\tx") == "'\tx"
+    assert exporters.spreadsheet_safe("\rx") == "'\rx"
+    assert exporters.spreadsheet_safe("Kyiv = capital") == "Kyiv = capital"
+
+
+def test_csv_bom_option(editor_client, tricky):
+    response = editor_client.get(reverse("annotations:export-csv"), {"bom": "1"})
+    assert b"".join(response.streaming_content).startswith("\ufeff".encode())
+
+
+def test_csv_exports_exactly_the_filtered_set(editor_client, tricky):
+    article, first, _ = tricky
+    other = AnnotationFactory(label="verified")
+    _, rows = _csv(editor_client, label="disputed")
+    assert [int(r[0]) for r in rows[1:]] == [first.pk]
+    _, rows = _csv(editor_client, article=other.article_id)
+    assert [int(r[0]) for r in rows[1:]] == [other.pk]
+    bad = editor_client.get(reverse("annotations:export-csv"), {"label": "nonsense"})
+    assert bad.status_code == 400 and b"nothing was exported" in bad.content
+
+
+def test_export_of_10000_claims_costs_one_query_per_chunk(editor_client, django_assert_num_queries):
+    article = ArticleFactory(body="x" * 20_000)
+    Annotation.objects.bulk_create(
+        Annotation(article=article, start=i, end=i + 1, quote="x", label="unattributed")
+        for i in range(10_000)
+    )
+    chunks = 10_000 // exporters.CHUNK_SIZE + 1  # the last, short chunk ends the stream
+    # session + user, then one query per chunk, read to the end inside the assertion.
+    with django_assert_num_queries(2 + chunks):
+        response = editor_client.get(reverse("annotations:export-csv"))
+        lines = b"".join(response.streaming_content).count(b"\r\n")
+    assert lines == 10_001
+
+
+def test_every_export_needs_login(client, viewer, tricky):
+    for name in ("export-csv", "export-jsonld", "export-claimreview", "claim-list"):
+        url = reverse(f"annotations:{name}")
+        assert client.get(url).status_code == 302
+    client.force_login(viewer)  # viewers may read and export
+    for name in ("export-csv", "export-jsonld", "export-claimreview", "claim-list"):
+        assert client.get(reverse(f"annotations:{name}")).status_code == 200
+
+
+def _jsonld(client, **params):
+    response = client.get(reverse("annotations:export-jsonld"), params)
+    assert response.status_code == 200
+    if response.streaming:
+        return json.loads(b"".join(response.streaming_content))
+    return response.json()
+
+
+def test_jsonld_annotations_pass_the_w3c_must_assertions(editor_client, tricky, settings):
+    settings.SITE_URL = "https://desk.example.org"
+    AnnotationFactory(
+        label="verified", evidence_url="https://example.org/e", source=SourceFactory()
+    )
+    collection = _jsonld(editor_client)
+    assert collection["type"] == "AnnotationCollection"
+    assert collection["total"] == 6
+    items = collection["first"]["items"]
+    assert len(items) == 6
+    for item in items:
+        annotation = {"@context": collection["@context"], **item}
+        assert w3c.failures(annotation) == []
+        assert annotation["id"].startswith("https://desk.example.org/claims/")
+        quote, position = annotation["target"]["selector"]
+        assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+
+
+def test_w3c_check_really_fails_bad_annotations():
+    bad = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "not a uri",
+        "type": "Annotation",
+        "target": "http://example.org/a",
+    }
+    assert w3c.failures(bad)
+    assert w3c.failures({"type": "Annotation", "body": "x", "bodyValue": "y", "target": "x"})
+
+
+def test_jsonld_pages(editor_client, tricky, settings):
+    settings.SITE_URL = "https://desk.example.org"
+    page = _jsonld(editor_client, page=1)
+    assert page["type"] == "AnnotationPage" and page["partOf"]["total"] == 5
+    assert len(page["items"]) == 5 and "next" not in page
+    assert page["id"].startswith("https://desk.example.org/export/claims.jsonld?")
+    assert editor_client.get(reverse("annotations:export-jsonld"), {"page": 9}).status_code == 404
+
+
+def test_claimreview_for_verified_and_disputed_only(editor_client, tricky, settings):
+    settings.DESK_NAME = "Test Desk"
+    article, first, _ = tricky
+    response = editor_client.get(reverse("annotations:export-claimreview"))
+    document = json.loads(b"".join(response.streaming_content))
+    assert document["@context"] == "https://schema.org"
+    (review,) = document["@graph"]
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == first.quote
+    assert review["reviewRating"]["alternateName"] == "Disputed"
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Test Desk",
+        "url": settings.SITE_URL + "/",
+    }
+    assert review["itemReviewed"]["@type"] == "Claim"
+    assert review["itemReviewed"]["author"]["name"] == first.source.name
+    assert review["itemReviewed"]["appearance"]["url"] == article.url
+
+
+def test_claim_list_page_filters_and_query_count(editor_client, tricky):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("annotations:claim-list")
+    with CaptureQueriesContext(connection) as few:
+        html = editor_client.get(url, {"label": "disputed"}).content.decode()
+    assert "31 з 38 дронів" in html and "HYPERLINK" not in html
+    for _ in range(30):
+        AnnotationFactory(label="disputed", source=SourceFactory())
+    with CaptureQueriesContext(connection) as many:
+        editor_client.get(url, {"label": "disputed"})
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_export_command_writes_file(tmp_path, tricky):
+    from django.core.management import call_command
+
+    out = tmp_path / "claims.csv"
+    call_command(
+        "export_annotations", "--format", "csv", "--label", "disputed", "-o", str(out), verbosity=0
+    )
+    rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert len(rows) == 2 and rows[1][11] == "disputed"
+    out = tmp_path / "claims.jsonld"
+    call_command("export_annotations", "--format", "jsonld", "-o", str(out), verbosity=0)
+    assert json.loads(out.read_text())["total"] == 5
+
+
+def test_claim_rows_keyset_paging_covers_all():
+    article = ArticleFactory(body="y" * 100)
+    Annotation.objects.bulk_create(
+        Annotation(article=article, start=i, end=i + 1, quote="y", label="unattributed")
+        for i in range(25)
+    )
+    ids = [row.annotation_id for row in exporters.claim_rows(selectors.claim_list(), chunk_size=7)]
+    assert ids == sorted(Annotation.objects.values_list("id", flat=True))
