@@ -205,3 +205,78 @@ class ClaimFilterForm(forms.Form):
             "anchor_state": data.get("anchor_state") or "",
             "article": data.get("article"),
         }
+
+
+class ArticleForm(forms.Form):
+    """A new article: what the editor pasted, or the draft an upload or a link produced."""
+
+    title = forms.CharField(max_length=500)
+    body = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Paste the article text. Line breaks are kept; each line is a paragraph.",
+    )
+    url = HttpUrlField(required=False, label="Link to the original")
+    outlet = forms.CharField(required=False, max_length=200)
+    author = forms.CharField(required=False, max_length=300)
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Published",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    language = forms.CharField(required=False, max_length=16, help_text="For example en, uk, ru.")
+
+    def clean_body(self) -> str:
+        from .anchoring import normalise_body
+
+        body = normalise_body(self.cleaned_data["body"])
+        if not body.strip():
+            raise forms.ValidationError("The article has no text.")
+        return body
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Article file (.txt or .html)")
+    title = forms.CharField(
+        required=False, max_length=500, help_text="Leave empty to use the file's own title."
+    )
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        limit = settings.ARTICLE_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; the limit is "
+                f"{limit / 1048576:.1f} MB. Split it or paste the text instead."
+            )
+        if not upload.name.lower().endswith((".txt", ".text", ".html", ".htm")):
+            raise forms.ValidationError("Upload a .txt or .html file.")
+        return upload
+
+
+class UrlForm(forms.Form):
+    url = HttpUrlField(label="Link to the article")
+
+
+class BulkImportForm(forms.Form):
+    file = forms.FileField(label="JSONL or CSV file")
+    dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")
+
+    def clean_file(self):
+        from .importers.bulk import detect_format
+
+        upload = self.cleaned_data["file"]
+        if detect_format(upload.name) is None:
+            raise forms.ValidationError("Upload a .jsonl or .csv file (see the schema below).")
+        return upload
+
+
+class WorkflowForm(forms.Form):
+    status = forms.ChoiceField(choices=Article.Status.choices)
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label="Nobody",
+    )

@@ -3,7 +3,8 @@ with a fixed number of queries, whatever the number of articles or claims."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import Annotation, Article, Source
 
@@ -23,6 +24,25 @@ def with_label_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
     )
 
 
+# The same expression as the GIN index of migration 0003, so PostgreSQL can use it.
+_FTS = (
+    "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(outlet, '') || ' ' "
+    "|| coalesce(body, '')) @@ websearch_to_tsquery('simple', %s)"
+)
+
+
+def _article_search(q: str) -> Q:
+    """Full-text search on PostgreSQL (words anywhere, "quoted phrases", -exclusions), plus
+    substring matches on the title and outlet; plain substring search on SQLite."""
+    from django.db import connection
+
+    simple = Q(title__icontains=q) | Q(outlet__icontains=q)
+    if connection.vendor == "postgresql":
+        matches = RawSQL(_FTS, [q], output_field=BooleanField())
+        return simple | Q(matches)
+    return simple | Q(body__icontains=q)
+
+
 def article_list(
     *,
     q: str = "",
@@ -38,9 +58,7 @@ def article_list(
 ) -> QuerySet[Article]:
     articles = Article.objects.alive().select_related("assignee")
     if q:
-        articles = articles.filter(
-            Q(title__icontains=q) | Q(outlet__icontains=q) | Q(body__icontains=q)
-        )
+        articles = articles.filter(_article_search(q))
     if status:
         articles = articles.filter(status=status)
     if assignee:

@@ -6,7 +6,12 @@ app_name = "annotations"
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
+    path("articles/new/", views.article_new, name="article-new"),
+    path("articles/new/upload/", views.article_upload, name="article-upload"),
+    path("articles/new/from-url/", views.article_from_url, name="article-from-url"),
+    path("articles/import/", views.article_import, name="article-import"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/workflow/", views.article_workflow, name="article-workflow"),
     path("articles/<int:pk>/claims/", views.claim_create, name="claim-create"),
     path("articles/<int:pk>/claims/by-quote/", views.claim_create_by_quote, name="claim-by-quote"),
     path("claims/", views.claim_list, name="claim-list"),

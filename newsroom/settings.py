@@ -32,6 +32,8 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
+# One switch for a TLS deployment: HSTS, secure cookies, SSL redirect, proxy headers.
+HTTPS = env_bool("HTTPS", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -154,6 +156,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+if HTTPS and env_bool("BEHIND_PROXY", True):
+    # Behind a reverse proxy every request comes from the proxy: take the client address
+    # from X-Forwarded-For (set by the proxy; PROXY_COUNT proxies in front of gunicorn).
+    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -177,12 +184,20 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads are read into the database, never kept on disk.
 ARTICLE_UPLOAD_MAX_BYTES = env_int("ARTICLE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = max(ARTICLE_UPLOAD_MAX_BYTES + 512 * 1024, 2_621_440)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# The bulk import page (bigger files go through `manage.py import_articles`).
+BULK_IMPORT_MAX_BYTES = env_int("BULK_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Form fields (a pasted or previewed body) and files are read into memory up to these.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(ARTICLE_UPLOAD_MAX_BYTES * 4, 2_621_440)  # %-encoding
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(ARTICLE_UPLOAD_MAX_BYTES, BULK_IMPORT_MAX_BYTES) + 64 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
-# Security headers. HTTPS=1 switches on everything a TLS deployment needs.
-HTTPS = env_bool("HTTPS", False)
+# Fetching articles from a URL: refuse private and loopback addresses unless allowed (tests).
+URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
+URL_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("URL_IMPORT_CONNECT_TIMEOUT", "5"))
+URL_IMPORT_READ_TIMEOUT = float(os.environ.get("URL_IMPORT_READ_TIMEOUT", "10"))
+URL_IMPORT_MAX_REDIRECTS = env_int("URL_IMPORT_MAX_REDIRECTS", 5)
+
+# Security headers. HTTPS=1 (above) switches on everything a TLS deployment needs.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

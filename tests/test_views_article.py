@@ -137,3 +137,14 @@ def test_viewer_sees_no_tagging_controls(client, viewer):
     assert 'id="claim-popover"' not in html
     assert 'data-can-annotate="false"' in html
     assert "claim-edit" not in html
+
+
+def test_article_search_finds_words_in_the_body(editor_client):
+    ArticleFactory(title="Night attack", body="Air defence downed Shahed drones over Odesa.")
+    ArticleFactory(title="Harvest report", body="Grain exports rose in October.")
+    html = editor_client.get(reverse("annotations:article-list"), {"q": "Shahed"}).content.decode()
+    assert "Night attack" in html and "Harvest report" not in html
+    html = editor_client.get(
+        reverse("annotations:article-list"), {"q": "grain exports"}
+    ).content.decode()
+    assert "Harvest report" in html and "Night attack" not in html

@@ -4,11 +4,23 @@ from .articles import article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
+from .intake import (
+    article_from_url,
+    article_import,
+    article_new,
+    article_upload,
+    article_workflow,
+)
 from .sources import source_detail, source_picker
 
 __all__ = [
     "article_detail",
+    "article_from_url",
+    "article_import",
     "article_list",
+    "article_new",
+    "article_upload",
+    "article_workflow",
     "claim_create",
     "claim_create_by_quote",
     "claim_delete",

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, rendering, selectors
 from ..forms import ArticleFilterForm, ClaimByQuoteForm
+from ..models import Article
 from .common import HtmxHttpRequest, get_article
 
 
@@ -41,5 +42,6 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "can_annotate": permissions.can_annotate(request.user),
         "quote_form": ClaimByQuoteForm(),
         "export_query": f"article={article.pk}",
+        "article_statuses": Article.Status.choices,
     }
     return render(request, "annotations/article_detail.html", context)

@@ -1,0 +1,1 @@
+"""Importers: turn uploads, web pages and bulk files into article drafts."""

@@ -1,0 +1,57 @@
+"""Every write to sources, articles and claims goes through here: views, admin and commands.
+
+Each function is keyword-only, runs in one transaction and validates before it writes
+(`full_clean`), so normalising, version checks and anchoring cannot be skipped.
+"""
+
+from .articles import (
+    DuplicateArticle,
+    article_create,
+    article_delete,
+    article_find_duplicate,
+    article_restore,
+    article_update_metadata,
+    article_update_workflow,
+)
+from .claims import (
+    ClaimResult,
+    StaleArticle,
+    annotation_create,
+    annotation_delete,
+    annotation_update,
+    claim_check_source,
+    occurrence_choices,
+    quote_occurrences,
+)
+from .sources import (
+    source_add_alias,
+    source_check_name,
+    source_create,
+    source_resolve_or_propose,
+    source_review,
+    source_update,
+)
+
+__all__ = [
+    "ClaimResult",
+    "DuplicateArticle",
+    "StaleArticle",
+    "annotation_create",
+    "annotation_delete",
+    "annotation_update",
+    "article_create",
+    "article_delete",
+    "article_find_duplicate",
+    "article_restore",
+    "article_update_metadata",
+    "article_update_workflow",
+    "claim_check_source",
+    "occurrence_choices",
+    "quote_occurrences",
+    "source_add_alias",
+    "source_check_name",
+    "source_create",
+    "source_resolve_or_propose",
+    "source_review",
+    "source_update",
+]

@@ -1,0 +1,215 @@
+"""Writes to claims: the server checks every span against the body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from .. import anchoring
+from ..models import Annotation, Article, Source
+from .sources import source_resolve_or_propose
+
+
+class StaleArticle(Exception):
+    """The article changed since the editor loaded it and the passage is no longer there."""
+
+
+@dataclass
+class ClaimResult:
+    annotation: Annotation
+    # True when the article was corrected after the editor loaded it: their page is stale.
+    relocated: bool = False
+
+
+def _lock_article_for_claim(article_id: int) -> Article:
+    """Read the article so that no correction can commit until this claim has.
+
+    On PostgreSQL this is `FOR SHARE`: claim saves share the lock and never wait for each
+    other, while a correction's `FOR UPDATE` waits for them (and they for it). On SQLite,
+    transactions are IMMEDIATE, so every write is serialised anyway.
+    """
+    qs = Article.objects.filter(pk=article_id, deleted_at__isnull=True).only(
+        "id", "body", "version", "deleted_at"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM annotations_article WHERE id = %s FOR SHARE", [article_id]
+            )
+    try:
+        return qs.get()
+    except Article.DoesNotExist as exc:
+        raise ValidationError("This article no longer exists.") from exc
+
+
+def _version_body(article: Article, version: int) -> str | None:
+    record = (
+        Article.history.filter(id=article.pk, version=version)
+        .order_by("-history_date")
+        .only("body")
+        .first()
+    )
+    return record.body if record else None
+
+
+def _place(
+    article: Article, *, start: int, end: int, quote: str, seen_version: int | None
+) -> tuple[int, int, bool]:
+    """Offsets of the quote in the current body; re-found when the article changed since."""
+    if seen_version is None or seen_version == article.version:
+        try:
+            anchoring.check_span(article.body, start, end, quote)
+        except anchoring.AnchorError as exc:
+            raise ValidationError(str(exc)) from exc
+        return start, end, False
+    old_body = _version_body(article, seen_version)
+    prefix = suffix = ""
+    if old_body is not None and old_body[start:end] == quote:
+        prefix, suffix = anchoring.context(old_body, start, end)
+    found = anchoring.refind_quote(article.body, quote, prefix=prefix, suffix=suffix, near=start)
+    if found is None:
+        raise StaleArticle(
+            "The article was corrected after you opened it and the passage you selected is "
+            "no longer in it. Reload the article and select the passage again."
+        )
+    return found, found + len(quote), True
+
+
+def _pick_source(
+    source: Source | None, new_name: str, new_kind: str, user, label: str
+) -> Source | None:
+    if new_name.strip():
+        if source is not None:
+            raise ValidationError("Pick an existing source or propose a new one, not both.")
+        if label == Annotation.Label.UNATTRIBUTED:
+            claim_check_source(label, Source(name=new_name))
+        source = source_resolve_or_propose(name=new_name, kind=new_kind, user=user)
+    claim_check_source(label, source)
+    return source
+
+
+def claim_check_source(label: str, source: Source | None, *, newly_attached: bool = True) -> None:
+    if label == Annotation.Label.UNATTRIBUTED and source is not None:
+        raise ValidationError(
+            {
+                "source": "An unattributed claim has no source: remove the source or pick "
+                "another label."
+            }
+        )
+    if source is not None and newly_attached and source.is_rejected:
+        raise ValidationError(
+            {
+                "source": f"“{source.name}” was rejected in review and cannot be attached to "
+                "new claims. Pick another source."
+            }
+        )
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    start: int,
+    end: int,
+    quote: str,
+    label: str,
+    source: Source | None = None,
+    credibility: int | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    seen_version: int | None = None,
+    new_source_name: str = "",
+    new_source_kind: str = Source.Kind.OTHER,
+) -> ClaimResult:
+    """Tag `body[start:end]` as a claim. The server checks the quote against the body.
+
+    `new_source_name` proposes a source in the same transaction (or picks the existing one
+    of that name), so a claim that fails leaves no stray source behind.
+    """
+    if label not in Annotation.Label.values:
+        raise ValidationError({"label": f"Unknown label “{label}”."})
+    source = _pick_source(source, new_source_name, new_source_kind, user, label)
+    current = _lock_article_for_claim(article.pk)
+    start, end, relocated = _place(
+        current, start=start, end=end, quote=quote, seen_version=seen_version
+    )
+    prefix, suffix = anchoring.context(current.body, start, end)
+    annotation = Annotation(
+        article_id=current.pk,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        label=label,
+        source=source,
+        credibility=credibility,
+        note=note,
+        evidence_url=evidence_url,
+        created_by=user if user and user.is_authenticated else None,
+        updated_by=user if user and user.is_authenticated else None,
+    )
+    annotation.full_clean(exclude=["article"])
+    annotation._history_user = user
+    annotation.save()
+    return ClaimResult(annotation, relocated)
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    annotation: Annotation,
+    user: AbstractBaseUser,
+    label: str,
+    source: Source | None,
+    credibility: int | None,
+    note: str,
+    evidence_url: str,
+    new_source_name: str = "",
+    new_source_kind: str = Source.Kind.OTHER,
+) -> Annotation:
+    """Change a claim's verdict and details; its span stays where it is.
+
+    A claim may keep a source that was rejected after it was attached (it stays flagged),
+    but a rejected source cannot be newly attached.
+    """
+    if label not in Annotation.Label.values:
+        raise ValidationError({"label": f"Unknown label “{label}”."})
+    if source is not None and source.pk == annotation.source_id and not new_source_name:
+        claim_check_source(label, source, newly_attached=False)
+    else:
+        source = _pick_source(source, new_source_name, new_source_kind, user, label)
+    annotation.label = label
+    annotation.source = source
+    annotation.credibility = credibility
+    annotation.note = note
+    annotation.evidence_url = evidence_url
+    annotation.updated_by = user
+    annotation.full_clean(exclude=["article"])
+    annotation._history_user = user
+    annotation.save()
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> None:
+    """Delete a claim; django-simple-history keeps it for an admin to restore."""
+    annotation._history_user = user
+    annotation.delete()
+
+
+def quote_occurrences(article: Article, quote: str) -> list[int]:
+    return anchoring.find_occurrences(article.body, quote)
+
+
+def occurrence_choices(article: Article, quote: str, positions: list[int]) -> list[dict]:
+    """Each place the quote occurs, with the words around it, for the editor to choose."""
+    choices = []
+    for position in positions:
+        before, after = anchoring.context(article.body, position, position + len(quote))
+        choices.append({"start": position, "before": before, "after": after})
+    return choices

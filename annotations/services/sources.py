@@ -1,0 +1,128 @@
+"""Writes to sources and their names (aliases)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import anchoring
+from ..models import Source, SourceAlias
+
+
+def _claimed_name(name_key: str, *, exclude_source: Source | None = None) -> SourceAlias | None:
+    qs = SourceAlias.objects.select_related("source").filter(name_key=name_key)
+    if exclude_source is not None:
+        qs = qs.exclude(source=exclude_source)
+    return qs.first()
+
+
+def source_check_name(name: str, *, exclude_source: Source | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "A source needs a name."})
+    key = anchoring.fold_name(name)
+    taken = _claimed_name(key, exclude_source=exclude_source)
+    if taken is not None:
+        how = "" if taken.is_primary else f" (as an alias of “{taken.source.name}”)"
+        raise ValidationError(
+            {"name": f"A source named “{taken.name}” already exists{how}. Pick it instead."}
+        )
+    return key
+
+
+@transaction.atomic
+def source_create(
+    *,
+    name: str,
+    user: AbstractBaseUser | None,
+    kind: str = Source.Kind.OTHER,
+    url: str = "",
+    description: str = "",
+    reliability: str = Source.Reliability.F,
+) -> Source:
+    """Create a source (pending review) and record its name among the names and aliases."""
+    key = source_check_name(name)
+    source = Source(
+        name=" ".join(name.split()),
+        name_key=key,
+        kind=kind,
+        url=url,
+        description=description,
+        reliability=reliability,
+        created_by=user if user and user.is_authenticated else None,
+    )
+    source.full_clean()
+    source._history_user = user
+    try:
+        with transaction.atomic():
+            source.save()
+            SourceAlias.objects.create(
+                source=source, name=source.name, name_key=key, is_primary=True
+            )
+    except IntegrityError as exc:  # a concurrent create of the same name
+        raise ValidationError({"name": f"A source named “{name}” already exists."}) from exc
+    return source
+
+
+@transaction.atomic
+def source_update(*, source: Source, user: AbstractBaseUser | None, **fields) -> Source:
+    """Change a source's own fields; a new name moves its primary name record too."""
+    name = fields.pop("name", source.name)
+    if " ".join(name.split()) != source.name:
+        key = source_check_name(name, exclude_source=source)
+        source.name, source.name_key = " ".join(name.split()), key
+        SourceAlias.objects.filter(source=source, name_key=key, is_primary=False).delete()
+        SourceAlias.objects.filter(source=source, is_primary=True).update(
+            name=source.name, name_key=key
+        )
+    for field, value in fields.items():
+        setattr(source, field, value)
+    source.full_clean()
+    source._history_user = user
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_review(
+    *,
+    source: Source,
+    user: AbstractBaseUser,
+    decision: str,
+    reliability: str | None = None,
+    note: str = "",
+) -> Source:
+    """Approve or reject a source, recording who and when (and, optionally, its grade)."""
+    if decision not in (Source.Review.APPROVED, Source.Review.REJECTED):
+        raise ValidationError("A review decision is either approved or rejected.")
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    source.review_status = decision
+    if reliability:
+        source.reliability = reliability
+    source.review_note = note
+    source.reviewed_by = user
+    source.reviewed_at = timezone.now()
+    source.full_clean()
+    source._history_user = user
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_add_alias(*, source: Source, name: str, user: AbstractBaseUser | None) -> SourceAlias:
+    key = source_check_name(name)
+    alias = SourceAlias(source=source, name=" ".join(name.split()), name_key=key)
+    alias.full_clean()
+    alias._history_user = user
+    alias.save()
+    return alias
+
+
+def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -> Source:
+    """The source going by `name` (or one of its aliases); else a new one, pending review."""
+    existing = _claimed_name(anchoring.fold_name(name))
+    if existing is not None:
+        return existing.source
+    return source_create(name=name, kind=kind, user=user)
