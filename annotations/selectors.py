@@ -38,7 +38,7 @@ def _article_search(q: str) -> Q:
 
     simple = Q(title__icontains=q) | Q(outlet__icontains=q)
     if connection.vendor == "postgresql":
-        matches = RawSQL(_FTS, [q], output_field=BooleanField())
+        matches = RawSQL(_FTS, [q], output_field=BooleanField())  # noqa: S611 - q is a parameter
         return simple | Q(matches)
     return simple | Q(body__icontains=q)
 

@@ -36,7 +36,7 @@ def test_create_htmx_returns_touched_blocks_and_trigger(editor_client, editor):
     claim = Annotation.objects.get()
     assert claim.article.body[claim.start : claim.end] == claim.quote
     assert claim.created_by == editor and claim.label == "verified"
-    assert json.loads(response["HX-Trigger"]) == {
+    assert json.loads(response["HX-Trigger-After-Swap"]) == {
         "annotations-changed": {"id": claim.pk, "action": "created"}
     }
     # Only the block holding the claim is re-rendered, out of band.
@@ -248,7 +248,9 @@ def test_editor_edits_own_claim_in_place(editor_client, editor):
     html = response.content.decode()
     assert html.lstrip().startswith('<p class="blk"') or f'id="claim-{claim.pk}"' in html
     assert "hl-verified" in html
-    assert json.loads(response["HX-Trigger"])["annotations-changed"]["action"] == "updated"
+    assert (
+        json.loads(response["HX-Trigger-After-Swap"])["annotations-changed"]["action"] == "updated"
+    )
 
 
 def test_edit_form_fragment_and_full_page(editor_client, editor):

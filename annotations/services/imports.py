@@ -82,41 +82,37 @@ class _Importer:
                     self.seen_urls.add(record.url)
         return kept
 
-    def sources(
-        self, records: list[ArticleRecord]
-    ) -> tuple[dict[str, Source | None], list[ArticleRecord]]:
-        """Folded name -> source (None: new, to be proposed). Drops records naming a rejected one."""
-        names = {
-            anchoring.fold_name(c.source): c.source for r in records for c in r.claims if c.source
-        }
-        found = {
-            alias.name_key: alias.source
-            for alias in SourceAlias.objects.filter(name_key__in=names).select_related("source")
-        }
+    def known_sources(self, records: list[ArticleRecord]) -> dict[str, Source]:
+        """The sources already here that the claims name (by folded name or alias)."""
+        keys = {anchoring.fold_name(c.source) for r in records for c in r.claims if c.source}
+        aliases = SourceAlias.objects.filter(name_key__in=keys).select_related("source")
+        return {alias.name_key: alias.source for alias in aliases}
+
+    def drop_rejected(self, records: list[ArticleRecord], known: dict) -> list[ArticleRecord]:
         kept = []
         for record in records:
             rejected = [
                 c.source
                 for c in record.claims
-                if c.source and (s := found.get(anchoring.fold_name(c.source))) and s.is_rejected
+                if c.source and (s := known.get(anchoring.fold_name(c.source))) and s.is_rejected
             ]
             if rejected:
-                self.report.errors.append(
-                    RowError(
-                        record.line,
-                        f"the source “{rejected[0]}” was rejected in review and cannot be attached.",
-                    )
+                reason = (
+                    f"the source “{rejected[0]}” was rejected in review: it cannot be attached."
                 )
+                self.report.errors.append(RowError(record.line, reason))
             else:
                 kept.append(record)
-        return {key: found.get(key) for key in names} | {"__names__": names}, kept
+        return kept
 
     def write(self, records: list[ArticleRecord]) -> None:
         records = self.drop_duplicates(records)
-        by_key, records = self.sources(records)
-        names = by_key.pop("__names__")
-        needed = {anchoring.fold_name(c.source) for r in records for c in r.claims if c.source}
-        new_keys = sorted(k for k in needed if by_key.get(k) is None)
+        by_key = self.known_sources(records)
+        records = self.drop_rejected(records, by_key)
+        names = {
+            anchoring.fold_name(c.source): c.source for r in records for c in r.claims if c.source
+        }
+        new_keys = sorted(k for k in names if k not in by_key)
         self.report.sources_created += len(new_keys)
         self.report.created += len(records)
         self.report.claims += sum(len(r.claims) for r in records)

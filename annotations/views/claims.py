@@ -51,7 +51,9 @@ def _claim_saved_response(
         "can_change": True,
     }
     response = render(request, "annotations/partials/claim_saved.html", context)
-    return trigger_client_event(response, "annotations-changed", {"id": claim.pk, "action": action})
+    return trigger_client_event(
+        response, "annotations-changed", {"id": claim.pk, "action": action}, after="swap"
+    )
 
 
 def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:
@@ -211,7 +213,7 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     }
     response = render(request, "annotations/partials/claim_deleted.html", context)
     return trigger_client_event(
-        response, "annotations-changed", {"id": claim_id, "action": "deleted"}
+        response, "annotations-changed", {"id": claim_id, "action": "deleted"}, after="swap"
     )
 
 
