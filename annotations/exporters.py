@@ -231,15 +231,57 @@ def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
     return annotation
 
 
-def jsonld_collection(
-    rows: Iterable[ClaimRow], *, site_url: str, collection_id: str, total: int, label: str
-) -> Iterator[str]:
-    """An AnnotationCollection whose single embedded page holds every claim, streamed.
+# The collection also carries the articles' text (schema.org NewsArticle with articleBody),
+# so that an export can be imported into an empty database and give back the same claims.
+SCHEMA_PREFIX = "http://schema.org/"
+COLLECTION_CONTEXT = [ANNO_CONTEXT, {"schema": SCHEMA_PREFIX}]
+_ARTICLE_FIELDS = ["id", "title", "url", "outlet", "author", "published_at", "language", "body"]
 
-    (The HTTP export also serves the same collection page by page: `annotation_page`.)
+
+def article_rows(article_ids: Iterable[int], *, chunk_size: int = 200) -> Iterator[dict]:
+    """The given articles with their text, a chunk of ids per query."""
+    from .models import Article
+
+    ids = sorted(set(article_ids))
+    for i in range(0, len(ids), chunk_size):
+        chunk = Article.objects.filter(id__in=ids[i : i + chunk_size]).order_by("id")
+        yield from chunk.values(*_ARTICLE_FIELDS)
+
+
+def article_node(article: dict, *, site_url: str) -> dict:
+    node = {
+        "id": f"{site_url}/articles/{article['id']}/",
+        "type": "schema:NewsArticle",
+        "schema:headline": article["title"],
+        "schema:articleBody": article["body"],
+    }
+    optional = {
+        "schema:url": article["url"],
+        "schema:publisher": article["outlet"],
+        "schema:author": article["author"],
+        "schema:inLanguage": article["language"],
+        "schema:datePublished": _iso(article["published_at"]) if article["published_at"] else "",
+    }
+    node.update({key: value for key, value in optional.items() if value})
+    return node
+
+
+def jsonld_collection(
+    rows: Iterable[ClaimRow],
+    *,
+    site_url: str,
+    collection_id: str,
+    total: int,
+    label: str,
+    with_articles: bool = True,
+) -> Iterator[str]:
+    """An AnnotationCollection whose single embedded page holds every claim, streamed,
+    followed by the articles those claims target (`schema:hasPart`).
+
+    (The HTTP export also serves the claims page by page: `annotation_page`.)
     """
     head = {
-        "@context": ANNO_CONTEXT,
+        "@context": COLLECTION_CONTEXT if with_articles else ANNO_CONTEXT,
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": label,
@@ -251,11 +293,20 @@ def jsonld_collection(
         ensure_ascii=False,
     )[:-1]
     yield f'{opening}, "first": {page_head}, "items": ['
+    seen: set[int] = set()
     for index, row in enumerate(rows):
+        seen.add(row.article_id)
         item = web_annotation(row, site_url=site_url)
         item.pop("@context")
         yield ("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False)
-    yield "\n]}}\n"
+    yield "\n]}"
+    if with_articles:
+        yield ', "schema:hasPart": ['
+        for index, article in enumerate(article_rows(seen)):
+            node = json.dumps(article_node(article, site_url=site_url), ensure_ascii=False)
+            yield ("," if index else "") + "\n" + node
+        yield "\n]"
+    yield "}\n"
 
 
 def annotation_page(

@@ -239,12 +239,92 @@ def read_csv(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
     return _validated(rows())
 
 
+def _pages(collection: dict) -> Iterator[dict]:
+    page = collection.get("first")
+    while isinstance(page, dict):
+        yield page
+        page = page.get("next")
+
+
+def _claim_from_annotation(item: dict) -> tuple[str, dict]:
+    """(article IRI, claim in the bulk schema) from one of our W3C Web Annotations."""
+    target = item.get("target") or {}
+    selectors = target.get("selector") or []
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    by_type = {s.get("type"): s for s in selectors if isinstance(s, dict)}
+    position = by_type.get("TextPositionSelector") or {}
+    quote = by_type.get("TextQuoteSelector") or {}
+    claim = {
+        "start": position.get("start"),
+        "end": position.get("end"),
+        "quote": quote.get("exact"),
+    }
+    bodies = item.get("body") or []
+    for body in bodies if isinstance(bodies, list) else [bodies]:
+        purpose = body.get("purpose")
+        if purpose == "assessing":
+            claim["label"] = body.get("value")
+        elif purpose == "identifying":
+            claim["source"] = body.get("value")
+        elif purpose == "commenting":
+            claim["note"] = body.get("value")
+        elif purpose == "linking":
+            claim["evidence_url"] = body.get("source")
+    return target.get("source", ""), claim
+
+
+def read_jsonld(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
+    """Our W3C AnnotationCollection export, articles (`schema:hasPart`) and their claims.
+
+    The file is read whole (json.load): the claims come before the articles they target.
+    "Line" in the report is the article's position in `schema:hasPart`.
+    """
+    try:
+        data = json.load(stream)
+    except json.JSONDecodeError as exc:
+        return iter([RowError(exc.lineno, f"Not valid JSON: {exc.msg}.")])
+    if not isinstance(data, dict) or data.get("type") != "AnnotationCollection":
+        return iter([RowError(1, "Not a W3C AnnotationCollection exported by this app.")])
+    articles = data.get("schema:hasPart") or []
+    claims_by_iri: dict[str, list] = {}
+    for page in _pages(data):
+        for item in page.get("items") or []:
+            iri, claim = _claim_from_annotation(item)
+            claims_by_iri.setdefault(iri, []).append(claim)
+
+    def rows():
+        for position, node in enumerate(articles, start=1):
+            record = {
+                "title": node.get("schema:headline", ""),
+                "body": node.get("schema:articleBody", ""),
+                "url": node.get("schema:url", ""),
+                "outlet": node.get("schema:publisher", ""),
+                "author": node.get("schema:author", ""),
+                "language": node.get("schema:inLanguage", ""),
+                "published_at": node.get("schema:datePublished", ""),
+            }
+            claims = claims_by_iri.pop(node.get("id"), [])
+            claims += claims_by_iri.pop(record["url"], []) if record["url"] else []
+            yield position, {**{k: v for k, v in record.items() if v}, "claims": claims}
+        for iri, claims in claims_by_iri.items():
+            yield (
+                0,
+                RowError(0, f"{len(claims)} claim(s) target {iri}, whose text is not in the file."),
+            )
+
+    return _validated(rows())
+
+
 def read_file(stream: io.TextIOBase, fmt: str) -> Iterator[ArticleRecord | RowError]:
-    return read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
+    readers = {"jsonl": read_jsonl, "csv": read_csv, "jsonld": read_jsonld}
+    return readers[fmt](stream)
 
 
 def detect_format(name: str) -> str | None:
     lower = name.lower()
+    if lower.endswith(".jsonld"):
+        return "jsonld"
     if lower.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if lower.endswith(".csv"):
