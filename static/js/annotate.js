@@ -331,18 +331,18 @@
     closePopover({ keepSelection: body.contains(event.target) });
   });
 
+  // Sent as HX-Trigger-After-Swap: the new blocks and list item are already in place, so
+  // this runs in the same task as the swap (no frame in which a click could interleave).
   document.body.addEventListener("annotations-changed", (event) => {
     const detail = event.detail || {};
     if (detail.action === "created") {
       closePopover();
       resetForm();
       body.focus({ preventScroll: true });
-      requestAnimationFrame(() => {
-        activate(String(detail.id));
-        body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
-      });
+      activate(String(detail.id));
+      body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
     } else if (detail.action === "updated") {
-      requestAnimationFrame(() => activate(String(detail.id), { scrollList: false }));
+      activate(String(detail.id), { scrollList: false });
     }
   });
 })();
