@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import anchoring, permissions, selectors, services
-from .models import Annotation, Article, Source, SourceAlias
+from .models import Annotation, Article, PendingSource, Source, SourceAlias
 
 # Links typed in the admin are https unless they say otherwise.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -77,7 +78,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         *readonly_fields,
     ]
     inlines = [AliasInline]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "merge"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).annotate(n_claims=Count("annotations"))
@@ -105,12 +106,26 @@ class SourceAdmin(SimpleHistoryAdmin):
         return request.user.is_superuser
 
     def _review(self, request, queryset, decision: str) -> None:
-        if not permissions.can_review_sources(request.user):
-            self.message_user(request, "Only reviewers can review sources.", messages.ERROR)
-            return
+        """Decide pending sources; decided ones are reconsidered only on their own page."""
+        done, skipped = 0, 0
         for source in queryset:
-            services.source_review(source=source, user=request.user, decision=decision)
-        self.message_user(request, f"{queryset.count()} source(s) {decision}.", messages.SUCCESS)
+            try:
+                services.source_review(
+                    source=source,
+                    user=request.user,
+                    decision=decision,
+                    expected_status=Source.Review.PENDING,
+                )
+                done += 1
+            except ValidationError:
+                skipped += 1
+        self.message_user(request, f"{done} source(s) {decision}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} source(s) skipped: already decided. Open a source to reconsider it.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Approve the selected sources", permissions=["review"])
     def approve(self, request, queryset) -> None:
@@ -122,6 +137,65 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def has_review_permission(self, request) -> bool:
         return permissions.can_review_sources(request.user)
+
+    @admin.action(
+        description="Merge the selected sources (choose which to keep)", permissions=["review"]
+    )
+    def merge(self, request, queryset):
+        sources = list(queryset.order_by("name"))
+        if len(sources) < 2:
+            self.message_user(request, "Select at least two sources to merge.", messages.ERROR)
+            return None
+        keep_id = request.POST.get("keep")
+        if keep_id and request.POST.get("apply"):
+            keep = next((s for s in sources if str(s.pk) == keep_id), None)
+            if keep is None:
+                self.message_user(request, "Choose one of the selected sources.", messages.ERROR)
+                return None
+            services.source_merge(keep=keep, others=sources, user=request.user)
+            self.message_user(
+                request,
+                f"Merged {len(sources) - 1} source(s) into “{keep.name}”.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "sources": sources,
+            "opts": self.model._meta,
+            "action": "merge",
+            "title": "Merge sources: which one do you keep?",
+        }
+        return TemplateResponse(request, "admin/annotations/merge_sources.html", context)
+
+
+@admin.register(PendingSource)
+class PendingSourceAdmin(SourceAdmin):
+    """The review queue: pending sources, oldest first, for reviewers."""
+
+    list_display = ["name", "kind", "reliability", "n_claims", "created_by", "created_at"]
+    list_filter = ["kind"]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(review_status=Source.Review.PENDING)
+            .order_by("created_at")
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.can_review_sources(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return permissions.can_review_sources(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return permissions.can_review_sources(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 class DeletedFilter(admin.SimpleListFilter):

@@ -280,3 +280,41 @@ class WorkflowForm(forms.Form):
         required=False,
         empty_label="Nobody",
     )
+
+
+class SourceFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
+    reliability = forms.ChoiceField(
+        required=False, choices=[("", "Any reliability"), *Source.Reliability.choices]
+    )
+    review_status = forms.ChoiceField(
+        required=False, label="Review", choices=[("", "Any"), *Source.Review.choices]
+    )
+
+
+class SourceReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Source.Review.APPROVED, "Approve"), (Source.Review.REJECTED, "Reject")]
+    )
+    reliability = forms.ChoiceField(choices=Source.Reliability.choices, label="Reliability")
+    note = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        label="Review note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    expected_status = forms.ChoiceField(choices=Source.Review.choices, widget=forms.HiddenInput)
+    reconsider = forms.BooleanField(required=False, label="Reconsider an earlier decision")
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Also known as")
+
+
+class MergeForm(forms.Form):
+    other = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        label="Duplicate to merge into this source",
+        error_messages={"invalid_choice": "That source does not exist (any more)."},
+    )

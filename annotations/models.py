@@ -136,6 +136,15 @@ class Source(models.Model):
         return self.review_status == self.Review.REJECTED
 
 
+class PendingSource(Source):
+    """The review queue in the admin: sources waiting for a reviewer."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "source awaiting review"
+        verbose_name_plural = "review queue"
+
+
 class SourceAlias(models.Model):
     """Every name a source goes by, its main name included (`is_primary`).
 

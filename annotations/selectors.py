@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import Annotation, Article, Source
+from .models import Annotation, Article, Source, SourceAlias
 
 
 def with_label_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
@@ -223,3 +223,48 @@ def claim_list(
     if article:
         claims = claims.filter(article_id=article)
     return claims.order_by("-created_at", "-id")
+
+
+def source_list(
+    *, q: str = "", kind: str = "", reliability: str = "", review_status: str = ""
+) -> QuerySet[Source]:
+    """The source directory: names and aliases searched, claim counts in the same query."""
+    from .anchoring import fold_name
+
+    sources = Source.objects.all()
+    if q:
+        matching = SourceAlias.objects.filter(name_key__contains=fold_name(q)).values("source_id")
+        sources = sources.filter(Q(pk__in=matching) | Q(description__icontains=q))
+    if kind:
+        sources = sources.filter(kind=kind)
+    if reliability:
+        sources = sources.filter(reliability=reliability)
+    if review_status:
+        sources = sources.filter(review_status=review_status)
+    return sources.annotate(
+        n_claims=Count("annotations"),
+        n_disputed=Count("annotations", filter=Q(annotations__label=Annotation.Label.DISPUTED)),
+    ).order_by("name")
+
+
+def source_label_counts(source: Source) -> dict:
+    counts = dict.fromkeys(Annotation.Label.values, 0)
+    rows = (
+        Annotation.objects.filter(source=source, article__deleted_at__isnull=True)
+        .values_list("label")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for label, n in rows:
+        counts[label] = n
+    return counts
+
+
+def review_queue() -> QuerySet[Source]:
+    """Sources waiting for review, oldest first, with who proposed them and their claims."""
+    return (
+        Source.objects.filter(review_status=Source.Review.PENDING)
+        .select_related("created_by")
+        .annotate(n_claims=Count("annotations"))
+        .order_by("created_at", "id")
+    )

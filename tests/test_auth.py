@@ -1,5 +1,7 @@
 """Login, roles and the pages that are open without it."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -21,7 +23,9 @@ def _patterns(resolver=None, prefix=""):
 
 
 def _example_path(pattern: str) -> str:
-    return "/" + pattern.replace("<int:pk>", "1").replace("^", "").replace("$", "")
+    path = re.sub(r"<int:\w+>", "1", pattern)
+    path = re.sub(r"<(?:str|slug):\w+>", "x", path)
+    return "/" + path.replace("^", "").replace("$", "")
 
 
 def test_groups_exist_with_their_permissions():

@@ -213,3 +213,116 @@ def occurrence_choices(article: Article, quote: str, positions: list[int]) -> li
         before, after = anchoring.context(article.body, position, position + len(quote))
         choices.append({"start": position, "before": before, "after": after})
     return choices
+
+
+def _restored_source(source_id: int | None) -> tuple[int | None, str]:
+    """The source a restored claim gets back, and a note when it cannot be the same one.
+
+    A source merged away since is found again through its name, which merging made an alias
+    of the source it was merged into. One that is simply gone leaves the claim without one.
+    """
+    from ..models import SourceAlias
+
+    if source_id is None or Source.objects.filter(pk=source_id).exists():
+        return source_id, ""
+    last = Source.history.filter(id=source_id).order_by("-history_date", "-history_id").first()
+    if last is not None:
+        alias = SourceAlias.objects.filter(name_key=last.name_key).select_related("source").first()
+        if alias is not None:
+            keep = alias.source
+            note = f"Its source “{last.name}” was merged into “{keep.name}”, its source now."
+            return keep.pk, note
+    name = f"“{last.name}”" if last is not None else "of this claim"
+    return None, f"Its source {name} no longer exists: the claim was restored without a source."
+
+
+def _restored_user_ids(*ids: int | None) -> set[int]:
+    from django.contrib.auth import get_user_model
+
+    wanted = {i for i in ids if i is not None}
+    return set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation:
+    """Bring back a deleted claim from its deletion record, with its id, author and creation
+    time. The restore is recorded in the history (reason "restored…").
+
+    The article must still be there (not deleted). If its text changed since, the quote is
+    found again by its prefix and suffix ("moved"); when it is no longer in the text the claim
+    comes back "orphaned", never with offsets that point at other words.
+
+    Returns the claim; `claim.restore_notes` lists, in sentences, what differs from the
+    deleted claim (for the message shown to the admin).
+    """
+    from django.db import IntegrityError
+    from django.utils import timezone
+
+    record = Annotation.history.filter(history_id=history_id, history_type="-").first()
+    if record is None:
+        raise ValidationError("There is no deleted claim with this history id.")
+    if Annotation.objects.filter(pk=record.id).exists():
+        raise ValidationError("This claim exists already: it was restored before.")
+    last = (
+        Annotation.history.filter(id=record.id)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_id", flat=True)
+        .first()
+    )
+    if last != record.history_id:
+        raise ValidationError(
+            "This claim was restored and deleted again since: restore its latest deletion."
+        )
+    article = Article.objects.filter(pk=record.article_id).only("id", "deleted_at").first()
+    if article is None:
+        raise ValidationError("The article of this claim no longer exists: it cannot be restored.")
+    if article.is_deleted:
+        raise ValidationError("The article of this claim was deleted: restore the article first.")
+    article = _lock_article_for_claim(article.pk)
+
+    claim = record.instance
+    notes: list[str] = []
+    body = article.body
+    if claim.anchor_state == Annotation.Anchor.ORPHANED or body[claim.start : claim.end] != (
+        claim.quote
+    ):
+        found = anchoring.refind_quote(
+            body, claim.quote, prefix=claim.prefix, suffix=claim.suffix, near=claim.start
+        )
+        if found is not None:
+            claim.start, claim.end = found, found + len(claim.quote)
+            claim.prefix, claim.suffix = anchoring.context(body, claim.start, claim.end)
+            claim.anchor_state = Annotation.Anchor.MOVED
+            notes.append("The article’s text changed since: the quote was found again.")
+        else:
+            claim.anchor_state = Annotation.Anchor.ORPHANED
+            notes.append(
+                "Its quote is no longer in the article: it is restored as orphaned, for a "
+                "reviewer to place again."
+            )
+    claim.source_id, source_note = _restored_source(claim.source_id)
+    if source_note:
+        notes.append(source_note)
+    if claim.created_by_id not in _restored_user_ids(claim.created_by_id):
+        claim.created_by_id = None
+    claim.updated_by = user
+    claim.updated_at = timezone.now()
+    claim.full_clean(exclude=["article"], validate_unique=False)
+
+    # A raw save keeps created_at (auto_now_add would stamp it anew) and skips
+    # simple-history's own record, which is written right after with who and why.
+    try:
+        with transaction.atomic():
+            claim.save_base(raw=True, force_insert=True)
+    except IntegrityError as exc:
+        raise ValidationError("This claim exists already: it was restored before.") from exc
+    reason = "restored"
+    if claim.anchor_state != record.anchor_state:
+        reason += f", {claim.get_anchor_state_display().lower()}"
+    if claim.source_id != record.source_id:
+        reason += ", source changed" if claim.source_id else ", without its source"
+    Annotation.history.bulk_history_create(
+        [claim], default_user=user, default_change_reason=reason[:100]
+    )
+    claim.restore_notes = notes
+    return claim

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import anchoring
-from ..models import Source, SourceAlias
+from ..models import Annotation, Source, SourceAlias
 
 
 def _claimed_name(name_key: str, *, exclude_source: Source | None = None) -> SourceAlias | None:
@@ -93,11 +93,30 @@ def source_review(
     decision: str,
     reliability: str | None = None,
     note: str = "",
+    expected_status: str | None = None,
+    reconsider: bool = False,
 ) -> Source:
-    """Approve or reject a source, recording who and when (and, optionally, its grade)."""
+    """Approve or reject a source, recording who and when (and, optionally, its grade).
+
+    Turning a decided source around (rejected -> approved, or the reverse) must be meant:
+    it needs `reconsider`. `expected_status` is the status the reviewer saw: if someone
+    else decided in between, nothing changes and the reviewer is told.
+    """
     if decision not in (Source.Review.APPROVED, Source.Review.REJECTED):
         raise ValidationError("A review decision is either approved or rejected.")
     source = Source.objects.select_for_update().get(pk=source.pk)
+    if expected_status and source.review_status != expected_status:
+        who = source.reviewed_by.get_username() if source.reviewed_by else "someone"
+        raise ValidationError(
+            f"“{source.name}” was meanwhile marked {source.get_review_status_display().lower()} "
+            f"by {who}. Reload and review it again if you disagree."
+        )
+    decided = source.review_status != Source.Review.PENDING
+    if decided and source.review_status != decision and not reconsider:
+        raise ValidationError(
+            f"“{source.name}” is already {source.get_review_status_display().lower()}. "
+            "Tick “Reconsider” to change the decision."
+        )
     source.review_status = decision
     if reliability:
         source.reliability = reliability
@@ -126,3 +145,45 @@ def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -
     if existing is not None:
         return existing.source
     return source_create(name=name, kind=kind, user=user)
+
+
+@transaction.atomic
+def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) -> Source:
+    """Merge duplicates into `keep`: their claims move to it, their names become its aliases,
+    and they are deleted (their history stays). All or nothing, in one transaction."""
+    from simple_history.utils import bulk_update_with_history
+
+    other_ids = sorted({o.pk for o in others} - {keep.pk})
+    if not other_ids:
+        raise ValidationError("Pick at least one other source to merge into this one.")
+    locked = {
+        s.pk: s for s in Source.objects.select_for_update().filter(pk__in=[keep.pk, *other_ids])
+    }
+    if len(locked) != len(other_ids) + 1:
+        raise ValidationError("One of these sources no longer exists. Reload and try again.")
+    keep = locked[keep.pk]
+    claims = list(Annotation.objects.filter(source_id__in=other_ids))
+    for claim in claims:
+        claim.source = keep
+        claim.updated_by = user
+    bulk_update_with_history(
+        claims,
+        Annotation,
+        ["source", "updated_by"],
+        default_user=user,
+        default_change_reason=f"source merged into “{keep.name}”",
+    )
+    for alias in SourceAlias.objects.filter(source_id__in=other_ids):
+        alias.source = keep
+        alias.is_primary = False
+        alias._history_user = user
+        alias.save()
+    for pk in other_ids:
+        other = locked[pk]
+        other._history_user = user
+        other._change_reason = f"merged into “{keep.name}”"
+        other.delete()
+    keep._history_user = user
+    keep._change_reason = "merged " + ", ".join(f"“{locked[pk].name}”" for pk in other_ids)
+    keep.save(update_fields=["updated_at"])
+    return keep

@@ -4,6 +4,7 @@ from .articles import article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
+from .history import claim_history, claim_restore, deleted_claims
 from .intake import (
     article_from_url,
     article_import,
@@ -11,7 +12,15 @@ from .intake import (
     article_upload,
     article_workflow,
 )
-from .sources import source_detail, source_picker
+from .sources import (
+    review_queue,
+    source_alias_add,
+    source_detail,
+    source_list,
+    source_merge,
+    source_picker,
+    source_review,
+)
 
 __all__ = [
     "article_detail",
@@ -25,13 +34,21 @@ __all__ = [
     "claim_create_by_quote",
     "claim_delete",
     "claim_edit",
+    "claim_history",
     "claim_item",
     "claim_list",
+    "claim_restore",
+    "deleted_claims",
     "export_claimreview",
     "export_csv",
     "export_jsonld",
     "healthz",
     "server_error",
+    "review_queue",
+    "source_alias_add",
     "source_detail",
+    "source_list",
+    "source_merge",
     "source_picker",
+    "source_review",
 ]

@@ -1,14 +1,31 @@
-"""Sources: the picker used while tagging, and the source page."""
+"""Sources: the picker used while tagging, the directory, a source's page, review and merge."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from .. import selectors
+from .. import permissions, selectors, services
+from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm
 from ..models import Source
-from .common import HtmxHttpRequest
+from .common import HtmxHttpRequest, error_message, form_errors
+
+
+def _back(request: HttpRequest, source: Source) -> HttpResponse:
+    """Back to the review queue when the form came from there, else to the source."""
+    if request.POST.get("from") == "queue":
+        return redirect("annotations:review-queue")
+    return redirect(source)
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not permissions.can_review_sources(request.user):
+        raise PermissionDenied("Only reviewers and admins review and merge sources.")
 
 
 @require_GET
@@ -16,11 +33,135 @@ def source_picker(request: HtmxHttpRequest) -> HttpResponse:
     """Search-as-you-type over source names and aliases, for the claim popover."""
     term = request.GET.get("source_q", "")[:200]
     sources = selectors.source_search(term)
-    context = {"sources": sources, "term": term.strip()}
+    # For merging, any source can be the duplicate, and proposing a new one makes no sense.
+    merging = request.GET.get("mode") == "merge"
+    context = {"sources": sources, "term": term.strip(), "merging": merging}
     return render(request, "annotations/partials/source_picker.html", context)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
+def source_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = SourceFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sources = selectors.source_list(**{k: v for k, v in filters.items() if v})
+    page = Paginator(sources, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "annotations/source_list.html#source-results", context)
+    return render(request, "annotations/source_list.html", context)
+
+
+@require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source.objects.select_related("reviewed_by", "created_by"), pk=pk)
+    claims = selectors.claim_list(source=source.pk).select_related("article", "created_by")
+    context = {
+        "source": source,
+        "aliases": [a for a in source.aliases.all() if not a.is_primary],
+        "counts": selectors.source_label_counts(source),
+        "page": Paginator(claims, 50).get_page(request.GET.get("page")),
+        "export_query": f"source={source.pk}",
+        "review_form": SourceReviewForm(
+            initial={
+                "reliability": source.reliability,
+                "expected_status": source.review_status,
+                "decision": Source.Review.APPROVED,
+            }
+        ),
+        "can_review": permissions.can_review_sources(request.user),
+        "can_add_alias": request.user.has_perm("annotations.add_sourcealias"),
+        "history": _history_entries(source),
+    }
+    return render(request, "annotations/source_detail.html", context)
+
+
+def _history_entries(source: Source) -> list:
+    from .. import history
+
+    return history.source_entries(source)
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    sources = list(selectors.review_queue()[:200])
+    forms = [
+        (
+            s,
+            SourceReviewForm(
+                initial={
+                    "reliability": s.reliability,
+                    "expected_status": s.review_status,
+                    "decision": Source.Review.APPROVED,
+                }
+            ),
+        )
+        for s in sources
+    ]
+    return render(request, "annotations/review_queue.html", {"forms": forms})
+
+
+@require_POST
+def source_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    _require_reviewer(request)
     source = get_object_or_404(Source, pk=pk)
-    return render(request, "annotations/source_detail.html", {"source": source})
+    form = SourceReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back(request, source)
+    try:
+        source = services.source_review(source=source, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(
+            request,
+            f"“{source.name}” {source.get_review_status_display().lower()}, "
+            f"reliability {source.reliability}.",
+        )
+    return _back(request, source)
+
+
+@require_POST
+def source_alias_add(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("annotations.add_sourcealias"):
+        raise PermissionDenied("Your role cannot add aliases.")
+    source = get_object_or_404(Source, pk=pk)
+    form = AliasForm(request.POST)
+    if form.is_valid():
+        try:
+            services.source_add_alias(
+                source=source, name=form.cleaned_data["name"], user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, error_message(exc))
+        else:
+            messages.success(request, f"“{form.cleaned_data['name']}” added as an alias.")
+    else:
+        messages.error(request, form_errors(form))
+    return redirect(source)
+
+
+@require_http_methods(["POST"])
+def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reviewer(request)
+    keep = get_object_or_404(Source, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(keep)
+    other = form.cleaned_data["other"]
+    try:
+        services.source_merge(keep=keep, others=[other], user=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(
+            request,
+            f"“{other.name}” merged into “{keep.name}”: its claims moved "
+            "here and its names became aliases.",
+        )
+    return redirect(keep)

@@ -1,0 +1,308 @@
+"""Readable audit history: django-simple-history records turned into entries for people.
+
+An entry is a dict, newest first::
+
+    {"when": datetime, "who": "editor" or "system", "action": "created" | "changed" |
+     "deleted" | "restored", "reason": "…", "history_id": 17,
+     "changes": [("Label", "Disputed", "Verified"), …]}
+
+`changes` holds (field name, old display value, new display value); "—" stands for empty.
+For a creation they are the values the object started with (the old value is "—"); a
+deletion has none (the record holds the last state, shown by the entry before it).
+
+Query counts are constant, whatever the number of records: callers fetch the records once
+with `select_related("history_user")` (the `*_records` helpers here do), each record is
+diffed against the next older one in that list (never `record.prev_record`, which is a
+query per row), and every source id in the diffs is resolved in one query.
+
+For the lead's source page: `source_entries(source)` returns the entries of a Source's own
+records, ready for `{% include "annotations/partials/history_list.html" with entries=… %}`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.utils import formats, timezone
+
+from .models import Annotation, Source
+
+EMPTY = "—"
+
+CREATED, CHANGED, DELETED, RESTORED = "created", "changed", "deleted", "restored"
+_ACTIONS = {"+": CREATED, "~": CHANGED, "-": DELETED}
+
+# Readable names where the verbose name is not one ("evidence url").
+_FIELD_NAMES = {
+    "evidence_url": "Evidence link",
+    "anchor_state": "Anchor",
+    "original_quote": "Original quote",
+    "url": "Link",
+    "review_status": "Review",
+    "review_note": "Review note",
+}
+
+
+class _Spec:
+    """What to show of one model's history: which fields, in which order."""
+
+    def __init__(
+        self,
+        *,
+        order: Sequence[str],
+        skip: Iterable[str],
+        skip_on_create: Iterable[str] = (),
+        with_quote: Iterable[str] = (),
+        position: bool = False,
+    ) -> None:
+        self.order = list(order)
+        self.skip = set(skip)
+        self.skip_on_create = set(skip_on_create)
+        # Shown only when the quote changed too: the context around it is noise otherwise.
+        self.with_quote = set(with_quote)
+        # start/end become one "Position 120–150" change.
+        self.position = position
+
+
+_SPECS: dict[type[Model], _Spec] = {
+    Annotation: _Spec(
+        order=[
+            "label",
+            "source",
+            "credibility",
+            "note",
+            "evidence_url",
+            "quote",
+            "prefix",
+            "suffix",
+            "anchor_state",
+            "original_quote",
+        ],
+        # Who and when are the entry's own; the article never changes under a claim.
+        skip={"id", "article", "created_by", "updated_by", "created_at", "updated_at"},
+        skip_on_create={"quote", "prefix", "suffix", "anchor_state", "original_quote"},
+        with_quote={"prefix", "suffix"},
+        position=True,
+    ),
+    Source: _Spec(
+        order=[
+            "name",
+            "kind",
+            "reliability",
+            "review_status",
+            "review_note",
+            "url",
+            "description",
+        ],
+        # name_key is derived from the name; the reviewer and time are the entry's own.
+        skip={
+            "id",
+            "name_key",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "reviewed_by",
+            "reviewed_at",
+        },
+    ),
+}
+
+
+# --- Fetching records (one query each) -----------------------------------------------------
+
+
+def _newest_first(qs: QuerySet) -> QuerySet:
+    return qs.select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def claim_records(pk: int) -> list:
+    """Every history record of one claim, newest first (deleted claims included)."""
+    return list(_newest_first(Annotation.history.filter(id=pk)))
+
+
+def source_records(source: Source) -> list:
+    return list(_newest_first(Source.history.filter(id=source.pk)))
+
+
+def source_entries(source: Source) -> list[dict[str, Any]]:
+    """The readable history of a source's own record (name, kind, grade, review), newest
+    first, in two queries. Render it with `partials/history_list.html` (`entries`)."""
+    return entries(source_records(source))
+
+
+def deleted_claim_records() -> QuerySet:
+    """Deletion records of claims that are still deleted, newest first: for each claim only
+    its last record, and only when that is a deletion (a claim deleted, restored and deleted
+    again is listed once, with its last state)."""
+    history = Annotation.history.model
+    last = (
+        history.objects.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return _newest_first(
+        Annotation.history.filter(history_type="-", history_id=Subquery(last)).exclude(
+            id__in=Annotation.objects.values("id")
+        )
+    )
+
+
+# --- Entries --------------------------------------------------------------------------------
+
+
+def entries(records: Sequence) -> list[dict[str, Any]]:
+    """Readable entries for records of one model, given newest first (see the module doc).
+
+    Pass all the records of the object: the oldest record in the list is taken as its
+    creation, and each other record is compared with the one after it.
+    """
+    records = list(records)
+    if not records:
+        return []
+    spec = _SPECS.get(records[0].instance_type, _Spec(order=[], skip={"id"}))
+    raw: list[tuple[Any, list[tuple[str, Any, Any]]]] = []
+    for index, record in enumerate(records):
+        prev = records[index + 1] if index + 1 < len(records) else None
+        raw.append((record, _raw_changes(record, prev, spec)))
+    names = _source_names(
+        value
+        for _, changes in raw
+        for field, old, new in changes
+        if field == "source"
+        for value in (old, new)
+    )
+    result = []
+    for index, (record, changes) in enumerate(raw):
+        prev = records[index + 1] if index + 1 < len(records) else None
+        model = record.instance_type
+        result.append(
+            {
+                "when": record.history_date,
+                "who": _who(record),
+                "action": _action(record, prev),
+                "reason": record.history_change_reason or "",
+                "history_id": record.history_id,
+                "changes": [
+                    (
+                        _field_name(model, field),
+                        _display(model, field, old, names),
+                        _display(model, field, new, names),
+                    )
+                    for field, old, new in changes
+                ],
+            }
+        )
+    return result
+
+
+def verdict_timeline(records: Sequence) -> list[dict[str, Any]]:
+    """Each point where a claim's label was set (its creation) or changed, oldest first:
+    `{label, label_display, who, when}`. Deletions and restores that keep the label add
+    nothing."""
+    timeline = []
+    label = None
+    for record in reversed(list(records)):
+        if record.history_type == "-" or record.label == label:
+            continue
+        label = record.label
+        timeline.append(
+            {
+                "label": label,
+                "label_display": Annotation.Label(label).label
+                if label in Annotation.Label.values
+                else label,
+                "who": _who(record),
+                "when": record.history_date,
+            }
+        )
+    return timeline
+
+
+def _who(record) -> str:
+    user = record.history_user
+    return user.get_username() if user is not None else "system"
+
+
+def _action(record, prev) -> str:
+    if record.history_type == "+" and prev is not None and prev.history_type == "-":
+        return RESTORED
+    return _ACTIONS.get(record.history_type, CHANGED)
+
+
+def _raw_changes(record, prev, spec: _Spec) -> list[tuple[str, Any, Any]]:
+    """(field name, old value, new value), raw, in the spec's order."""
+    if record.history_type == "-":
+        return []
+    model = record.instance_type
+    tracked = [f.name for f in record.tracked_fields if f.editable and f.name not in spec.skip]
+    if prev is None:
+        changes = [
+            (name, None, getattr(record, model._meta.get_field(name).attname))
+            for name in tracked
+            if name not in spec.skip_on_create and not (spec.position and name in ("start", "end"))
+        ]
+        changes = [c for c in changes if c[2] not in (None, "")]
+    else:
+        delta = record.diff_against(prev, included_fields=tracked)
+        changed = {c.field: (c.old, c.new) for c in delta.changes}
+        if "quote" not in changed:
+            for name in spec.with_quote:
+                changed.pop(name, None)
+        if spec.position and ("start" in changed or "end" in changed):
+            changed.pop("start", None)
+            changed.pop("end", None)
+            changed["position"] = (f"{prev.start}–{prev.end}", f"{record.start}–{record.end}")
+        changes = [(name, old, new) for name, (old, new) in changed.items()]
+    order = {name: i for i, name in enumerate([*spec.order, "position"])}
+    fields = [f.name for f in model._meta.fields]
+    return sorted(
+        changes,
+        key=lambda c: (order.get(c[0], len(order)), fields.index(c[0]) if c[0] in fields else 0),
+    )
+
+
+def _field_name(model: type[Model], field: str) -> str:
+    if field in _FIELD_NAMES:
+        return _FIELD_NAMES[field]
+    if field == "position":
+        return "Position"
+    name = str(model._meta.get_field(field).verbose_name)
+    return name[:1].upper() + name[1:]
+
+
+def _display(model: type[Model], field: str, value: Any, source_names: dict[int, str]) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if field == "position":
+        return value
+    if model is Annotation and field == "source":
+        return source_names.get(value, f"source #{value}")
+    model_field = model._meta.get_field(field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "j M Y, H:i")
+    return str(value)
+
+
+def _source_names(ids: Iterable[Any]) -> dict[int, str]:
+    """Names for source ids in one query; a second one only for sources since deleted
+    (merged away), named by their last historical record."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    names = dict(Source.objects.filter(pk__in=wanted).values_list("id", "name"))
+    gone = wanted - names.keys()
+    if gone:
+        for pk, name in (
+            Source.history.filter(id__in=gone)
+            .order_by("history_date", "history_id")
+            .values_list("id", "name")
+        ):
+            names[pk] = f"{name} (deleted)"
+    return names
