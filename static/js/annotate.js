@@ -259,7 +259,7 @@
 
   document.addEventListener("click", (event) => {
     const item = event.target.closest && event.target.closest(".claim[data-annotation-id]");
-    if (!item || event.target.closest("a, form, .claim-actions") ) return;
+    if (!item || event.target.closest("a, form, .claim-actions, .claim-history")) return;
     const id = item.dataset.annotationId;
     activate(id, { scrollList: false });
     flash(id);
