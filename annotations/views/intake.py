@@ -47,6 +47,11 @@ def _preview(request, form: ArticleForm, notes=(), status=200) -> HttpResponse:
     return render(request, "annotations/article_new.html", context, status=status)
 
 
+def _preview_draft(request, draft: web.ArticleDraft) -> HttpResponse:
+    form = _draft_form(draft)
+    return _preview(request, form, notes=draft.notes, status=200 if form.is_valid() else 422)
+
+
 def _draft_form(draft: web.ArticleDraft) -> ArticleForm:
     return ArticleForm(
         {
@@ -117,10 +122,7 @@ def article_upload(request: HtmxHttpRequest) -> HttpResponse:
         except web.ImportProblem as exc:
             error = str(exc)
         else:
-            form = _draft_form(draft)
-            return _preview(
-                request, form, notes=draft.notes, status=200 if form.is_valid() else 422
-            )
+            return _preview_draft(request, draft)
     else:
         error = " ".join(e for errors in upload_form.errors.values() for e in errors)
     context = {
@@ -161,10 +163,7 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
         except web.ImportProblem as exc:
             error = str(exc)
         else:
-            form = _draft_form(draft)
-            return _preview(
-                request, form, notes=draft.notes, status=200 if form.is_valid() else 422
-            )
+            return _preview_draft(request, draft)
     else:
         error = " ".join(e for errors in url_form.errors.values() for e in errors)
     context = {
