@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sbu(editor):
-    source = services.source_create(name="Security Service of Ukraine", kind="intelligence",
-                                    user=editor)
+    source = services.source_create(
+        name="Security Service of Ukraine", kind="intelligence", user=editor
+    )
     services.source_add_alias(source=source, name="SBU", user=editor)
     return source
 
@@ -43,11 +44,16 @@ def _queries(client, url, **params):
 def test_directory_and_source_page_and_queue_query_counts_are_flat(client, reviewer, sbu):
     client.force_login(reviewer)
     AnnotationFactory(source=sbu, label="disputed")
-    pages = [reverse("annotations:source-list"), sbu.get_absolute_url(),
-             reverse("annotations:review-queue")]
+    pages = [
+        reverse("annotations:source-list"),
+        sbu.get_absolute_url(),
+        reverse("annotations:review-queue"),
+    ]
     few = [_queries(client, url) for url in pages]
     for i in range(25):
-        AnnotationFactory(source=sbu, article=ArticleFactory(body=f"{i}: 31 of 38 drones were shot down"))
+        AnnotationFactory(
+            source=sbu, article=ArticleFactory(body=f"{i}: 31 of 38 drones were shot down")
+        )
         SourceFactory(review_status="pending")
         services.source_update(source=sbu, user=reviewer, description=f"edit {i}")
     assert [_queries(client, url) for url in pages] == few
@@ -55,8 +61,11 @@ def test_directory_and_source_page_and_queue_query_counts_are_flat(client, revie
 
 def test_source_page_lists_claims_counts_and_export(editor_client, sbu):
     AnnotationFactory(source=sbu, label="disputed")
-    AnnotationFactory(source=sbu, label="verified",
-                      article=ArticleFactory(body="Other: 31 of 38 drones were shot down"))
+    AnnotationFactory(
+        source=sbu,
+        label="verified",
+        article=ArticleFactory(body="Other: 31 of 38 drones were shot down"),
+    )
     html = editor_client.get(sbu.get_absolute_url()).content.decode()
     assert "<strong>1</strong> verified" in html and "<strong>1</strong> disputed" in html
     assert f"export/claims.csv?source={sbu.pk}" in html
@@ -66,12 +75,23 @@ def test_source_page_lists_claims_counts_and_export(editor_client, sbu):
 def test_review_records_who_when_and_grade(client, reviewer, sbu):
     client.force_login(reviewer)
     url = reverse("annotations:source-review", args=[sbu.pk])
-    response = client.post(url, {"decision": "approved", "reliability": "B", "note": "Official",
-                                 "expected_status": "pending"})
+    response = client.post(
+        url,
+        {
+            "decision": "approved",
+            "reliability": "B",
+            "note": "Official",
+            "expected_status": "pending",
+        },
+    )
     assert response.status_code == 302
     sbu.refresh_from_db()
     assert (sbu.review_status, sbu.reliability, sbu.reviewed_by, sbu.review_note) == (
-        "approved", "B", reviewer, "Official")
+        "approved",
+        "B",
+        reviewer,
+        "Official",
+    )
     assert sbu.reviewed_at is not None
 
 
@@ -89,8 +109,13 @@ def test_turning_a_decision_around_must_be_explicit(reviewer, sbu):
 def test_review_based_on_a_stale_page_is_refused(reviewer, other_editor, sbu):
     services.source_review(source=sbu, user=reviewer, decision="rejected")
     with pytest.raises(ValidationError, match="meanwhile"):
-        services.source_review(source=sbu, user=reviewer, decision="approved",
-                               expected_status="pending", reconsider=True)
+        services.source_review(
+            source=sbu,
+            user=reviewer,
+            decision="approved",
+            expected_status="pending",
+            reconsider=True,
+        )
 
 
 def test_unknown_decision_refused(reviewer, sbu):
@@ -108,25 +133,35 @@ def test_rejected_source_keeps_its_claims_flagged(editor_client, reviewer, sbu):
 
 def test_picker_shows_status_and_refuses_rejected(editor_client, reviewer, sbu):
     services.source_review(source=sbu, user=reviewer, decision="rejected")
-    html = editor_client.get(reverse("annotations:source-picker"), {"source_q": "sbu"}).content.decode()
+    html = editor_client.get(
+        reverse("annotations:source-picker"), {"source_q": "sbu"}
+    ).content.decode()
     assert "disabled" in html and "Rejected" in html
-    html = editor_client.get(reverse("annotations:source-picker"),
-                             {"source_q": "sbu", "mode": "merge"}).content.decode()
+    html = editor_client.get(
+        reverse("annotations:source-picker"), {"source_q": "sbu", "mode": "merge"}
+    ).content.decode()
     assert "disabled" not in html and "Propose" not in html
 
 
 def test_merge_moves_claims_and_names_atomically(reviewer, editor, sbu):
     cyr = services.source_create(name="СБУ", user=editor)
     services.source_add_alias(source=cyr, name="Служба безпеки", user=editor)
-    claims = [AnnotationFactory(source=cyr, label="disputed"),
-              AnnotationFactory(source=sbu, label="verified",
-                                article=ArticleFactory(body="x 31 of 38 drones were shot down"))]
+    claims = [
+        AnnotationFactory(source=cyr, label="disputed"),
+        AnnotationFactory(
+            source=sbu,
+            label="verified",
+            article=ArticleFactory(body="x 31 of 38 drones were shot down"),
+        ),
+    ]
     services.source_merge(keep=sbu, others=[cyr], user=reviewer)
     assert not Source.objects.filter(pk=cyr.pk).exists()
     assert all(Annotation.objects.get(pk=c.pk).source_id == sbu.pk for c in claims)
     names = set(SourceAlias.objects.filter(source=sbu).values_list("name", flat=True))
     assert names == {"Security Service of Ukraine", "SBU", "СБУ", "Служба безпеки"}
-    assert SourceAlias.objects.get(source=sbu, is_primary=True).name == "Security Service of Ukraine"
+    assert (
+        SourceAlias.objects.get(source=sbu, is_primary=True).name == "Security Service of Ukraine"
+    )
     assert [s.pk for s in selectors.source_search("сбу")] == [sbu.pk]
     moved = Annotation.objects.get(pk=claims[0].pk)
     assert moved.history.first().history_user == reviewer
@@ -156,8 +191,9 @@ def test_editor_adds_alias_by_hand_and_clash_is_refused(editor_client, sbu):
     editor_client.post(url, {"name": "Служба безпеки України"})
     assert SourceAlias.objects.filter(source=sbu, name="Служба безпеки України").exists()
     other = SourceFactory(name="Other")
-    response = editor_client.post(reverse("annotations:source-alias-add", args=[other.pk]),
-                                  {"name": "sbu"}, follow=True)
+    response = editor_client.post(
+        reverse("annotations:source-alias-add", args=[other.pk]), {"name": "sbu"}, follow=True
+    )
     assert "already exists" in response.content.decode()
     assert not SourceAlias.objects.filter(source=other, name="sbu").exists()
 
@@ -182,13 +218,16 @@ def test_permission_matrix(request, client, sbu, action, allowed, role):
     dup = SourceFactory(name=f"dup {role}")
     calls = {
         "queue": lambda: client.get(reverse("annotations:review-queue")),
-        "review": lambda: client.post(reverse("annotations:source-review", args=[sbu.pk]),
-                                      {"decision": "approved", "reliability": "B",
-                                       "expected_status": "pending"}),
-        "merge": lambda: client.post(reverse("annotations:source-merge", args=[sbu.pk]),
-                                     {"other": dup.pk}),
-        "alias": lambda: client.post(reverse("annotations:source-alias-add", args=[sbu.pk]),
-                                     {"name": f"alias {role}"}),
+        "review": lambda: client.post(
+            reverse("annotations:source-review", args=[sbu.pk]),
+            {"decision": "approved", "reliability": "B", "expected_status": "pending"},
+        ),
+        "merge": lambda: client.post(
+            reverse("annotations:source-merge", args=[sbu.pk]), {"other": dup.pk}
+        ),
+        "alias": lambda: client.post(
+            reverse("annotations:source-alias-add", args=[sbu.pk]), {"name": f"alias {role}"}
+        ),
         "directory": lambda: client.get(reverse("annotations:source-list")),
     }
     status = calls[action]().status_code
@@ -212,8 +251,9 @@ def test_admin_queue_and_merge_action(client, reviewer, editor, sbu):
     url = reverse("admin:annotations_source_changelist")
     ask = client.post(url, {"action": "merge", "_selected_action": [sbu.pk, cyr.pk]})
     assert ask.status_code == 200 and "which one do you keep" in ask.content.decode()
-    done = client.post(url, {"action": "merge", "_selected_action": [sbu.pk, cyr.pk],
-                             "keep": sbu.pk, "apply": "1"})
+    done = client.post(
+        url, {"action": "merge", "_selected_action": [sbu.pk, cyr.pk], "keep": sbu.pk, "apply": "1"}
+    )
     assert done.status_code == 302
     assert not Source.objects.filter(pk=cyr.pk).exists()
     assert Annotation.objects.get().source == sbu

@@ -37,7 +37,10 @@ def test_reviewer_approves_a_source_proposed_while_tagging(
     claim = Annotation.objects.get()
     source = claim.source
     assert (source.name, source.kind, source.review_status) == (
-        "Ukrainian Air Force", "military", "pending")
+        "Ukrainian Air Force",
+        "military",
+        "pending",
+    )
     expect(page.locator(f"#claim-{claim.pk} .badge-pending")).to_be_visible()
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -55,7 +58,10 @@ def test_reviewer_approves_a_source_proposed_while_tagging(
     review_page.screenshot(path="/tmp/shots/review-queue.png", full_page=True)
     source.refresh_from_db()
     assert (source.review_status, source.reliability, source.reviewed_by) == (
-        "approved", "B", reviewer)
+        "approved",
+        "B",
+        reviewer,
+    )
 
     # The claim now reads "B2" wherever it is shown, and the source page has the history.
     page.reload()
