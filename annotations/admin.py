@@ -214,13 +214,31 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # The version this form was opened at: a correction saved meanwhile is not overwritten.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Article
         fields = "__all__"
         formfield_callback = _formfield
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+            self.fields["body"].help_text = (
+                "Saving a changed text re-anchors every claim (they follow their words or "
+                "are flagged for review)."
+            )
+
     def clean(self):
         data = super().clean()
+        seen = data.get("expected_version")
+        if self.instance.pk and seen and seen != Article.objects.get(pk=self.instance.pk).version:
+            raise forms.ValidationError(
+                "Someone saved a newer version of this article while you were editing. "
+                "Nothing was overwritten: open it again to see their changes."
+            )
         if self.instance.pk is None and data.get("body"):
             body = anchoring.normalise_body(data["body"])
             duplicate = services.article_find_duplicate(url=data.get("url") or "", body=body)
@@ -266,6 +284,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "status",
         "assignee",
         "body",
+        "expected_version",
         *readonly_fields,
     ]
     actions = ["soft_delete", "restore"]
@@ -285,20 +304,29 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def n_unattributed(self, obj: Article) -> int:
         return obj.n_unattributed
 
-    def get_readonly_fields(self, request, obj=None):
-        # The text of an existing article is changed only by a correction, which re-anchors.
-        if obj is not None:
-            return [*self.readonly_fields, "body"]
-        return self.readonly_fields
-
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            services.article_update_metadata(
+            # The same service as the app: optimistic locking and re-anchoring.
+            result = services.article_correct(
                 article=obj,
                 user=request.user,
-                **{k: v for k, v in data.items() if k != "body"},
+                expected_version=data.get("expected_version") or obj.version,
+                body=data["body"],
+                note="corrected in the admin",
+                **{
+                    k: data[k]
+                    for k in ("title", "url", "outlet", "author", "published_at", "language")
+                },
             )
+            if (data["status"], data["assignee"]) != (obj.status, obj.assignee):
+                services.article_update_workflow(
+                    article=result.article,
+                    user=request.user,
+                    status=data["status"],
+                    assignee=data["assignee"],
+                )
+            self.message_user(request, result.summary(), messages.INFO)
             return
         try:
             created = services.article_create(

@@ -191,3 +191,125 @@ def segment_blocks(blocks: Sequence[tuple[int, int]], spans: Iterable[Span]) -> 
 def blocks_touched(blocks: Sequence[tuple[int, int]], start: int, end: int) -> list[int]:
     """Indexes of the blocks that share at least one character with [start, end)."""
     return [i for i, (b_start, b_end) in enumerate(blocks) if b_start < end and start < b_end]
+
+
+# --- Re-anchoring after a correction -------------------------------------------------------
+
+# How much of its old context (prefix + suffix, up to 64 code points) an exact occurrence
+# elsewhere must share before a claim is moved there: a short quote such as "31 drones"
+# can occur again in an unrelated sentence.
+MIN_CONTEXT_AGREEMENT = 8
+# How alike the old quote and the text now at its mapped place must be (difflib ratio) for
+# the claim to follow the edit as "quote changed" rather than become an orphan.
+MIN_CHANGED_SIMILARITY = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    key: int
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    key: int
+    state: str  # anchored (unchanged) | moved | changed | orphaned
+    start: int
+    end: int
+    quote: str
+
+    @property
+    def is_placed(self) -> bool:
+        return self.state != "orphaned"
+
+
+def _context_score(body: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    before, after = context(body, start, end)
+    return _common_suffix(before, prefix) + _common_prefix(after, suffix)
+
+
+def _best_occurrence(body: str, anchor: Anchor, near: int) -> int | None:
+    """The exact quote where its context agrees best, nearest the mapped old position."""
+    wanted = min(MIN_CONTEXT_AGREEMENT, len(anchor.prefix) + len(anchor.suffix))
+    best = None
+    for start in find_occurrences(body, anchor.quote):
+        score = _context_score(body, start, start + len(anchor.quote), anchor.prefix, anchor.suffix)
+        # The diff may align repeated letters differently: an exact copy within a few
+        # characters of the mapped position is the same text, whatever its context.
+        if score < wanted and abs(start - near) > MIN_CONTEXT_AGREEMENT:
+            continue
+        rank = (-score, abs(start - near))
+        if best is None or rank < best[0]:
+            best = (rank, start)
+    return best[1] if best else None
+
+
+def _similarity(a: str, b: str) -> float:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def reanchor(old_body: str, new_body: str, anchors: Sequence[Anchor]) -> list[Placement]:
+    """Where each claim is in the corrected body, in four outcomes, never silently wrong:
+
+    1. the old offsets still hold the quote (and no other copy of it fits its context
+       better): unchanged ("anchored");
+    2. the exact quote is found again, its prefix/suffix agreeing, nearest the old position
+       mapped through the diff of the two bodies: "moved";
+    3. the text at the mapped place is like the old quote (a typo fixed, a name spelled
+       differently): "changed", with the new text as the quote (the caller keeps the old);
+    4. otherwise "orphaned": kept for review with its old quote and offsets.
+    For 1-3, `new_body[start:end] == quote` holds.
+    """
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 2.0
+    diffs = None
+    placements = []
+    for anchor in anchors:
+        if diffs is None:
+            diffs = dmp.diff_main(old_body, new_body, True)
+        near = dmp.diff_xIndex(diffs, anchor.start)
+        found = _best_occurrence(new_body, anchor, near)
+        if new_body[anchor.start : anchor.end] == anchor.quote:
+            here = _context_score(new_body, anchor.start, anchor.end, anchor.prefix, anchor.suffix)
+            there = (
+                _context_score(
+                    new_body, found, found + len(anchor.quote), anchor.prefix, anchor.suffix
+                )
+                if found is not None
+                else -1
+            )
+            # The old offsets still hold the quote and no other copy fits its context
+            # better (a sentence duplicated before it must not capture the claim).
+            if here >= there:
+                placements.append(
+                    Placement(anchor.key, "anchored", anchor.start, anchor.end, anchor.quote)
+                )
+                continue
+        if found is not None:
+            placements.append(
+                Placement(anchor.key, "moved", found, found + len(anchor.quote), anchor.quote)
+            )
+            continue
+        start, end = near, dmp.diff_xIndex(diffs, anchor.end)
+        text = new_body[start:end]
+        # Keep the span on words: an edit at a boundary must not drag in spaces or newlines.
+        stripped = text.strip()
+        if stripped:
+            start += len(text) - len(text.lstrip())
+            end = start + len(stripped)
+            text = stripped
+        if end > start and _similarity(anchor.quote, text) >= MIN_CHANGED_SIMILARITY:
+            placements.append(Placement(anchor.key, "changed", start, end, text))
+        else:
+            placements.append(
+                Placement(anchor.key, "orphaned", anchor.start, anchor.end, anchor.quote)
+            )
+    return placements

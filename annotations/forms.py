@@ -318,3 +318,45 @@ class MergeForm(forms.Form):
         label="Duplicate to merge into this source",
         error_messages={"invalid_choice": "That source does not exist (any more)."},
     )
+
+
+class CorrectionForm(ArticleForm):
+    """An article's text and details, with the version the editor started from."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="What changed",
+        help_text="For the history, e.g. “Outlet corrected the casualty figure”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = (
+            "Every claim is re-anchored when you save: it follows its words, or is flagged "
+            "for review when its text changed or is gone."
+        )
+
+
+class ReattachForm(forms.Form):
+    """A new place for an orphaned claim: a selection (offsets and text) or a pasted quote."""
+
+    start = forms.IntegerField(min_value=0, required=False)
+    end = forms.IntegerField(min_value=1, required=False)
+    quote = forms.CharField(
+        strip=False,
+        max_length=QUOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Exact passage",
+    )
+    version = forms.IntegerField(min_value=1, required=False)
+    occurrence = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean_quote(self) -> str:
+        quote = _transport_newlines(self.cleaned_data["quote"])
+        if self.data.get("start") in (None, ""):
+            quote = unicodedata.normalize("NFC", quote).strip()
+        if not quote:
+            raise forms.ValidationError("Select or paste the passage the claim refers to.")
+        return quote

@@ -5,19 +5,23 @@ Each function is keyword-only, runs in one transaction and validates before it w
 """
 
 from .articles import (
+    ArticleConflict,
+    CorrectionResult,
     DuplicateArticle,
+    article_correct,
     article_create,
     article_delete,
     article_find_duplicate,
     article_restore,
-    article_update_metadata,
     article_update_workflow,
+    article_version_body,
 )
 from .claims import (
     ClaimResult,
     StaleArticle,
     annotation_create,
     annotation_delete,
+    annotation_reattach,
     annotation_restore,
     annotation_update,
     claim_check_source,
@@ -35,18 +39,22 @@ from .sources import (
 )
 
 __all__ = [
+    "ArticleConflict",
+    "CorrectionResult",
+    "article_correct",
+    "article_version_body",
     "ClaimResult",
     "DuplicateArticle",
     "StaleArticle",
     "annotation_create",
     "annotation_delete",
+    "annotation_reattach",
     "annotation_restore",
     "annotation_update",
     "article_create",
     "article_delete",
     "article_find_duplicate",
     "article_restore",
-    "article_update_metadata",
     "article_update_workflow",
     "claim_check_source",
     "occurrence_choices",

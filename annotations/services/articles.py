@@ -1,7 +1,9 @@
-"""Writes to articles: creation (normalised, no duplicates), workflow, soft delete."""
+"""Writes to articles: creation (normalised, no duplicates), workflow, soft delete, and
+corrections of the text, which re-anchor every claim."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import anchoring
-from ..models import Article
+from ..models import Annotation, Article
 
 
 class DuplicateArticle(Exception):
@@ -103,13 +105,149 @@ def article_restore(*, article: Article, user: AbstractBaseUser) -> Article:
     return article
 
 
+# --- Corrections ---------------------------------------------------------------------------
+
+
+class ArticleConflict(Exception):
+    """Someone saved a newer version first; nothing was written."""
+
+    def __init__(self, current: Article, seen_version: int):
+        super().__init__(f"The article is at version {current.version}, not {seen_version}.")
+        self.current = current
+        self.seen_version = seen_version
+
+
+@dataclass
+class CorrectionResult:
+    article: Article
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [f"{c['anchored']} claim(s) unchanged", f"{c['moved']} moved"]
+        if c["changed"]:
+            parts.append(f"{c['changed']} with a changed quote (review them)")
+        if c["orphaned"]:
+            parts.append(f"{c['orphaned']} orphaned (their text is gone: review them)")
+        return ", ".join(parts) + "."
+
+
+_META = ("title", "url", "outlet", "author", "published_at", "language")
+
+
+def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> dict[str, int]:
+    """Move every claim of the article to where its text is now, in this transaction."""
+    from simple_history.utils import bulk_update_with_history
+
+    claims = list(Annotation.objects.filter(article=article))
+    placements = {
+        p.key: p
+        for p in anchoring.reanchor(
+            old_body,
+            new_body,
+            [anchoring.Anchor(c.pk, c.start, c.end, c.quote, c.prefix, c.suffix) for c in claims],
+        )
+    }
+    counts = dict.fromkeys(("anchored", "moved", "changed", "orphaned"), 0)
+    touched = []
+    for claim in claims:
+        place = placements[claim.pk]
+        was_orphan = claim.anchor_state == Annotation.Anchor.ORPHANED
+        if was_orphan and place.state == "changed":
+            place = anchoring.Placement(claim.pk, "orphaned", claim.start, claim.end, claim.quote)
+        counts[place.state] += 1
+        before = (
+            claim.start,
+            claim.end,
+            claim.quote,
+            claim.prefix,
+            claim.suffix,
+            claim.anchor_state,
+        )
+        if place.state == "orphaned":
+            claim.anchor_state = Annotation.Anchor.ORPHANED
+        else:
+            if place.state == "changed":
+                claim.original_quote = claim.original_quote or claim.quote
+            if place.state != "anchored" or was_orphan:
+                claim.anchor_state = place.state if place.state != "anchored" else "moved"
+            claim.start, claim.end, claim.quote = place.start, place.end, place.quote
+            claim.prefix, claim.suffix = anchoring.context(new_body, place.start, place.end)
+        after = (
+            claim.start,
+            claim.end,
+            claim.quote,
+            claim.prefix,
+            claim.suffix,
+            claim.anchor_state,
+        )
+        if after != before:
+            touched.append(claim)
+    if touched:
+        bulk_update_with_history(
+            touched,
+            Annotation,
+            ["start", "end", "quote", "prefix", "suffix", "anchor_state", "original_quote"],
+            default_user=user,
+            default_change_reason=f"re-anchored after correction to version {article.version + 1}",
+        )
+    return counts
+
+
 @transaction.atomic
-def article_update_metadata(*, article: Article, user: AbstractBaseUser, **fields) -> Article:
-    """Change an article's title, source details and workflow; never its body."""
-    fields.pop("body", None)
-    for field, value in fields.items():
-        setattr(article, field, value)
-    article.full_clean(exclude=["body_hash"])
-    article._history_user = user
-    article.save()
-    return article
+def article_correct(
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    expected_version: int,
+    body: str,
+    note: str = "",
+    **meta,
+) -> CorrectionResult:
+    """Correct an article's text and details, re-anchoring every claim in the same
+    transaction. Refuses (ArticleConflict) when someone saved a newer version first.
+
+    The row lock (FOR UPDATE) waits for claim saves in flight (they hold FOR SHARE) and
+    makes new ones wait until this commits, so no claim is left on the old offsets.
+    """
+    current = Article.objects.select_for_update().get(pk=article.pk)
+    if current.version != expected_version:
+        raise ArticleConflict(current, expected_version)
+    new_body = anchoring.normalise_body(body)
+    if not new_body.strip():
+        raise ValidationError({"body": "The article has no text."})
+    url = meta.get("url", current.url)
+    if (
+        url
+        and url != current.url
+        and Article.objects.filter(url=url).exclude(pk=current.pk).exists()
+    ):
+        raise ValidationError({"url": "Another article already has this URL."})
+    counts = dict.fromkeys(("anchored", "moved", "changed", "orphaned"), 0)
+    if new_body != current.body:
+        counts = _reanchor_claims(current, current.body, new_body, user)
+    else:
+        counts["anchored"] = Annotation.objects.filter(article=current).count()
+    for field in _META:
+        if field in meta:
+            setattr(current, field, meta[field])
+    current.title = " ".join(current.title.split())
+    current.body = new_body
+    current.body_hash = anchoring.body_hash(new_body)
+    current.version += 1
+    current.full_clean()
+    current._history_user = user
+    current._change_reason = note or "correction"
+    current.save()
+    return CorrectionResult(current, counts)
+
+
+def article_version_body(article: Article, version: int) -> str | None:
+    """The text of an earlier version, from the history."""
+    record = (
+        Article.history.filter(id=article.pk, version=version)
+        .order_by("-history_date", "-history_id")
+        .only("body")
+        .first()
+    )
+    return record.body if record else None

@@ -326,3 +326,30 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     )
     claim.restore_notes = notes
     return claim
+
+
+@transaction.atomic
+def annotation_reattach(
+    *,
+    annotation: Annotation,
+    user: AbstractBaseUser,
+    start: int,
+    end: int,
+    quote: str,
+    seen_version: int | None = None,
+) -> Annotation:
+    """Put an orphaned (or changed) claim back on text the reviewer selected."""
+    current = _lock_article_for_claim(annotation.article_id)
+    start, end, _ = _place(current, start=start, end=end, quote=quote, seen_version=seen_version)
+    claim = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if quote != claim.quote:
+        claim.original_quote = claim.original_quote or claim.quote
+    claim.start, claim.end, claim.quote = start, end, quote
+    claim.prefix, claim.suffix = anchoring.context(current.body, start, end)
+    claim.anchor_state = Annotation.Anchor.ANCHORED
+    claim.updated_by = user
+    claim.full_clean(exclude=["article"])
+    claim._history_user = user
+    claim._change_reason = "re-attached"
+    claim.save()
+    return claim

@@ -3,6 +3,7 @@
 from .articles import article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
+from .corrections import article_correct, article_history, claim_reattach
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .history import claim_history, claim_restore, deleted_claims
 from .intake import (
@@ -23,6 +24,9 @@ from .sources import (
 )
 
 __all__ = [
+    "article_correct",
+    "article_history",
+    "claim_reattach",
     "article_detail",
     "article_from_url",
     "article_import",

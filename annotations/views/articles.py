@@ -40,6 +40,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "body_html": rendering.render_body(article.body, claims),
         "summary": selectors.summarise(claims),
         "can_annotate": permissions.can_annotate(request.user),
+        "can_correct": permissions.can_correct_article(request.user, article),
         "quote_form": ClaimByQuoteForm(),
         "export_query": f"article={article.pk}",
         "article_statuses": Article.Status.choices,

@@ -272,13 +272,69 @@
   let settleTimer = null;
   let dragging = false; // the mouse button went down in the body and is still down
 
+  // --- Re-attaching an orphaned claim (reviewers): the next selection is its new place ---
+  const banner = document.getElementById("reattach-banner");
+  let reattach = null; // {url, id, span}
+
+  function offer(span) {
+    if (!reattach) {
+      openPopover(span);
+      return;
+    }
+    reattach.span = span;
+    const shown = span.quote.length > 80 ? span.quote.slice(0, 77) + "…" : span.quote;
+    banner.querySelector(".reattach-text").textContent = `Attach the claim to “${shown}”?`;
+    banner.querySelector("#reattach-confirm").hidden = false;
+    showPending(span.range);
+  }
+
+  function endReattach() {
+    reattach = null;
+    if (!banner) return;
+    banner.hidden = true;
+    banner.querySelector("#reattach-error").textContent = "";
+    showPending(null);
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[data-reattach]");
+    if (link && banner) {
+      event.preventDefault();
+      closePopover();
+      reattach = { url: link.href, id: link.dataset.annotationId, span: null };
+      banner.hidden = false;
+      banner.querySelector(".reattach-text").textContent =
+        "Select the passage this claim refers to now.";
+      banner.querySelector("#reattach-confirm").hidden = true;
+      banner.querySelector("#reattach-error").textContent = "";
+      body.focus({ preventScroll: true });
+      return;
+    }
+    if (!banner || !reattach) return;
+    if (event.target.closest("#reattach-cancel")) endReattach();
+    if (event.target.closest("#reattach-confirm") && reattach.span) {
+      const { start, end, quote } = reattach.span;
+      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      htmx.ajax("POST", reattach.url, {
+        target: `#claim-${reattach.id}`,
+        swap: "outerHTML",
+        values: { start, end, quote, version: body.dataset.version },
+        headers,
+      });
+    }
+  });
+
+  document.body.addEventListener("annotations-changed", (event) => {
+    if (reattach && String((event.detail || {}).id) === String(reattach.id)) endReattach();
+  });
+
   // After a mouseup or a Shift+arrow: a selection opens the popover; a plain click (no
   // selection) closes it, so a key press cannot tag a passage the editor has left behind.
   function considerSelection() {
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       const span = selectionSpan();
-      if (span) openPopover(span);
+      if (span) offer(span);
       else closePopover({ keepSelection: true });
     }, 0);
   }
@@ -305,11 +361,15 @@
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       const span = selectionSpan();
-      if (span) openPopover(span);
+      if (span) offer(span);
     }, 250);
   });
 
   document.addEventListener("keydown", (event) => {
+    if (event.code === "Escape" && reattach) {
+      endReattach();
+      return;
+    }
     if (event.code === "Escape" && !popover.hidden) {
       event.preventDefault();
       closePopover();
@@ -318,7 +378,7 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
     const label = LABEL_KEYS[event.code];
-    if (!label || isTyping(event.target)) return;
+    if (!label || isTyping(event.target) || reattach) return;
     if (!pending && !selectionSpan()) return;
     event.preventDefault();
     save(label);

@@ -1,0 +1,199 @@
+"""Correcting an article (optimistic locking, re-anchoring), its history, and orphans."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import trigger_client_event
+
+from .. import permissions, rendering, selectors, services
+from ..forms import CorrectionForm, ReattachForm
+from ..models import Annotation, Article
+from .common import HtmxHttpRequest, error_message, form_errors, get_article
+
+
+def body_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """A line diff as (kind, line) pairs for the template: kind is " ", "-", "+" or "@"."""
+    lines = []
+    for line in difflib.unified_diff(old.split("\n"), new.split("\n"), lineterm="", n=1):
+        if line.startswith(("---", "+++")):
+            continue
+        lines.append((line[:1], line[1:]))
+    return lines
+
+
+def _initial(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "body": article.body,
+        "url": article.url,
+        "outlet": article.outlet,
+        "author": article.author,
+        "language": article.language,
+        "published_at": article.published_at,
+        "version": article.version,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def article_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = get_article(pk)
+    if not permissions.can_correct_article(request.user, article):
+        raise PermissionDenied("Editors correct the articles they added; reviewers any article.")
+    form = CorrectionForm(request.POST or None, initial=_initial(article))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version, note, body = data.pop("version"), data.pop("note"), data.pop("body")
+        try:
+            result = services.article_correct(
+                article=article,
+                user=request.user,
+                expected_version=version,
+                body=body,
+                note=note,
+                **data,
+            )
+        except services.ArticleConflict as exc:
+            seen = services.article_version_body(article, exc.seen_version) or ""
+            context = {
+                "article": exc.current,
+                "form": form,
+                "seen_version": exc.seen_version,
+                "their_diff": body_diff(seen, exc.current.body),
+                "history": _corrections(exc.current)[:1],
+            }
+            return render(request, "annotations/article_conflict.html", context, status=409)
+        except ValidationError as exc:
+            form.add_error(None, error_message(exc))
+        else:
+            messages.success(
+                request, f"Correction saved (version {result.article.version}): {result.summary()}"
+            )
+            return redirect(result.article)
+    status = 422 if form.is_bound else 200
+    return render(
+        request,
+        "annotations/article_correct.html",
+        {"article": article, "form": form},
+        status=status,
+    )
+
+
+def _corrections(article: Article) -> list[dict]:
+    """Each saved version: who, when, why, and the diff of its text from the one before."""
+    records = list(
+        Article.history.filter(id=article.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    entries = []
+    for record, older in zip(records, [*records[1:], None], strict=True):
+        if older is not None and older.body == record.body and older.title == record.title:
+            continue  # workflow or deletion changes: not a correction of the text
+        entries.append(
+            {
+                "version": record.version,
+                "who": record.history_user.get_username() if record.history_user else "system",
+                "when": record.history_date,
+                "reason": record.history_change_reason or ("added" if older is None else ""),
+                "title_change": (older.title, record.title)
+                if older is not None and older.title != record.title
+                else None,
+                "diff": body_diff(older.body, record.body) if older is not None else [],
+            }
+        )
+    return entries
+
+
+@require_GET
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_article(pk)
+    return render(
+        request,
+        "annotations/article_history.html",
+        {"article": article, "entries": _corrections(article)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def claim_reattach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Re-attach an orphaned or changed claim: by a selection (JS) or a pasted passage."""
+    claim = get_object_or_404(
+        Annotation.objects.select_related("article", "source", "created_by"),
+        pk=pk,
+        article__deleted_at__isnull=True,
+    )
+    if not request.user.has_perm("annotations.change_any_annotation"):
+        raise PermissionDenied("Only reviewers and admins resolve orphaned claims.")
+    article = claim.article
+    form = ReattachForm(request.POST or None, initial={"quote": claim.quote})
+    context = {"claim": claim, "article": article, "form": form, "occurrences": []}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start, quote = data["start"], data["quote"]
+        if start is None:  # pasted: find it, or ask which occurrence
+            positions = services.quote_occurrences(article, quote)
+            if len(positions) == 1 or data["occurrence"] in positions:
+                start = positions[0] if len(positions) == 1 else data["occurrence"]
+            elif positions:
+                context["occurrences"] = services.occurrence_choices(article, quote, positions)
+            else:
+                form.add_error("quote", "This passage is not in the article. Copy it exactly.")
+        if start is not None:
+            end = data["end"] if data["end"] is not None else start + len(quote)
+            try:
+                claim = services.annotation_reattach(
+                    annotation=claim,
+                    user=request.user,
+                    start=start,
+                    end=end,
+                    quote=quote,
+                    seen_version=data["version"] or article.version,
+                )
+            except (ValidationError, services.StaleArticle) as exc:
+                message = error_message(exc) if isinstance(exc, ValidationError) else str(exc)
+                if request.htmx:
+                    return _reattach_error(request, message)
+                form.add_error(None, message)
+            else:
+                return _reattached(request, article, claim)
+    elif request.method == "POST" and request.htmx:
+        return _reattach_error(request, form_errors(form))
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "annotations/claim_reattach.html", context, status=status)
+
+
+def _reattach_error(request: HtmxHttpRequest, message: str) -> HttpResponse:
+    response = render(
+        request, "annotations/partials/form_error.html", {"message": message}, status=422
+    )
+    response["HX-Retarget"] = "#reattach-error"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _reattached(request: HtmxHttpRequest, article: Article, claim: Annotation) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, "Claim re-attached.")
+        return redirect(claim.get_absolute_url())
+    nearby = list(selectors.claims_between(article, claim.start, claim.end))
+    claim.can_change = True
+    context = {
+        "article": article,
+        "claim": claim,
+        "action": "updated",
+        "can_change": True,
+        "blocks_html": rendering.render_blocks(article.body, nearby, claim.start, claim.end),
+        "summary": selectors.article_summary(article),
+    }
+    response = render(request, "annotations/partials/claim_saved.html", context)
+    response["HX-Retarget"] = f"#claim-{claim.pk}"
+    response["HX-Reswap"] = "outerHTML"
+    return trigger_client_event(
+        response, "annotations-changed", {"id": claim.pk, "action": "updated"}, after="swap"
+    )

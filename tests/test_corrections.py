@@ -1,0 +1,412 @@
+"""Corrections: optimistic locking, re-anchoring every claim, orphans and their review."""
+
+import os
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations import anchoring, services
+from annotations.anchoring import Anchor, reanchor
+from annotations.models import Annotation, Article
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+
+BODY = (
+    "Strike on Kharkov\n"
+    "\n"
+    "Kyiv says air defence downed 31 of 38 drones near Kharkov overnight.\n"
+    'Moscow said it hit "military targets" and did not confirm the figures.\n'
+    "\n"
+    "Residents had reportedly been evacuated before dawn, officials said."
+)
+
+
+def _anchor(key, quote, body=BODY, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = body.index(quote, start + 1)
+    prefix, suffix = anchoring.context(body, start, start + len(quote))
+    return Anchor(key, start, start + len(quote), quote, prefix, suffix)
+
+
+CLAIMS = {
+    1: "air defence downed 31 of 38 drones",
+    2: "near Kharkov overnight",
+    3: 'it hit "military targets"',
+    4: "had reportedly been evacuated",
+}
+
+# (name, corrected body, expected state per claim, expected quote for changed claims)
+TABLE = [
+    (
+        "a word respelt inside a claim (as a typo fix does)",
+        BODY.replace("downed 31 of 38 drones", "downed 31 of 38 dornes"),
+        {1: "changed", 2: "anchored", 3: "anchored", 4: "anchored"},
+    ),
+    (
+        "a paragraph inserted before",
+        "UPDATE 09:40: adds the governor's statement.\n\n" + BODY,
+        {1: "moved", 2: "moved", 3: "moved", 4: "moved"},
+    ),
+    (
+        "the paragraph that holds a claim deleted",
+        BODY.replace(
+            'Moscow said it hit "military targets" and did not confirm the figures.\n', ""
+        ),
+        {1: "anchored", 2: "anchored", 3: "orphaned", 4: "moved"},
+    ),
+    (
+        "a neighbouring sentence reworded",
+        BODY.replace("Strike on Kharkov", "Night drone strike on the city of Kharkov"),
+        {1: "moved", 2: "moved", 3: "moved", 4: "moved"},
+    ),
+    (
+        "a sentence duplicated, so the quote occurs twice",
+        BODY.replace("Residents had", "Residents had reportedly been evacuated. Residents had"),
+        {1: "anchored", 2: "anchored", 3: "anchored", 4: "moved"},
+    ),
+    (
+        "whitespace and quote style (straight to curly)",
+        BODY.replace('"military targets"', "“military targets”").replace("Kyiv says", "Kyiv  says"),
+        {1: "moved", 2: "moved", 3: "changed", 4: "moved"},
+    ),
+    (
+        "a name transliterated differently",
+        BODY.replace("Kharkov", "Kharkiv"),
+        {1: "anchored", 2: "changed", 3: "anchored", 4: "anchored"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "new_body", "expected"), TABLE, ids=[t[0] for t in TABLE])
+def test_reanchor_table(name, new_body, expected):
+    anchors = [_anchor(k, q) for k, q in CLAIMS.items()]
+    placements = {p.key: p for p in reanchor(BODY, new_body, anchors)}
+    assert {k: p.state for k, p in placements.items()} == expected
+    for key, place in placements.items():
+        if place.state == "orphaned":
+            assert (place.start, place.end, place.quote) == (
+                anchors[key - 1].start,
+                anchors[key - 1].end,
+                CLAIMS[key],
+            )
+        else:
+            assert new_body[place.start : place.end] == place.quote
+        if place.state in ("anchored", "moved"):
+            assert place.quote == CLAIMS[key]
+
+
+def test_typo_fix_records_quote_changed_from_to():
+    new = BODY.replace("near Kharkov overnight", "near Kharkiv overnight")
+    (place,) = reanchor(BODY, new, [_anchor(2, CLAIMS[2])])
+    assert (place.state, place.quote) == ("changed", "near Kharkiv overnight")
+
+
+def test_a_short_quote_is_not_moved_to_an_unrelated_place():
+    body = "First: 31 drones hit Odesa.\n\nSecond paragraph mentions 31 drones too."
+    anchor = _anchor(1, "31 drones", body)
+    new = "Second paragraph mentions 31 drones too."
+    (place,) = reanchor(body, new, [anchor])
+    assert place.state == "orphaned"
+
+
+@st.composite
+def edits_away_from_claims(draw):
+    words = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "Kyiv",
+                    "says",
+                    "drones",
+                    "“hit”",
+                    "🇺🇦",
+                    "Київ",
+                    "shelling",
+                    "\n",
+                    "\n\n",
+                    "near",
+                    "—",
+                ]
+            ),
+            min_size=12,
+            max_size=40,
+        )
+    )
+    body = " ".join(words)
+    n = len(body)
+    claims = []
+    for key in range(draw(st.integers(1, 4))):
+        start = draw(st.integers(0, n - 2))
+        end = draw(st.integers(start + 1, min(n, start + 20)))
+        claims.append((key, start, end))
+    # Edit points that fall outside every claim.
+    free = [i for i in range(n + 1) if all(not (s < i < e) for _, s, e in claims)]
+    edits = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(free),
+                st.sampled_from(["insert", "delete"]),
+                st.text(alphabet="xyz ЖЁ🚀\n", min_size=1, max_size=6),
+            ),
+            max_size=4,
+        )
+    )
+    return body, claims, edits
+
+
+@given(edits_away_from_claims())
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None)
+def test_edits_that_touch_no_claim_leave_every_claim_exact(case):
+    body, claims, edits = case
+    anchors = [_anchor_at(key, body, s, e) for key, s, e in claims]
+    new = body
+    # Apply edits from the end so earlier positions stay valid; deletions only remove text
+    # that lies between claims (up to the next claim boundary).
+    by_position = {p: (k, t) for p, k, t in edits}
+    # A deletion stops at the next claim boundary and before the next edit, so that, with
+    # edits applied from the end, every position it uses is still the original one.
+    bounds = sorted({p for _, s, e in claims for p in (s, e)} | set(by_position))
+    for position, (kind, text) in sorted(by_position.items(), reverse=True):
+        if kind == "insert":
+            new = new[:position] + text + new[position:]
+        else:
+            stop = min([b for b in bounds if b > position] + [len(new), position + len(text)])
+            if any(s <= position < e for _, s, e in claims):
+                continue
+            new = new[:position] + new[stop:]
+    for place in reanchor(body, new, anchors):
+        original = next(a for a in anchors if a.key == place.key)
+        assert place.state in ("anchored", "moved"), (body, new, place)
+        assert new[place.start : place.end] == original.quote
+
+
+def _anchor_at(key, body, start, end):
+    prefix, suffix = anchoring.context(body, start, end)
+    return Anchor(key, start, end, body[start:end], prefix, suffix)
+
+
+@given(st.text(alphabet="ab \n🇺🇦й", min_size=5, max_size=60), st.data())
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None)
+def test_no_outcome_is_silently_wrong(body, data):
+    start = data.draw(st.integers(0, len(body) - 1))
+    end = data.draw(st.integers(start + 1, len(body)))
+    new = data.draw(st.text(alphabet="ab \n🇺🇦й", max_size=60))
+    (place,) = reanchor(body, new, [_anchor_at(1, body, start, end)])
+    if place.state != "orphaned":
+        assert new[place.start : place.end] == place.quote and place.quote
+
+
+# --- Through the app -----------------------------------------------------------------------
+
+pytestmark_db = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(editor):
+    article = services.article_create(user=editor, title="Strike on Kharkov", body=BODY)
+    for key, quote in CLAIMS.items():
+        start = BODY.index(quote)
+        services.annotation_create(
+            article=article,
+            user=editor,
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+            label="disputed",
+        )
+    return article
+
+
+def _correct(client, article, body, version=None, **extra):
+    data = {
+        "title": article.title,
+        "body": body,
+        "version": version or article.version,
+        "outlet": "",
+        "url": "",
+        "author": "",
+        "language": "",
+        "note": "fix",
+        **extra,
+    }
+    return client.post(reverse("annotations:article-correct", args=[article.pk]), data)
+
+
+@pytest.mark.django_db
+def test_correction_reanchors_in_the_same_transaction(editor_client, article):
+    new = BODY.replace("Kharkov", "Kharkiv")
+    response = _correct(editor_client, article, new)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.body, article.version) == (new, 2)
+    for claim in Annotation.objects.filter(article=article):
+        assert article.body[claim.start : claim.end] == claim.quote
+    changed = Annotation.objects.get(anchor_state="changed")
+    assert (changed.original_quote, changed.quote) == (
+        "near Kharkov overnight",
+        "near Kharkiv overnight",
+    )
+    assert changed.history.first().history_change_reason.startswith("re-anchored")
+
+
+@pytest.mark.django_db
+def test_saving_over_a_newer_version_is_409_and_overwrites_nothing(
+    editor_client, reviewer, article
+):
+    services.article_correct(
+        article=article,
+        user=reviewer,
+        expected_version=1,
+        body=BODY + "\nUPDATE: toll rose.",
+        note="update",
+    )
+    response = _correct(editor_client, article, "My rewrite", version=1)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "was not saved" in html and "UPDATE: toll rose." in html and "My rewrite" in html
+    article.refresh_from_db()
+    assert article.version == 2 and article.body.endswith("UPDATE: toll rose.")
+
+
+@pytest.mark.django_db
+def test_history_shows_who_when_and_a_diff(editor_client, article):
+    _correct(editor_client, article, BODY.replace("31 of 38", "32 of 38"), note="figure fixed")
+    html = editor_client.get(
+        reverse("annotations:article-history", args=[article.pk])
+    ).content.decode()
+    assert "figure fixed" in html and "editor" in html
+    assert "<del>" in html and "32 of 38" in html
+
+
+@pytest.mark.django_db
+def test_who_may_correct(client, article, other_editor, viewer, reviewer):
+    for user, allowed in ((other_editor, False), (viewer, False), (reviewer, True)):
+        client.force_login(user)
+        response = _correct(client, Article.objects.get(pk=article.pk), BODY + " x")
+        assert (response.status_code == 302) == allowed
+        if not allowed:
+            assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_orphans_are_listed_and_a_reviewer_reattaches_one(client, reviewer, editor_client, article):
+    _correct(
+        editor_client,
+        article,
+        BODY.replace(
+            'Moscow said it hit "military targets" and did not confirm the figures.\n', ""
+        ),
+    )
+    orphan = Annotation.objects.get(anchor_state="orphaned")
+    assert orphan.quote == CLAIMS[3]
+    html = editor_client.get(
+        reverse("annotations:claim-list"), {"anchor_state": "orphaned"}
+    ).content.decode()
+    assert "it hit &quot;military targets&quot;" in html
+    page = editor_client.get(article.get_absolute_url()).content.decode()
+    assert "badge-orphaned" in page
+    # An editor cannot resolve orphans; a reviewer can.
+    url = reverse("annotations:claim-reattach", args=[orphan.pk])
+    article.refresh_from_db()
+    quote = "had reportedly been evacuated"
+    start = article.body.index(quote)
+    data = {"start": start, "end": start + len(quote), "quote": quote, "version": article.version}
+    assert editor_client.post(url, data).status_code == 403
+    client.force_login(reviewer)
+    response = client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Retarget"] == f"#claim-{orphan.pk}"
+    orphan.refresh_from_db()
+    assert (orphan.anchor_state, orphan.quote, orphan.original_quote) == (
+        "anchored",
+        quote,
+        CLAIMS[3],
+    )
+    assert article.body[orphan.start : orphan.end] == quote
+
+
+@pytest.mark.django_db
+def test_admin_corrections_go_through_the_same_service(client, admin_user, article):
+    client.force_login(admin_user)
+    url = reverse("admin:annotations_article_change", args=[article.pk])
+    data = {
+        "title": article.title,
+        "url": "",
+        "outlet": "",
+        "author": "",
+        "language": "",
+        "status": "new",
+        "assignee": "",
+        "body": "UPDATE.\n\n" + BODY,
+        "expected_version": 1,
+        "published_at_0": "",
+        "published_at_1": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert article.version == 2
+    assert set(Annotation.objects.values_list("anchor_state", flat=True)) == {"moved"}
+    stale = client.post(url, {**data, "body": "Stale edit", "expected_version": 1})
+    assert stale.status_code == 200 and "newer version" in stale.content.decode()
+    article.refresh_from_db()
+    assert article.body.startswith("UPDATE.")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_claims_saved_while_a_correction_commits_are_not_lost(editor, roles):
+    """Threads save claims while another thread corrects the text (PostgreSQL)."""
+    article = services.article_create(user=editor, title="t", body=BODY)
+    quote = CLAIMS[4]
+    start = BODY.index(quote)
+    errors = []
+    barrier = threading.Barrier(9)
+
+    def save_claim(i):
+        try:
+            barrier.wait()
+            services.annotation_create(
+                article=article,
+                user=editor,
+                start=start,
+                end=start + len(quote),
+                quote=quote,
+                label="unattributed",
+                seen_version=1,
+            )
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def correct():
+        try:
+            barrier.wait()
+            services.article_correct(
+                article=article,
+                user=editor,
+                expected_version=1,
+                body="UPDATE: a new first paragraph.\n\n" + BODY,
+            )
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save_claim, args=(i,)) for i in range(8)]
+    threads.append(threading.Thread(target=correct))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    article.refresh_from_db()
+    assert article.version == 2
+    claims = list(Annotation.objects.filter(article=article))
+    assert len(claims) == 8
+    for claim in claims:
+        assert article.body[claim.start : claim.end] == claim.quote == quote
