@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from annotations import anchoring, services
 from annotations.anchoring import Anchor, reanchor
 from annotations.models import Annotation, Article
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 
 BODY = (
     "Strike on Kharkov\n"
@@ -202,13 +201,11 @@ def test_no_outcome_is_silently_wrong(body, data):
 
 # --- Through the app -----------------------------------------------------------------------
 
-pytestmark_db = pytest.mark.django_db
-
 
 @pytest.fixture
 def article(editor):
     article = services.article_create(user=editor, title="Strike on Kharkov", body=BODY)
-    for key, quote in CLAIMS.items():
+    for quote in CLAIMS.values():
         start = BODY.index(quote)
         services.annotation_create(
             article=article,
