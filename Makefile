@@ -30,6 +30,10 @@ test: setup
 	SECRET_KEY=test-only-secret-key DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Benchmarks (not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
+bench: migrate
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

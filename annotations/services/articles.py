@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import anchoring
@@ -137,8 +137,6 @@ _META = ("title", "url", "outlet", "author", "published_at", "language")
 
 def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> dict[str, int]:
     """Move every claim of the article to where its text is now, in this transaction."""
-    from simple_history.utils import bulk_update_with_history
-
     claims = list(Annotation.objects.filter(article=article))
     placements = {
         p.key: p
@@ -184,14 +182,32 @@ def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> di
         if after != before:
             touched.append(claim)
     if touched:
-        bulk_update_with_history(
-            touched,
-            Annotation,
-            ["start", "end", "quote", "prefix", "suffix", "anchor_state", "original_quote"],
-            default_user=user,
-            default_change_reason=f"re-anchored after correction to version {article.version + 1}",
+        _save_placements(
+            touched, user, f"re-anchored after correction to version {article.version + 1}"
         )
     return counts
+
+
+_PLACEMENT_FIELDS = ("start", "end", "quote", "prefix", "suffix", "anchor_state", "original_quote")
+
+
+def _save_placements(claims: list[Annotation], user, reason: str) -> None:
+    """Write the new spans of many claims with one prepared UPDATE run for all of them
+    (executemany: pipelined on psycopg 3), and their history rows in one bulk insert.
+    Django's bulk_update builds one CASE per column, which is slow past a few hundred."""
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f)} = %s" for f in (*_PLACEMENT_FIELDS, "updated_at"))
+    sql = f"UPDATE {quote(Annotation._meta.db_table)} SET {assignments} WHERE id = %s"
+    rows = []
+    for claim in claims:
+        claim.updated_at = now
+        rows.append([getattr(claim, f) for f in _PLACEMENT_FIELDS] + [now, claim.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    Annotation.history.bulk_history_create(
+        claims, update=True, default_user=user, default_change_reason=reason
+    )
 
 
 @transaction.atomic
