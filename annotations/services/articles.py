@@ -198,7 +198,8 @@ def _save_placements(claims: list[Annotation], user, reason: str) -> None:
     now = timezone.now()
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(f)} = %s" for f in (*_PLACEMENT_FIELDS, "updated_at"))
-    sql = f"UPDATE {quote(Annotation._meta.db_table)} SET {assignments} WHERE id = %s"
+    # Only quoted identifiers from the model are interpolated; every value is a parameter.
+    sql = f"UPDATE {quote(Annotation._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
     rows = []
     for claim in claims:
         claim.updated_at = now

@@ -15,7 +15,41 @@ from django.db import connection, transaction
 from annotations import anchoring, services
 from annotations.models import Annotation, Article
 
-WORDS = ["Kyiv", "says", "air", "defence", "downed", "drones", "overnight", "near", "Kharkiv", "according", "to", "officials", "Moscow", "did", "not", "confirm", "the", "figures", "residents", "reportedly", "evacuated", "shelling", "port", "Київ", "повідомив", "про", "збиті", "дрони", "🇺🇦", "“quoted”", "—", "front", "line"]
+WORDS = [
+    "Kyiv",
+    "says",
+    "air",
+    "defence",
+    "downed",
+    "drones",
+    "overnight",
+    "near",
+    "Kharkiv",
+    "according",
+    "to",
+    "officials",
+    "Moscow",
+    "did",
+    "not",
+    "confirm",
+    "the",
+    "figures",
+    "residents",
+    "reportedly",
+    "evacuated",
+    "shelling",
+    "port",
+    "Київ",
+    "повідомив",
+    "про",
+    "збиті",
+    "дрони",
+    "🇺🇦",
+    "“quoted”",
+    "—",
+    "front",
+    "line",
+]
 
 
 def article_text(rng: random.Random, size: int) -> str:
