@@ -184,7 +184,13 @@ class ClaimFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label="Tagged from")
     date_to = forms.DateField(required=False, label="to")
     anchor_state = forms.ChoiceField(
-        required=False, label="Anchor", choices=[("", "Any"), *Annotation.Anchor.choices]
+        required=False,
+        label="Anchor",
+        choices=[
+            ("", "Any"),
+            ("review", "Needs review (changed or orphaned)"),
+            *Annotation.Anchor.choices,
+        ],
     )
     article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

@@ -218,7 +218,11 @@ def claim_list(
         claims = claims.filter(created_at__date__gte=date_from)
     if date_to:
         claims = claims.filter(created_at__date__lte=date_to)
-    if anchor_state:
+    if anchor_state == "review":  # what corrections left for a reviewer to look at
+        claims = claims.filter(
+            anchor_state__in=[Annotation.Anchor.CHANGED, Annotation.Anchor.ORPHANED]
+        )
+    elif anchor_state:
         claims = claims.filter(anchor_state=anchor_state)
     if article:
         claims = claims.filter(article_id=article)
