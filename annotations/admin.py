@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -475,4 +477,5 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for claim in queryset:
             if permissions.can_change_annotation(request.user, claim):
-                services.annotation_delete(annotation=claim, user=request.user)
+                with contextlib.suppress(services.ClaimGone):  # deleted meanwhile: fine
+                    services.annotation_delete(annotation=claim, user=request.user)

@@ -412,11 +412,14 @@ def test_claims_saved_while_a_correction_commits_are_not_lost(editor, roles):
 @pytest.mark.django_db
 def test_needs_review_lists_changed_and_orphaned_claims(editor_client, article):
     new = BODY.replace("Kharkov", "Kharkiv").replace(
-        "Moscow said it hit \"military targets\" and did not confirm the figures.\n", "")
+        'Moscow said it hit "military targets" and did not confirm the figures.\n', ""
+    )
     _correct(editor_client, article, new)
     states = dict(Annotation.objects.values_list("quote", "anchor_state"))
     assert states["near Kharkiv overnight"] == "changed"
     assert states[CLAIMS[3]] == "orphaned"
-    html = editor_client.get(reverse("annotations:claim-list"), {"anchor_state": "review"}).content.decode()
+    html = editor_client.get(
+        reverse("annotations:claim-list"), {"anchor_state": "review"}
+    ).content.decode()
     assert "2 claims" in html and "near Kharkiv overnight" in html
     assert CLAIMS[1] not in html

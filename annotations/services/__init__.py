@@ -17,6 +17,7 @@ from .articles import (
     article_version_body,
 )
 from .claims import (
+    ClaimGone,
     ClaimResult,
     StaleArticle,
     annotation_create,
@@ -43,6 +44,7 @@ __all__ = [
     "CorrectionResult",
     "article_correct",
     "article_version_body",
+    "ClaimGone",
     "ClaimResult",
     "DuplicateArticle",
     "StaleArticle",

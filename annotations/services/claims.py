@@ -13,6 +13,10 @@ from ..models import Annotation, Article, Source
 from .sources import source_resolve_or_propose
 
 
+class ClaimGone(Exception):
+    """The claim was deleted by someone else meanwhile."""
+
+
 class StaleArticle(Exception):
     """The article changed since the editor loaded it and the passage is no longer there."""
 
@@ -179,7 +183,14 @@ def annotation_update(
     """
     if label not in Annotation.Label.values:
         raise ValidationError({"label": f"Unknown label “{label}”."})
-    if source is not None and source.pk == annotation.source_id and not new_source_name:
+    # Lock the row: an edit racing a delete must not re-insert the claim (a plain save()
+    # of a row that is gone becomes an INSERT), nor overwrite a concurrent re-anchoring.
+    locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
+    if locked is None:
+        raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
+    annotation.start, annotation.end, annotation.quote = locked.start, locked.end, locked.quote
+    annotation.anchor_state = locked.anchor_state
+    if source is not None and source.pk == locked.source_id and not new_source_name:
         claim_check_source(label, source, newly_attached=False)
     else:
         source = _pick_source(source, new_source_name, new_source_kind, user, label)
@@ -191,13 +202,15 @@ def annotation_update(
     annotation.updated_by = user
     annotation.full_clean(exclude=["article"])
     annotation._history_user = user
-    annotation.save()
+    annotation.save(force_update=True)
     return annotation
 
 
 @transaction.atomic
 def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> None:
     """Delete a claim; django-simple-history keeps it for an admin to restore."""
+    if not Annotation.objects.select_for_update().filter(pk=annotation.pk).exists():
+        raise ClaimGone("This claim was already deleted.")
     annotation._history_user = user
     annotation.delete()
 

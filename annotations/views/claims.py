@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -170,6 +170,8 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             error = error_message(exc)
+        except services.ClaimGone as exc:
+            raise Http404(str(exc)) from exc
     else:
         error = form_errors(form)
     if error:
@@ -200,7 +202,10 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, template, {"claim": claim})
     article, claim_id = claim.article, claim.pk
     span = (claim.start, claim.end)
-    services.annotation_delete(annotation=claim, user=request.user)
+    try:
+        services.annotation_delete(annotation=claim, user=request.user)
+    except services.ClaimGone as exc:
+        raise Http404(str(exc)) from exc
     if not request.htmx:
         messages.success(request, "Claim deleted.")
         return redirect(article)
