@@ -148,3 +148,36 @@ def test_article_search_finds_words_in_the_body(editor_client):
         reverse("annotations:article-list"), {"q": "grain exports"}
     ).content.decode()
     assert "Harvest report" in html and "Night attack" not in html
+
+
+def test_deleting_an_article_asks_first_and_an_admin_can_restore_it(client, editor, admin_user):
+    from annotations.models import Article
+
+    article = ArticleFactory(created_by=editor)
+    AnnotationFactory(article=article)
+    client.force_login(editor)
+    url = reverse("annotations:article-delete", args=[article.pk])
+    confirm = client.get(url)
+    assert (
+        confirm.status_code == 200 and "It has <strong>1</strong> claim" in confirm.content.decode()
+    )
+    assert Article.objects.alive().count() == 1
+    response = client.post(url)
+    assert response.status_code == 302
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert Annotation.objects.count() == 1  # kept for the restore
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:annotations_article_changelist"),
+        {"action": "restore", "_selected_action": [article.pk]},
+    )
+    client.force_login(editor)
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_other_editor_cannot_delete_the_article(client, editor, other_editor):
+    article = ArticleFactory(created_by=editor)
+    client.force_login(other_editor)
+    assert client.post(reverse("annotations:article-delete", args=[article.pk])).status_code == 403
+    article.refresh_from_db()
+    assert article.deleted_at is None

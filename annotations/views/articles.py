@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from .. import permissions, rendering, selectors
+from .. import permissions, rendering, selectors, services
 from ..forms import ArticleFilterForm, ClaimByQuoteForm
 from ..models import Article
 from .common import HtmxHttpRequest, get_article
@@ -46,3 +48,23 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "article_statuses": Article.Status.choices,
     }
     return render(request, "annotations/article_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def article_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Delete an article after a confirmation. It is a soft delete: an admin can restore it."""
+    article = get_article(pk)
+    if not permissions.can_correct_article(request.user, article):
+        raise PermissionDenied("Editors delete the articles they added; reviewers any article.")
+    n_claims = article.annotations.count()
+    if request.method == "GET":
+        return render(
+            request, "annotations/article_delete.html", {"article": article, "n_claims": n_claims}
+        )
+    services.article_delete(article=article, user=request.user)
+    messages.success(
+        request,
+        f"Deleted “{article.title}” and its {n_claims} claim(s). An admin can restore it "
+        "(Admin → Articles → Deleted → “Restore”).",
+    )
+    return redirect("annotations:article-list")
