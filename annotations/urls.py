@@ -5,7 +5,8 @@ from . import views
 app_name = "annotations"
 
 urlpatterns = [
-    path("", views.article_list, name="article-list"),
+    path("", views.dashboard_view, name="dashboard"),
+    path("articles/", views.article_list, name="article-list"),
     path("articles/new/", views.article_new, name="article-new"),
     path("articles/new/upload/", views.article_upload, name="article-upload"),
     path("articles/new/from-url/", views.article_from_url, name="article-from-url"),

@@ -4,6 +4,7 @@ from .articles import article_delete, article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
 from .corrections import article_correct, article_history, claim_reattach
+from .dashboard import dashboard_view
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .history import claim_history, claim_restore, deleted_claims
 from .intake import (
@@ -24,6 +25,7 @@ from .sources import (
 )
 
 __all__ = [
+    "dashboard_view",
     "article_delete",
     "article_correct",
     "article_history",

@@ -1,5 +1,7 @@
 """Load the demo accounts, sources and articles. Safe to run again: it skips what exists."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -7,7 +9,7 @@ from django.db import transaction
 
 from annotations import anchoring, services
 from annotations.demo import ARTICLES, DEMO_PASSWORDS, SOURCES
-from annotations.models import Article, Source, SourceAlias
+from annotations.models import Annotation, Article, Source, SourceAlias
 from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups
 
 ROLES = {
@@ -67,7 +69,7 @@ class Command(BaseCommand):
             for i, claim in enumerate(demo.claims):
                 positions = anchoring.find_occurrences(article.body, claim.quote)
                 start = positions[claim.occurrence]
-                services.annotation_create(
+                result = services.annotation_create(
                     article=article,
                     user=users["editor" if i % 3 else "editor2"],
                     start=start,
@@ -79,6 +81,13 @@ class Command(BaseCommand):
                     note=claim.note,
                     evidence_url=claim.evidence_url,
                 )
+                if demo.status != "new":
+                    # Tagged in the hours after publication, so the dashboard has a story;
+                    # the newest article is being tagged today.
+                    when = demo.published_at + timedelta(hours=2 + 3 * i)
+                    Annotation.objects.filter(pk=result.annotation.pk).update(
+                        created_at=when, updated_at=when
+                    )
             created += 1
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,268 @@
+"""The desk at a glance: aggregations (one query each) and chart geometry for server SVG.
+
+Charts are drawn as SVG by the templates from the numbers computed here: no JavaScript
+chart library, no CDN, readable without JS, printable, and every bar is a link to the
+filtered list behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from .models import Annotation, Article, Source
+
+LABELS = [label.value for label in Annotation.Label]
+
+
+@dataclass
+class Filters:
+    date_from: date
+    date_to: date
+    outlet: str = ""
+
+    def claims(self):
+        qs = Annotation.objects.filter(
+            article__deleted_at__isnull=True,
+            created_at__date__gte=self.date_from,
+            created_at__date__lte=self.date_to,
+        )
+        if self.outlet:
+            qs = qs.filter(article__outlet=self.outlet)
+        return qs
+
+    def query(self, **extra) -> str:
+        from django.utils.http import urlencode
+
+        params = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
+        if self.outlet:
+            params["outlet"] = self.outlet
+        params.update({k: v for k, v in extra.items() if v not in (None, "")})
+        return urlencode(params)
+
+
+def default_filters(today: date | None = None) -> Filters:
+    today = today or timezone.localdate()
+    return Filters(date_from=today - timedelta(days=29), date_to=today)
+
+
+# --- Claims per label over time ------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    period: date
+    counts: dict[str, int]
+    total: int = 0
+    segments: list[dict] = field(default_factory=list)
+
+
+def claims_over_time(filters: Filters) -> dict:
+    """Stacked bars per day (per week past 45 days), with geometry for a 1000x220 chart."""
+    days = (filters.date_to - filters.date_from).days + 1
+    weekly = days > 45
+    trunc = TruncWeek("created_at") if weekly else TruncDate("created_at")
+    rows = (
+        filters.claims()
+        .annotate(period=trunc)
+        .values_list("period", "label")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_period: dict[date, dict[str, int]] = {}
+    for period, label, n in rows:
+        key = period.date() if hasattr(period, "date") else period
+        by_period.setdefault(key, dict.fromkeys(LABELS, 0))[label] += n
+    periods = []
+    cursor = (
+        filters.date_from - timedelta(days=filters.date_from.weekday())
+        if weekly
+        else filters.date_from
+    )
+    while cursor <= filters.date_to:
+        periods.append(cursor)
+        cursor += timedelta(days=7 if weekly else 1)
+    bars = [Bar(p, by_period.get(p, dict.fromkeys(LABELS, 0))) for p in periods]
+    peak = max((sum(b.counts.values()) for b in bars), default=0) or 1
+    width, height, left, bottom = 1000, 220, 36, 22
+    slot = (width - left) / max(len(bars), 1)
+    for index, bar in enumerate(bars):
+        bar.total = sum(bar.counts.values())
+        y = height - bottom
+        for label in LABELS:
+            n = bar.counts[label]
+            if not n:
+                continue
+            h = (height - bottom - 8) * n / peak
+            y -= h
+            end = bar.period + timedelta(days=6 if weekly else 0)
+            bar.segments.append(
+                {
+                    "label": label,
+                    "n": n,
+                    "x": left + index * slot + slot * 0.12,
+                    "y": y,
+                    "w": slot * 0.76,
+                    "h": h,
+                    "query": filters.query(
+                        label=label,
+                        date_from=bar.period.isoformat(),
+                        date_to=min(end, filters.date_to).isoformat(),
+                    ),
+                }
+            )
+    values = sorted({0, peak // 2, peak})
+    ticks = [{"y": height - bottom - (height - bottom - 8) * v / peak, "value": v} for v in values]
+    step = max(1, len(bars) // 8)
+    labels = [
+        {"x": left + i * slot + slot / 2, "text": b.period.strftime("%d %b")}
+        for i, b in enumerate(bars)
+        if i % step == 0
+    ]
+    return {
+        "bars": bars,
+        "weekly": weekly,
+        "ticks": ticks,
+        "labels": labels,
+        "width": width,
+        "height": height,
+        "left": left,
+        "total": sum(b.total for b in bars),
+    }
+
+
+# --- Sources and outlets -------------------------------------------------------------------
+
+
+def top_sources(filters: Filters, limit: int = 8) -> list[dict]:
+    claims = filters.claims()
+    rows = (
+        Source.objects.filter(annotations__in=claims)
+        .annotate(
+            n=Count("annotations", filter=Q(annotations__in=claims)),
+            n_disputed=Count(
+                "annotations", filter=Q(annotations__in=claims, annotations__label="disputed")
+            ),
+        )
+        .order_by("-n", "name")[:limit]
+    )
+    rows = list(rows)
+    peak = max((s.n for s in rows), default=0) or 1
+    return [
+        {
+            "source": s,
+            "n": s.n,
+            "disputed_share": round(100 * s.n_disputed / s.n),
+            "width": 100 * s.n / peak,
+            "query": filters.query(source=s.pk),
+        }
+        for s in rows
+    ]
+
+
+def outlets(filters: Filters, limit: int = 8) -> list[dict]:
+    rows = (
+        filters.claims()
+        .exclude(article__outlet="")
+        .values("article__outlet")
+        .annotate(
+            n=Count("id"),
+            disputed=Count("id", filter=Q(label="disputed")),
+            unattributed=Count("id", filter=Q(label="unattributed")),
+        )
+        .order_by("-n", "article__outlet")[:limit]
+    )
+    result = []
+    for row in rows:
+        n = row["n"]
+        result.append(
+            {
+                "outlet": row["article__outlet"],
+                "n": n,
+                "disputed": round(100 * row["disputed"] / n),
+                "unattributed": round(100 * row["unattributed"] / n),
+                "query_disputed": filters.query(outlet=row["article__outlet"], label="disputed"),
+                "query_unattributed": filters.query(
+                    outlet=row["article__outlet"], label="unattributed"
+                ),
+            }
+        )
+    result.sort(key=lambda r: (-(r["disputed"] + r["unattributed"]), r["outlet"]))
+    return result
+
+
+# --- Work in progress and today's activity --------------------------------------------------
+
+
+def articles_in_progress(filters: Filters, limit: int = 8) -> list[Article]:
+    """Articles not done: orphans waiting first, then those with the fewest claims."""
+    articles = (
+        Article.objects.alive().exclude(status=Article.Status.DONE).select_related("assignee")
+    )
+    if filters.outlet:
+        articles = articles.filter(outlet=filters.outlet)
+    return list(
+        articles.annotate(
+            n_claims=Count("annotations"),
+            n_review=Count(
+                "annotations",
+                filter=Q(
+                    annotations__anchor_state__in=[
+                        Annotation.Anchor.ORPHANED,
+                        Annotation.Anchor.CHANGED,
+                    ]
+                ),
+            ),
+            last_claim=Max("annotations__created_at"),
+        ).order_by("-n_review", "n_claims", "-created_at")[:limit]
+    )
+
+
+def activity_today(filters: Filters) -> list[dict]:
+    today = timezone.localdate()
+    claims = Annotation.objects.filter(created_at__date=today, article__deleted_at__isnull=True)
+    if filters.outlet:
+        claims = claims.filter(article__outlet=filters.outlet)
+    rows = list(
+        claims.exclude(created_by__isnull=True)
+        .values("created_by", "created_by__username")
+        .annotate(
+            n=Count("id"),
+            verified=Count("id", filter=Q(label="verified")),
+            disputed=Count("id", filter=Q(label="disputed")),
+            unattributed=Count("id", filter=Q(label="unattributed")),
+        )
+        .order_by("-n", "created_by__username")
+    )
+    peak = max((r["n"] for r in rows), default=0) or 1
+    day = today.isoformat()
+    result = []
+    for r in rows:
+        parts, x = [], 0.0
+        for label in LABELS:
+            width = 100 * r[label] / peak
+            parts.append({"label": label, "n": r[label], "x": x, "width": width})
+            x += width
+        result.append(
+            {
+                "editor": r["created_by__username"],
+                "n": r["n"],
+                "parts": parts,
+                "query": filters.query(editor=r["created_by"], date_from=day, date_to=day),
+            }
+        )
+    return result
+
+
+def outlet_choices() -> list[str]:
+    return list(
+        Article.objects.alive()
+        .exclude(outlet="")
+        .values_list("outlet", flat=True)
+        .distinct()
+        .order_by("outlet")
+    )

@@ -1,0 +1,41 @@
+"""The landing page: where the reporting stands, filtered by date range and outlet."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import dashboard
+
+
+def _date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    base = dashboard.default_filters()
+    filters = dashboard.Filters(
+        date_from=_date(request.GET.get("date_from"), base.date_from),
+        date_to=_date(request.GET.get("date_to"), base.date_to),
+        outlet=request.GET.get("outlet", "")[:200],
+    )
+    if filters.date_from > filters.date_to:
+        filters.date_from, filters.date_to = filters.date_to, filters.date_from
+    context = {
+        "filters": filters,
+        "over_time": dashboard.claims_over_time(filters),
+        "sources": dashboard.top_sources(filters),
+        "outlets": dashboard.outlets(filters),
+        "in_progress": dashboard.articles_in_progress(filters),
+        "today": dashboard.activity_today(filters),
+        "outlet_choices": dashboard.outlet_choices(),
+        "labels": dashboard.LABELS,
+    }
+    return render(request, "annotations/dashboard.html", context)

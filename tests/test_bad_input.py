@@ -1,0 +1,972 @@
+"""Bad input against the write endpoints: a clear 4xx with a readable message, and no write.
+
+Each case is one request (method, URL, form data or a raw body, headers, who sends it). It
+must answer the expected status with the expected words, and the database must be exactly
+as it was: the counts of Article, Annotation, Source, SourceAlias and their history tables,
+and a sha256 over every row of them (and of the users), are compared before and after.
+
+What Django itself does with odd requests, checked here rather than assumed:
+- invalid UTF-8 in a form body (raw bytes or %FF-escapes) is decoded with U+FFFD
+  replacements, so the quote no longer matches the body: 422, not a 500;
+- a field sent twice (`start=1&start=2`): `request.POST[...]` takes the last value, which
+  is validated like any other;
+- a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or over DATA_UPLOAD_MAX_NUMBER_FIELDS fields,
+  raises when the view reads `request.POST`: 400 "Bad Request";
+- the wrong method: 405 with an `Allow` header and an empty body (the header is the message).
+
+REFUSED_BY_REDIRECT lists the few forms that answer bad input with a redirect and an error
+message (POST/redirect/GET from the source page and the review queue); they write nothing
+either. The count of both tables is the "N cases tried, 0 writes" figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from annotations import services
+from annotations.forms import NOTE_MAX, QUOTE_MAX
+from annotations.models import Annotation, Article, Source, SourceAlias
+from tests.factories import BODY, ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+TRACKED = (Article, Annotation, Source, SourceAlias)
+
+
+def db_snapshot() -> dict[str, tuple[int, str]]:
+    """Row count and sha256 of every row, per tracked table (and its history table)."""
+    tables = {}
+    for model in (*TRACKED, *(m.history.model for m in TRACKED)):
+        rows = list(model._base_manager.order_by("pk").values_list())
+        tables[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    users = list(
+        get_user_model()
+        .objects.order_by("pk")
+        .values_list("pk", "username", "password", "is_active", "is_superuser")
+    )
+    tables["users"] = (len(users), hashlib.sha256(repr(users).encode()).hexdigest())
+    return tables
+
+
+# --- The scene every case starts from ---------------------------------------------------------
+
+FREE_QUOTE = "Ірина said the windows came in"  # in the body, no claim on it yet
+CLAIM_QUOTE = "31 of 38 drones were shot down"  # editor's claim
+ORPHAN_QUOTE = "all designated objects were struck"  # withdrawn by the correction
+RESTORED_QUOTE = "Residents had reportedly been evacuated"  # deleted, then restored
+REATTACH_QUOTE = "had reportedly been evacuated"
+STALE_QUOTE = "Russia’s Ministry of Defence said"  # in version 1 only
+WITHDRAWN_LINE = "Russia’s Ministry of Defence said “all designated objects were struck”.\n"
+OVERFLOW = 2**63  # one past the largest 64-bit id
+
+
+@dataclass
+class Scene:
+    article: Article  # by editor; version 2, WITHDRAWN_LINE removed
+    v1_body: str
+    claim: Annotation  # by editor
+    orphan: Annotation  # by editor, orphaned by the correction
+    dead_article: Article  # soft-deleted
+    dead_claim: Annotation  # on the soft-deleted article
+    source: Source  # "SBU", approved
+    rejected: Source
+    pending: Source
+    restored_deletion: int  # the deletion record of a claim that was restored since
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {
+            "article": self.article.pk,
+            "claim": self.claim.pk,
+            "orphan": self.orphan.pk,
+            "dead_article": self.dead_article.pk,
+            "dead_claim": self.dead_claim.pk,
+            "source": self.source.pk,
+            "rejected": self.rejected.pk,
+            "pending": self.pending.pk,
+            "restored_deletion": self.restored_deletion,
+        }
+
+    def span(self, quote: str = FREE_QUOTE) -> dict:
+        start = self.article.body.index(quote)
+        return {"start": start, "end": start + len(quote), "quote": quote}
+
+
+def _claim(article: Article, user, quote: str) -> Annotation:
+    start = article.body.index(quote)
+    return services.annotation_create(
+        article=article,
+        user=user,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        label="disputed",
+    ).annotation
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def scene(editor, admin_user) -> Scene:
+    article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
+    claim = _claim(article, editor, CLAIM_QUOTE)
+    orphan = _claim(article, editor, ORPHAN_QUOTE)
+    services.article_correct(
+        article=article,
+        user=editor,
+        expected_version=1,
+        body=BODY.replace(WITHDRAWN_LINE, ""),
+        note="Claim withdrawn by the outlet",
+    )
+    article.refresh_from_db()
+    orphan.refresh_from_db()
+    assert (article.version, orphan.anchor_state) == (2, "orphaned")
+
+    restored = _claim(article, editor, RESTORED_QUOTE)
+    restored_pk = restored.pk
+    services.annotation_delete(annotation=restored, user=editor)
+    deletion = Annotation.history.get(id=restored_pk, history_type="-").history_id
+    services.annotation_restore(history_id=deletion, user=admin_user)
+
+    dead_article = ArticleFactory(title="Withdrawn story", created_by=editor)
+    dead_claim = _claim(dead_article, editor, CLAIM_QUOTE)
+    services.article_delete(article=dead_article, user=editor)
+
+    return Scene(
+        article=article,
+        v1_body=BODY,
+        claim=claim,
+        orphan=orphan,
+        dead_article=dead_article,
+        dead_claim=dead_claim,
+        source=SourceFactory(name="SBU"),
+        rejected=SourceFactory(name="Fake Front News", review_status="rejected"),
+        pending=services.source_create(name="Rybar", user=editor),
+        restored_deletion=deletion,
+    )
+
+
+# --- Building requests ------------------------------------------------------------------------
+
+DROP = object()  # leave the field out
+
+
+def _resolve(value, s: Scene):
+    return value(s) if callable(value) else value
+
+
+def _form(base: Callable[[Scene], dict], overrides: dict) -> Callable[[Scene], dict]:
+    def build(s: Scene) -> dict:
+        data = base(s)
+        for key, value in overrides.items():
+            if value is DROP:
+                data.pop(key, None)
+            else:
+                data[key] = _resolve(value, s)
+        return data
+
+    return build
+
+
+def claim(**overrides):
+    """A valid claim-create body (FREE_QUOTE at the current version), with changes."""
+    return _form(
+        lambda s: {**s.span(), "version": s.article.version, "label": "disputed"}, overrides
+    )
+
+
+def details(**overrides):
+    """A valid claim-edit body."""
+    return _form(lambda s: {"label": "verified", "note": "", "evidence_url": ""}, overrides)
+
+
+def by_quote(**overrides):
+    return _form(lambda s: {"quote": FREE_QUOTE, "label": "disputed"}, overrides)
+
+
+def article(**overrides):
+    return _form(
+        lambda s: {
+            "title": "Evacuation in Sumy",
+            "body": "Evacuation in Sumy\n\nOfficials said 40 families had left.",
+            "save": "1",
+        },
+        overrides,
+    )
+
+
+def correction(**overrides):
+    return _form(
+        lambda s: {
+            "title": s.article.title,
+            "body": s.article.body + "\nUPDATE: the toll rose.",
+            "version": s.article.version,
+            "note": "Toll updated",
+        },
+        overrides,
+    )
+
+
+def reattach(**overrides):
+    return _form(lambda s: {**s.span(REATTACH_QUOTE), "version": s.article.version}, overrides)
+
+
+def stale_span(s: Scene) -> dict:
+    """Offsets and text of a passage of version 1 that the correction removed."""
+    start = s.v1_body.index(STALE_QUOTE)
+    return {"start": start, "end": start + len(STALE_QUOTE), "quote": STALE_QUOTE, "version": 1}
+
+
+def upload(name: str, content: bytes | Callable[[], bytes], **extra):
+    def build(s: Scene) -> dict:
+        data = content() if callable(content) else content
+        return {"file": SimpleUploadedFile(name, data, "application/octet-stream"), **extra}
+
+    return build
+
+
+def over_data_upload_max(field_name: str):
+    """A urlencoded body one byte bigger than DATA_UPLOAD_MAX_MEMORY_SIZE."""
+
+    def build(s: Scene) -> bytes:
+        from django.conf import settings
+
+        prefix = f"{field_name}=".encode()
+        return prefix + b"a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1 - len(prefix) + 1)
+
+    return build
+
+
+def upload_limit_plus(extra: int) -> Callable[[], bytes]:
+    def build() -> bytes:
+        from django.conf import settings
+
+        return b"x" * (settings.ARTICLE_UPLOAD_MAX_BYTES + extra)
+
+    return build
+
+
+def urlencoded(s: Scene, *pairs: tuple[str, str | bytes]) -> bytes:
+    from urllib.parse import quote
+
+    return b"&".join(
+        k.encode() + b"=" + (v if isinstance(v, bytes) else quote(str(v)).encode())
+        for k, v in pairs
+    )
+
+
+@dataclass
+class Bad:
+    url: str  # with {article}, {claim}, ... from Scene.ids
+    data: Callable[[Scene], dict] | dict | None = None
+    status: int = 422
+    says: str = ""  # words the answer must contain (HTML unescaped)
+    method: str = "POST"
+    user: str = "editor"
+    headers: dict = field(default_factory=dict)
+    raw: Callable[[Scene], bytes] | None = None  # a body sent as is
+    content_type: str = "application/x-www-form-urlencoded"
+    csrf: bool = False  # a client that enforces CSRF checks (and sends no token)
+    allow: str | None = None  # for 405: the Allow header
+    retarget: str | None = None  # for htmx errors: where the fragment goes
+    settings: dict = field(default_factory=dict)
+
+
+HX = {"HX-Request": "true"}
+CREATE = "/articles/{article}/claims/"
+BY_QUOTE = "/articles/{article}/claims/by-quote/"
+EDIT = "/claims/{claim}/edit/"
+DELETE = "/claims/{claim}/delete/"
+REATTACH = "/claims/{orphan}/reattach/"
+NEW = "/articles/new/"
+UPLOAD = "/articles/new/upload/"
+IMPORT = "/articles/import/"
+CORRECT = "/articles/{article}/correct/"
+CSV = "/export/claims.csv"
+JSONLD = "/export/claims.jsonld"
+CLAIMREVIEW = "/export/claimreview.jsonld"
+
+NOT_FOUND = "There is nothing here"
+NO_MATCH = "does not match the article"
+NOT_HTTP = "Enter a link that starts with http:// or https://."
+BAD_CHOICE = "Select a valid choice"
+UNATTRIBUTED = "An unattributed claim has no source"
+REJECTED = "was rejected in review"
+NOT_UNDERSTOOD = "These filters were not understood"
+
+BAD: dict[str, Bad] = {
+    # --- claim-create: offsets ---
+    "create-start-negative": Bad(CREATE, claim(start=-1), 422, "Offsets cannot be negative."),
+    "create-end-negative": Bad(CREATE, claim(end=-4), 422, "Offsets cannot be negative."),
+    "create-start-not-a-number": Bad(
+        CREATE, claim(start="ten"), 422, "Start: Enter a whole number."
+    ),
+    "create-end-not-a-number": Bad(CREATE, claim(end="12abc"), 422, "End: Enter a whole number."),
+    "create-start-decimal": Bad(CREATE, claim(start="3.5"), 422, "Start: Enter a whole number."),
+    "create-start-equals-end": Bad(
+        CREATE, claim(end=lambda s: s.span()["start"]), 422, "the start must come before the end"
+    ),
+    "create-start-after-end": Bad(
+        CREATE,
+        claim(start=lambda s: s.span()["end"] + 5),
+        422,
+        "the start must come before the end",
+    ),
+    "create-end-beyond-body": Bad(
+        CREATE, claim(end=lambda s: len(s.article.body) + 5), 422, "past the end of the article"
+    ),
+    "create-span-beyond-body": Bad(
+        CREATE,
+        claim(
+            start=lambda s: len(s.article.body) + 10,
+            end=lambda s: len(s.article.body) + 20,
+            quote="x" * 10,
+        ),
+        422,
+        "past the end of the article",
+    ),
+    "create-offsets-beyond-64-bits": Bad(
+        CREATE, claim(start=OVERFLOW, end=OVERFLOW + 5), 422, "past the end of the article"
+    ),
+    "create-offsets-missing": Bad(
+        CREATE, claim(start=DROP, end=DROP), 422, "Start: This field is required."
+    ),
+    # --- claim-create: the quote ---
+    "create-quote-does-not-match": Bad(
+        CREATE, claim(quote="Ирина said the windows came in"), 422, NO_MATCH
+    ),
+    "create-quote-off-by-one": Bad(
+        CREATE,
+        claim(start=lambda s: s.span()["start"] + 1, end=lambda s: s.span()["end"] + 1),
+        422,
+        NO_MATCH,
+    ),
+    "create-quote-missing": Bad(CREATE, claim(quote=DROP), 422, "Quote: This field is required."),
+    "create-quote-huge": Bad(
+        CREATE,
+        claim(quote="x" * (QUOTE_MAX + 1), end=lambda s: s.span()["start"] + QUOTE_MAX + 1),
+        422,
+        f"Ensure this value has at most {QUOTE_MAX} characters",
+    ),
+    "create-quote-null-byte": Bad(
+        CREATE, claim(quote="Ірина\x00said"), 422, "Null characters are not allowed."
+    ),
+    # --- claim-create: label, source, details ---
+    "create-label-unknown": Bad(CREATE, claim(label="true"), 422, BAD_CHOICE),
+    "create-label-wrong-case": Bad(CREATE, claim(label="Verified"), 422, BAD_CHOICE),
+    "create-label-missing": Bad(CREATE, claim(label=DROP), 422, "Label: This field is required."),
+    "create-unattributed-with-source": Bad(
+        CREATE, claim(label="unattributed", source=lambda s: s.source.pk), 422, UNATTRIBUTED
+    ),
+    "create-unattributed-proposing-a-source": Bad(
+        CREATE, claim(label="unattributed", new_source_name="Brand new outlet"), 422, UNATTRIBUTED
+    ),
+    "create-rejected-source": Bad(CREATE, claim(source=lambda s: s.rejected.pk), 422, REJECTED),
+    "create-rejected-source-by-name": Bad(
+        CREATE, claim(new_source_name="fake front news"), 422, REJECTED
+    ),
+    "create-source-does-not-exist": Bad(
+        CREATE, claim(source=999_999), 422, "That source does not exist (any more)."
+    ),
+    "create-source-malformed": Bad(
+        CREATE, claim(source="abc"), 422, "That source does not exist (any more)."
+    ),
+    "create-source-id-beyond-64-bits": Bad(
+        CREATE, claim(source=OVERFLOW), 422, "That source does not exist (any more)."
+    ),
+    "create-source-and-a-proposal": Bad(
+        CREATE,
+        claim(source=lambda s: s.source.pk, new_source_name="Brand new outlet"),
+        422,
+        "not both",
+    ),
+    "create-proposal-with-a-bad-span": Bad(
+        CREATE, claim(new_source_name="Brand new outlet", quote="not the text"), 422, NO_MATCH
+    ),
+    "create-source-kind-unknown": Bad(
+        CREATE, claim(new_source_name="Brand new outlet", new_source_kind="rumour"), 422, BAD_CHOICE
+    ),
+    "create-source-name-too-long": Bad(
+        CREATE, claim(new_source_name="x" * 201), 422, "at most 200 characters"
+    ),
+    "create-evidence-javascript": Bad(
+        CREATE, claim(evidence_url="javascript:alert(document.cookie)"), 422, NOT_HTTP
+    ),
+    "create-evidence-javascript-mixed-case": Bad(
+        CREATE, claim(evidence_url="JaVaScRiPt:alert(1)"), 422, NOT_HTTP
+    ),
+    "create-evidence-data-url": Bad(
+        CREATE,
+        claim(evidence_url="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
+        422,
+        NOT_HTTP,
+    ),
+    "create-evidence-ftp": Bad(CREATE, claim(evidence_url="ftp://example.org/leak"), 422, NOT_HTTP),
+    "create-note-huge": Bad(
+        CREATE,
+        claim(note="x" * (NOTE_MAX + 1)),
+        422,
+        f"The note is too long (at most {NOTE_MAX} characters).",
+    ),
+    "create-note-null-byte": Bad(
+        CREATE, claim(note="before\x00after"), 422, "Null characters are not allowed."
+    ),
+    "create-credibility-out-of-range": Bad(CREATE, claim(credibility="7"), 422, BAD_CHOICE),
+    "create-credibility-letter": Bad(CREATE, claim(credibility="B"), 422, BAD_CHOICE),
+    # --- claim-create: the version seen ---
+    "create-version-zero": Bad(
+        CREATE, claim(version=0), 422, "Ensure this value is greater than or equal to 1."
+    ),
+    "create-version-not-a-number": Bad(
+        CREATE, claim(version="v2"), 422, "Version: Enter a whole number."
+    ),
+    "create-stale-version-passage-gone": Bad(
+        CREATE, lambda s: {**stale_span(s), "label": "disputed"}, 409, "no longer in it"
+    ),
+    "create-stale-version-passage-gone-htmx": Bad(
+        CREATE,
+        lambda s: {**stale_span(s), "label": "disputed"},
+        409,
+        "no longer in it",
+        headers=HX,
+        retarget="#claim-form-errors",
+    ),
+    # A version the article never had is not "the version the editor saw": the offsets
+    # below do not match, and must not be silently re-found elsewhere.
+    "create-version-never-existed-with-wrong-offsets": Bad(
+        CREATE,
+        claim(
+            version=99,
+            start=lambda s: s.span()["start"] + 3,
+            end=lambda s: s.span()["end"] + 3,
+        ),
+        422,
+        "version",
+    ),
+    # --- claim-create: the request itself ---
+    "create-duplicated-start-last-one-wins": Bad(
+        CREATE,
+        raw=lambda s: urlencoded(
+            s,
+            ("start", s.span()["start"]),
+            ("start", s.span()["start"] + 2),  # Django keeps this one
+            ("end", s.span()["end"]),
+            ("quote", FREE_QUOTE),
+            ("label", "disputed"),
+        ),
+        status=422,
+        says=NO_MATCH,
+    ),
+    "create-invalid-utf8-percent-escaped": Bad(
+        CREATE,
+        raw=lambda s: urlencoded(
+            s,
+            ("quote", b"%FF%FE"),
+            ("start", s.span()["start"]),
+            ("end", s.span()["start"] + 2),
+            ("label", "disputed"),
+        ),
+        status=422,
+        says=NO_MATCH,
+    ),
+    "create-invalid-utf8-raw-bytes": Bad(
+        CREATE,
+        raw=lambda s: urlencoded(
+            s,
+            ("quote", b"\xff\xfe"),
+            ("start", s.span()["start"]),
+            ("end", s.span()["start"] + 2),
+            ("label", "disputed"),
+        ),
+        status=422,
+        says=NO_MATCH,
+    ),
+    "create-invalid-utf8-in-label": Bad(
+        CREATE,
+        raw=lambda s: urlencoded(
+            s,
+            *[(k, v) for k, v in s.span().items()],
+            ("label", b"verified%C0%AF"),
+        ),
+        status=422,
+        says=BAD_CHOICE,
+    ),
+    "create-json-body": Bad(
+        CREATE,
+        raw=lambda s: json.dumps({**s.span(), "label": "disputed"}).encode(),
+        content_type="application/json",
+        status=422,
+        says="This field is required.",
+    ),
+    "create-body-over-data-upload-max": Bad(
+        CREATE, raw=over_data_upload_max("note"), status=400, says="Bad Request (400)"
+    ),
+    "create-too-many-fields": Bad(
+        CREATE,
+        raw=lambda s: "&".join(f"f{i}=1" for i in range(1_001)).encode(),
+        status=400,
+        says="Bad Request (400)",
+    ),
+    "create-without-csrf-token": Bad(CREATE, claim(), 403, "CSRF verification failed", csrf=True),
+    "create-wrong-method-get": Bad(CREATE, method="GET", status=405, allow="POST"),
+    "create-wrong-method-put": Bad(CREATE, claim(), method="PUT", status=405, allow="POST"),
+    "create-on-soft-deleted-article": Bad(
+        "/articles/{dead_article}/claims/", claim(), 404, NOT_FOUND
+    ),
+    "create-article-does-not-exist": Bad("/articles/999999/claims/", claim(), 404, NOT_FOUND),
+    "create-article-id-malformed": Bad("/articles/abc/claims/", claim(), 404, NOT_FOUND),
+    "create-as-viewer": Bad(
+        CREATE, claim(), 403, "Your role can read claims but not create them.", user="viewer"
+    ),
+    "create-htmx-error-is-a-fragment": Bad(
+        CREATE,
+        claim(quote="not the text"),
+        422,
+        NO_MATCH,
+        headers=HX,
+        retarget="#claim-form-errors",
+    ),
+    # --- claim-edit and claim-delete ---
+    "edit-label-unknown": Bad(EDIT, details(label="maybe"), 422, BAD_CHOICE),
+    "edit-evidence-javascript": Bad(
+        EDIT, details(evidence_url="javascript:alert(1)"), 422, NOT_HTTP
+    ),
+    "edit-rejected-source": Bad(EDIT, details(source=lambda s: s.rejected.pk), 422, REJECTED),
+    "edit-unattributed-with-source": Bad(
+        EDIT, details(label="unattributed", source=lambda s: s.source.pk), 422, UNATTRIBUTED
+    ),
+    "edit-note-huge": Bad(EDIT, details(note="x" * (NOTE_MAX + 1)), 422, "The note is too long"),
+    "edit-claim-does-not-exist": Bad("/claims/999999/edit/", details(), 404, NOT_FOUND),
+    "edit-claim-id-malformed": Bad("/claims/abc/edit/", details(), 404, NOT_FOUND),
+    "edit-claim-on-soft-deleted-article": Bad(
+        "/claims/{dead_claim}/edit/", details(), 404, NOT_FOUND
+    ),
+    "edit-someone-elses-claim": Bad(
+        EDIT, details(), 403, "You can change only the claims you made.", user="other_editor"
+    ),
+    "edit-wrong-method-put": Bad(EDIT, details(), method="PUT", status=405, allow="GET, POST"),
+    "delete-someone-elses-claim": Bad(
+        DELETE, {}, 403, "You can change only the claims you made.", user="other_editor"
+    ),
+    "delete-claim-does-not-exist": Bad("/claims/999999/delete/", {}, 404, NOT_FOUND),
+    # --- claim-by-quote (no JavaScript) ---
+    "by-quote-not-in-article": Bad(
+        BY_QUOTE,
+        by_quote(quote="drones were intercepted"),
+        422,
+        "This passage is not in the article",
+    ),
+    "by-quote-blank": Bad(
+        BY_QUOTE, by_quote(quote="   \n "), 422, "Paste the passage you want to tag."
+    ),
+    "by-quote-label-unknown": Bad(BY_QUOTE, by_quote(label="fake"), 422, BAD_CHOICE),
+    "by-quote-rejected-source-by-name": Bad(
+        BY_QUOTE, by_quote(new_source_name="Fake Front News"), 422, REJECTED
+    ),
+    "by-quote-unattributed-proposing-a-source": Bad(
+        BY_QUOTE, by_quote(label="unattributed", new_source_name="Rybar"), 422, UNATTRIBUTED
+    ),
+    "by-quote-credibility-out-of-range": Bad(BY_QUOTE, by_quote(credibility="9"), 422, BAD_CHOICE),
+    "by-quote-on-soft-deleted-article": Bad(
+        "/articles/{dead_article}/claims/by-quote/", by_quote(), 404, NOT_FOUND
+    ),
+    "by-quote-as-viewer": Bad(
+        BY_QUOTE, by_quote(), 403, "Your role can read claims but not create them.", user="viewer"
+    ),
+    # --- article-new ---
+    "new-article-empty-body": Bad(NEW, article(body="  \n\t "), 422, "The article has no text."),
+    "new-article-javascript-link": Bad(NEW, article(url="javascript:alert(1)"), 422, NOT_HTTP),
+    "new-article-title-missing": Bad(NEW, article(title=DROP), 422, "This field is required."),
+    "new-article-title-too-long": Bad(NEW, article(title="x" * 501), 422, "at most 500 characters"),
+    "new-article-published-at-nonsense": Bad(
+        NEW, article(published_at="yesterday-ish"), 422, "Enter a valid date/time."
+    ),
+    "new-article-null-byte-in-title": Bad(
+        NEW, article(title="Strike\x00"), 422, "Null characters are not allowed."
+    ),
+    "new-article-body-over-data-upload-max": Bad(
+        NEW, raw=over_data_upload_max("body"), status=400, says="Bad Request (400)"
+    ),
+    "new-article-as-viewer": Bad(
+        NEW, article(), 403, "Your role cannot add articles.", user="viewer"
+    ),
+    # --- article-upload ---
+    "upload-over-the-limit": Bad(
+        UPLOAD,
+        upload("big.txt", upload_limit_plus(128 * 1024)),
+        413,
+        "larger than the 2.0 MB limit",
+    ),
+    "upload-just-over-the-limit": Bad(
+        UPLOAD, upload("big.txt", upload_limit_plus(1024)), 422, "the limit is 2.0 MB"
+    ),
+    "upload-wrong-extension": Bad(
+        UPLOAD, upload("report.exe", b"MZ\x90\x00"), 422, "Upload a .txt or .html file."
+    ),
+    "upload-empty-file": Bad(UPLOAD, upload("empty.txt", b""), 422, "The submitted file is empty."),
+    "upload-no-file": Bad(UPLOAD, {"title": "Nothing"}, 422, "This field is required."),
+    "upload-wrong-method-get": Bad(UPLOAD, method="GET", status=405, allow="POST"),
+    "upload-as-viewer": Bad(
+        UPLOAD, upload("report.txt", b"Text"), 403, "Your role cannot add articles.", user="viewer"
+    ),
+    # --- bulk import ---
+    "import-empty-file": Bad(
+        IMPORT, upload("batch.jsonl", b""), 422, "The submitted file is empty.", user="reviewer"
+    ),
+    "import-wrong-extension": Bad(
+        IMPORT, upload("batch.xlsx", b"PK\x03\x04"), 422, "Upload a .jsonl or .csv", user="reviewer"
+    ),
+    "import-not-utf8": Bad(
+        IMPORT,
+        upload("batch.jsonl", '{"title": "Київ", "body": "Текст"}'.encode("cp1251")),
+        422,
+        "The file is not UTF-8",
+        user="reviewer",
+    ),
+    "import-over-the-limit": Bad(
+        IMPORT,
+        upload("batch.jsonl", b"{}\n" * 40_000),
+        413,
+        "larger than the upload limit",
+        user="reviewer",
+        settings={"BULK_IMPORT_MAX_BYTES": 1024},
+    ),
+    "import-as-editor": Bad(
+        IMPORT,
+        upload("batch.jsonl", b'{"title": "t", "body": "b"}\n'),
+        403,
+        "Only reviewers and admins can bulk import.",
+    ),
+    # --- sources ---
+    "source-review-as-editor": Bad(
+        "/sources/{pending}/review/",
+        {"decision": "approved", "reliability": "B", "expected_status": "pending"},
+        403,
+        "Only reviewers and admins review and merge sources.",
+    ),
+    "source-review-source-does-not-exist": Bad(
+        "/sources/999999/review/", {"decision": "approved"}, 404, NOT_FOUND, user="reviewer"
+    ),
+    "source-review-id-malformed": Bad(
+        "/sources/abc/review/", {"decision": "approved"}, 404, NOT_FOUND, user="reviewer"
+    ),
+    "source-review-wrong-method-get": Bad(
+        "/sources/{pending}/review/", method="GET", status=405, allow="POST", user="reviewer"
+    ),
+    "source-alias-as-viewer": Bad(
+        "/sources/{source}/aliases/",
+        {"name": "СБУ"},
+        403,
+        "Your role cannot add aliases.",
+        user="viewer",
+    ),
+    "source-alias-source-does-not-exist": Bad(
+        "/sources/999999/aliases/", {"name": "СБУ"}, 404, NOT_FOUND
+    ),
+    "source-alias-wrong-method-get": Bad(
+        "/sources/{source}/aliases/", method="GET", status=405, allow="POST"
+    ),
+    "source-merge-as-editor": Bad(
+        "/sources/{source}/merge/",
+        lambda s: {"other": s.pending.pk},
+        403,
+        "Only reviewers and admins review and merge sources.",
+    ),
+    # --- claim-reattach (reviewers) ---
+    "reattach-quote-not-in-article": Bad(
+        REATTACH,
+        {"quote": "military targets were hit"},
+        422,
+        "This passage is not in the article",
+        user="reviewer",
+    ),
+    "reattach-offsets-do-not-match": Bad(
+        REATTACH, reattach(quote="had reportedly been rescued"), 422, NO_MATCH, user="reviewer"
+    ),
+    "reattach-stale-version-passage-gone": Bad(
+        REATTACH, stale_span, 422, "no longer in it", user="reviewer"
+    ),
+    "reattach-stale-version-passage-gone-htmx": Bad(
+        REATTACH,
+        stale_span,
+        422,
+        "no longer in it",
+        user="reviewer",
+        headers=HX,
+        retarget="#reattach-error",
+    ),
+    "reattach-start-negative": Bad(
+        REATTACH,
+        reattach(start=-1),
+        422,
+        "Ensure this value is greater than or equal to 0.",
+        user="reviewer",
+    ),
+    "reattach-start-not-a-number-htmx": Bad(
+        REATTACH,
+        reattach(start="x"),
+        422,
+        "Enter a whole number.",
+        user="reviewer",
+        headers=HX,
+        retarget="#reattach-error",
+    ),
+    "reattach-blank-quote": Bad(
+        REATTACH, {"quote": "  "}, 422, "Select or paste the passage", user="reviewer"
+    ),
+    "reattach-by-the-claims-author": Bad(
+        REATTACH, reattach(), 403, "Only reviewers and admins resolve orphaned claims."
+    ),
+    "reattach-claim-does-not-exist": Bad(
+        "/claims/999999/reattach/", reattach(), 404, NOT_FOUND, user="reviewer"
+    ),
+    # --- article-correct ---
+    "correct-stale-version": Bad(CORRECT, correction(version=1), 409, "was not saved"),
+    "correct-version-missing": Bad(
+        CORRECT, correction(version=DROP), 422, "This field is required."
+    ),
+    "correct-version-not-a-number": Bad(
+        CORRECT, correction(version="two"), 422, "Enter a whole number."
+    ),
+    "correct-empty-body": Bad(CORRECT, correction(body=" \n "), 422, "The article has no text."),
+    "correct-javascript-link": Bad(CORRECT, correction(url="javascript:alert(1)"), 422, NOT_HTTP),
+    "correct-someone-elses-article": Bad(
+        CORRECT,
+        correction(),
+        403,
+        "Editors correct the articles they added",
+        user="other_editor",
+    ),
+    "correct-soft-deleted-article": Bad(
+        "/articles/{dead_article}/correct/", correction(), 404, NOT_FOUND
+    ),
+    # --- exports (reads: a wrong filter must not export everything) ---
+    "export-csv-label-unknown": Bad(CSV, {"label": "true"}, 400, NOT_UNDERSTOOD, method="GET"),
+    "export-csv-date-malformed": Bad(
+        CSV, {"date_from": "31/12/2025"}, 400, "Enter a valid date.", method="GET"
+    ),
+    "export-csv-source-not-a-number": Bad(
+        CSV, {"source": "SBU"}, 400, "Enter a whole number.", method="GET"
+    ),
+    "export-csv-editor-does-not-exist": Bad(
+        CSV, {"editor": "999999"}, 400, BAD_CHOICE, method="GET"
+    ),
+    "export-csv-article-zero": Bad(
+        CSV, {"article": "0"}, 400, "greater than or equal to 1", method="GET"
+    ),
+    "export-csv-search-too-long": Bad(
+        CSV, {"q": "x" * 201}, 400, "at most 200 characters", method="GET"
+    ),
+    "export-csv-source-id-beyond-64-bits": Bad(
+        CSV, {"source": str(OVERFLOW)}, 400, NOT_UNDERSTOOD, method="GET"
+    ),
+    "export-jsonld-article-id-beyond-64-bits": Bad(
+        JSONLD, {"article": str(OVERFLOW)}, 400, NOT_UNDERSTOOD, method="GET"
+    ),
+    "export-jsonld-page-out-of-range": Bad(
+        JSONLD, {"page": "99"}, 404, "There are 1 page(s).", method="GET"
+    ),
+    "export-jsonld-page-not-a-number": Bad(
+        JSONLD, {"page": "last"}, 404, "There are 1 page(s).", method="GET"
+    ),
+    "export-claimreview-anchor-state-unknown": Bad(
+        CLAIMREVIEW, {"anchor_state": "lost"}, 400, NOT_UNDERSTOOD, method="GET"
+    ),
+    "export-csv-wrong-method-post": Bad(CSV, {}, 405, allow="GET"),
+    # --- ids and restore ---
+    "article-id-malformed": Bad("/articles/abc/", method="GET", status=404, says=NOT_FOUND),
+    "restore-history-id-does-not-exist": Bad(
+        "/claims/deleted/999999/restore/", {}, 404, NOT_FOUND, user="admin_user"
+    ),
+    "restore-a-claim-restored-before": Bad(
+        "/claims/deleted/{restored_deletion}/restore/",
+        {},
+        409,
+        "it was restored before",
+        user="admin_user",
+    ),
+    "restore-wrong-method-get": Bad(
+        "/claims/deleted/{restored_deletion}/restore/",
+        method="GET",
+        status=405,
+        allow="POST",
+        user="admin_user",
+    ),
+    "workflow-as-viewer": Bad(
+        "/articles/{article}/workflow/",
+        {"take": "1"},
+        403,
+        "Your role cannot change the workflow of articles.",
+        user="viewer",
+    ),
+}
+
+
+@dataclass
+class Refused:
+    """Bad input that a page answers with a redirect and an error message."""
+
+    url: str
+    data: Callable[[Scene], dict] | dict
+    says: str
+    user: str = "reviewer"
+
+
+REFUSED_BY_REDIRECT: dict[str, Refused] = {
+    "source-review-decision-unknown": Refused(
+        "/sources/{pending}/review/",
+        {"decision": "maybe", "reliability": "B", "expected_status": "pending"},
+        BAD_CHOICE,
+    ),
+    "source-review-reliability-unknown": Refused(
+        "/sources/{pending}/review/",
+        {"decision": "approved", "reliability": "Z", "expected_status": "pending"},
+        BAD_CHOICE,
+    ),
+    "source-review-decided-meanwhile": Refused(
+        "/sources/{source}/review/",
+        {"decision": "rejected", "reliability": "E", "expected_status": "pending"},
+        "was meanwhile marked approved",
+    ),
+    "source-review-turnaround-without-reconsider": Refused(
+        "/sources/{rejected}/review/",
+        {"decision": "approved", "reliability": "B", "expected_status": "rejected"},
+        "Tick “Reconsider” to change the decision.",
+    ),
+    "source-alias-name-taken": Refused(
+        "/sources/{pending}/aliases/", {"name": "sbu"}, "A source named “SBU” already exists"
+    ),
+    "source-alias-name-empty": Refused(
+        "/sources/{source}/aliases/", {"name": ""}, "This field is required."
+    ),
+    "source-merge-into-itself": Refused(
+        "/sources/{source}/merge/",
+        lambda s: {"other": s.source.pk},
+        "Pick at least one other source to merge into this one.",
+    ),
+    "source-merge-unknown-other": Refused(
+        "/sources/{source}/merge/", {"other": "999999"}, "That source does not exist (any more)."
+    ),
+    "workflow-status-unknown": Refused(
+        "/articles/{article}/workflow/",
+        {"status": "published"},
+        "That status or assignee was not understood.",
+        user="editor",
+    ),
+}
+
+
+# Reads with odd filters: a page, never a 500 (the list shows no rows for filters it
+# cannot use; the dashboard falls back to its default range).
+ODD_READS: dict[str, tuple[str, dict, str]] = {
+    "claim-list-source-id-beyond-64-bits": ("/claims/", {"source": str(OVERFLOW)}, "Claims"),
+    "claim-list-article-id-beyond-64-bits": ("/claims/", {"article": str(OVERFLOW)}, "Claims"),
+    "dashboard-widest-date-range": (
+        "/",
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+        "Where the reporting stands",
+    ),
+}
+
+
+# --- The tests --------------------------------------------------------------------------------
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return html.unescape(content.decode("utf-8", "replace"))
+
+
+def _client(request, user: str, *, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(request.getfixturevalue(user))
+    return client
+
+
+def _send(client: Client, case: Bad, url: str, s: Scene):
+    headers = case.headers
+    if case.raw is not None:
+        body = case.raw(s)
+        return client.generic(
+            case.method, url, body, content_type=case.content_type, headers=headers
+        )
+    data = _resolve(case.data, s)
+    if case.method == "GET":
+        return client.get(url, data, headers=headers)
+    if case.method == "POST":
+        return client.post(url, data or {}, headers=headers)
+    from urllib.parse import urlencode
+
+    body = urlencode(data or {}, doseq=True).encode()
+    return client.generic(case.method, url, body, content_type=case.content_type, headers=headers)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=k) for k, c in BAD.items()])
+def test_bad_input_gets_a_clear_4xx_and_writes_nothing(case, scene, request, settings):
+    for name, value in case.settings.items():
+        setattr(settings, name, value)
+    client = _client(request, case.user, csrf=case.csrf)
+    url = case.url.format(**scene.ids)
+    before = db_snapshot()
+
+    response = _send(client, case, url, scene)
+    text = _text(response)
+
+    assert db_snapshot() == before, "bad input changed the database"
+    assert response.status_code == case.status, text[:2000]
+    assert case.says in text, text[:2000]
+    if case.allow is not None:
+        assert response["Allow"] == case.allow
+    if case.retarget is not None:  # htmx: an error fragment swapped where the user looks
+        assert response["HX-Retarget"] == case.retarget
+        assert "<html" not in text
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=k) for k, c in REFUSED_BY_REDIRECT.items()])
+def test_bad_form_is_refused_by_redirect_with_a_message(case, scene, request):
+    client = _client(request, case.user)
+    url = case.url.format(**scene.ids)
+    before = db_snapshot()
+
+    response = client.post(url, _resolve(case.data, scene), follow=True)
+    text = _text(response)
+
+    assert db_snapshot() == before, "bad input changed the database"
+    assert response.redirect_chain and response.redirect_chain[0][1] == 302
+    assert response.status_code == 200
+    assert case.says in text, text[:2000]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "says"), [pytest.param(*v, id=k) for k, v in ODD_READS.items()]
+)
+def test_odd_filters_on_pages_are_not_a_server_error(url, params, says, scene, request):
+    client = _client(request, "viewer")
+    before = db_snapshot()
+
+    response = client.get(url, params)
+    text = _text(response)
+
+    assert db_snapshot() == before
+    assert response.status_code == 200, text[:2000]
+    assert says in text
+
+
+def test_the_closing_figure_counts_every_case():
+    """ "N cases tried, 0 writes": N is the sum of these tables, each case its own test."""
+    assert len(BAD) >= 45
+    assert len(BAD) + len(REFUSED_BY_REDIRECT) + len(ODD_READS) == len(
+        {*BAD, *REFUSED_BY_REDIRECT, *ODD_READS}
+    )

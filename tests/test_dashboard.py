@@ -1,0 +1,112 @@
+"""The dashboard's numbers on a known data set, with a constant number of queries."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from annotations import dashboard
+from annotations.models import Annotation
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _claim(article, quote, label, source=None, when=None, user=None):
+    claim = AnnotationFactory(
+        article=article, quote_text=quote, label=label, source=source, created_by=user
+    )
+    if when:
+        Annotation.objects.filter(pk=claim.pk).update(created_at=when)
+    return claim
+
+
+@pytest.fixture
+def desk():
+    today = timezone.localdate()
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC).replace(hour=12)
+    ana, bo = UserFactory(username="ana"), UserFactory(username="bo")
+    sbu = SourceFactory(name="SBU", reliability="B")
+    mod = SourceFactory(name="MoD", reliability="D")
+    wire = ArticleFactory(outlet="Wire", body="a b c d e f g h")
+    post = ArticleFactory(outlet="Post", body="p q r s t u v w")
+    _claim(wire, "a", "verified", sbu, noon, ana)
+    _claim(wire, "b", "disputed", sbu, noon, ana)
+    _claim(wire, "c", "disputed", mod, noon - timedelta(days=1), bo)
+    _claim(wire, "d", "unattributed", None, noon - timedelta(days=1), bo)
+    _claim(post, "p", "disputed", mod, noon - timedelta(days=3), ana)
+    _claim(post, "q", "verified", mod, noon - timedelta(days=40), ana)  # outside 30 days
+    return {"today": today, "sbu": sbu, "mod": mod, "ana": ana, "bo": bo}
+
+
+def test_aggregations_on_a_known_data_set(desk):
+    filters = dashboard.default_filters(desk["today"])
+    over_time = dashboard.claims_over_time(filters)
+    assert over_time["total"] == 5
+    by_day = {b.period: b.counts for b in over_time["bars"]}
+    assert by_day[desk["today"]] == {"verified": 1, "disputed": 1, "unattributed": 0}
+    assert by_day[desk["today"] - timedelta(days=1)] == {
+        "verified": 0,
+        "disputed": 1,
+        "unattributed": 1,
+    }
+    sources = {row["source"].name: row for row in dashboard.top_sources(filters)}
+    assert (sources["MoD"]["n"], sources["MoD"]["disputed_share"]) == (2, 100)
+    assert (sources["SBU"]["n"], sources["SBU"]["disputed_share"]) == (2, 50)
+    outlets = {row["outlet"]: row for row in dashboard.outlets(filters)}
+    assert (outlets["Wire"]["n"], outlets["Wire"]["disputed"], outlets["Wire"]["unattributed"]) == (
+        4,
+        50,
+        25,
+    )
+    assert (outlets["Post"]["n"], outlets["Post"]["disputed"]) == (1, 100)
+    today = {row["editor"]: row["n"] for row in dashboard.activity_today(filters)}
+    assert today == {"ana": 2}
+    only_post = dashboard.Filters(filters.date_from, filters.date_to, outlet="Post")
+    assert dashboard.claims_over_time(only_post)["total"] == 1
+    weekly = dashboard.Filters(desk["today"] - timedelta(days=90), desk["today"])
+    assert dashboard.claims_over_time(weekly)["weekly"] is True
+    assert dashboard.claims_over_time(weekly)["total"] == 6
+
+
+def test_every_bar_links_to_the_claims_behind_it(editor_client, desk):
+    html = editor_client.get(reverse("annotations:dashboard")).content.decode()
+    day = desk["today"].isoformat()
+    assert f"?date_from={day}&amp;date_to={day}&amp;label=verified" in html
+    assert f"source={desk['sbu'].pk}" in html
+    assert "outlet=Wire&amp;label=disputed" in html
+    assert f"editor={desk['ana'].pk}" in html
+    # and the claims list honours those filters
+    listed = editor_client.get(
+        reverse("annotations:claim-list"), {"source": desk["sbu"].pk}
+    ).content.decode()
+    assert "2 claims" in listed
+
+
+def test_dashboard_query_count_is_constant(editor_client, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert editor_client.get(reverse("annotations:dashboard")).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for i in range(20):
+        article = ArticleFactory(outlet=f"Outlet {i}", body=f"x{i} y z")
+        _claim(article, f"x{i}", "disputed", SourceFactory(name=f"S{i}"), user=desk["bo"])
+    assert queries() == few
+
+
+def test_dashboard_is_the_landing_page_and_filters_apply(client, editor, desk):
+    client.force_login(editor)
+    response = client.get(
+        "/", {"outlet": "Post", "date_from": "2000-01-01", "date_to": date.today().isoformat()}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Where the reporting stands" in html
+    assert "2 tagged" in html  # Post has two claims over all time
+    bad = client.get("/", {"date_from": "not a date"})
+    assert bad.status_code == 200

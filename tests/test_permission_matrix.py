@@ -1,0 +1,432 @@
+"""Who may do what: every named URL x GET/POST x persona, checked against DESIGN.md's roles.
+
+The cells are generated from the URL conf, so a new URL without an entry in EXPECTED fails
+(test_every_url_has_a_permission_decision, and each of its cells). Every cell starts from
+fresh objects made by `editor`, sends a request that is valid for a role allowed to make it,
+and checks the status and the database: GETs and refused POSTs change nothing; an allowed
+POST writes exactly when the endpoint is meant to write.
+
+Statuses: an int, a set of ints, or LOGIN (302 to the login page, for anonymous users).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from annotations import services
+from annotations.importers import web
+from annotations.models import Annotation, Article, Source
+from tests.factories import BODY, SourceFactory
+from tests.test_bad_input import db_snapshot
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+SIGNED_IN = ("viewer", "editor", "other_editor", "reviewer", "admin_user")
+PERSONAS = ("anonymous", *SIGNED_IN)
+METHODS = ("GET", "POST")
+PUBLIC = {"healthz", "login"}  # open without login: tests/test_auth.py
+SKIPPED_NAMESPACES = {"admin"}  # the Django admin has its own tests (tests/test_admin.py)
+
+
+# --- The URL conf ---------------------------------------------------------------------------
+
+
+def url_names(resolver=None, namespace: str = "") -> Iterator[str | None]:
+    """The name (with its namespace) of every URL pattern; None for a nameless one."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern):
+            if entry.name in PUBLIC and not namespace:
+                continue
+            yield f"{namespace}{entry.name}" if entry.name else None
+
+
+# --- The decisions ---------------------------------------------------------------------------
+
+
+def everyone(status) -> dict:
+    """The same answer for every signed-in persona; anonymous users go to the login page."""
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, status)}
+
+
+def by_role(*, viewer, editor, other_editor, reviewer, admin_user) -> dict:
+    return {
+        "anonymous": LOGIN,
+        "viewer": viewer,
+        "editor": editor,  # created the article and the claims
+        "other_editor": other_editor,  # an editor who owns none of them
+        "reviewer": reviewer,
+        "admin_user": admin_user,
+    }
+
+
+READ = {"GET": everyone(200), "POST": everyone(405)}
+POST_ONLY = everyone(405)
+ANNOTATORS = {"viewer": 403, "editor": 200, "other_editor": 200, "reviewer": 200, "admin_user": 200}
+ANNOTATORS_REDIRECT = {k: 302 if v == 200 else v for k, v in ANNOTATORS.items()}
+OWNER = {"viewer": 403, "editor": 200, "other_editor": 403, "reviewer": 200, "admin_user": 200}
+OWNER_REDIRECT = {k: 302 if v == 200 else v for k, v in OWNER.items()}
+REVIEWERS = {"viewer": 403, "editor": 403, "other_editor": 403, "reviewer": 200, "admin_user": 200}
+REVIEWERS_REDIRECT = {k: 302 if v == 200 else v for k, v in REVIEWERS.items()}
+ADMINS = {"viewer": 403, "editor": 403, "other_editor": 403, "reviewer": 403, "admin_user": 200}
+
+EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
+    # Accounts: every signed-in user manages their own session and password.
+    "logout": {"GET": everyone(405), "POST": everyone(302)},
+    "password_change": {"GET": everyone(200), "POST": everyone(302)},
+    "password_change_done": {"GET": everyone(200), "POST": everyone(405)},
+    # Reading and exporting: everyone with a role.
+    "annotations:dashboard": READ,
+    "annotations:article-list": READ,
+    "annotations:article-detail": READ,
+    "annotations:article-history": READ,
+    "annotations:claim-list": READ,
+    "annotations:claim-item": READ,
+    "annotations:claim-history": READ,
+    "annotations:source-picker": READ,
+    "annotations:source-list": READ,
+    "annotations:source-detail": READ,
+    "annotations:export-csv": READ,
+    "annotations:export-jsonld": READ,
+    "annotations:export-claimreview": READ,
+    # Adding articles: editors, reviewers, admins. Upload and link answer with a preview.
+    "annotations:article-new": {
+        "GET": by_role(**ANNOTATORS),
+        "POST": by_role(**ANNOTATORS_REDIRECT),
+    },
+    "annotations:article-upload": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS)},
+    "annotations:article-from-url": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS)},
+    # Bulk import: reviewers and admins.
+    "annotations:article-import": {"GET": by_role(**REVIEWERS), "POST": by_role(**REVIEWERS)},
+    # Taking an article / setting its status: anyone who annotates.
+    "annotations:article-workflow": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    # Correcting the text: the editor who added it, reviewers, admins.
+    "annotations:article-correct": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
+    # Deleting an article (soft): the same people as correcting it.
+    "annotations:article-delete": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
+    # Claims: any annotator creates; the author, reviewers and admins change or delete.
+    "annotations:claim-create": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    "annotations:claim-by-quote": {
+        "GET": by_role(**ANNOTATORS),
+        "POST": by_role(**ANNOTATORS_REDIRECT),
+    },
+    "annotations:claim-edit": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
+    "annotations:claim-delete": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
+    # Resolving orphans: reviewers and admins, not even the claim's author.
+    "annotations:claim-reattach": {
+        "GET": by_role(**REVIEWERS),
+        "POST": by_role(**REVIEWERS_REDIRECT),
+    },
+    # Restoring deleted claims: admins only.
+    "annotations:deleted-claims": {"GET": by_role(**ADMINS), "POST": everyone(405)},
+    "annotations:claim-restore": {
+        "GET": POST_ONLY,
+        "POST": by_role(**{**ADMINS, "admin_user": 302}),
+    },
+    # Sources: editors propose (and add aliases); reviewers review and merge.
+    "annotations:review-queue": {"GET": by_role(**REVIEWERS), "POST": everyone(405)},
+    "annotations:source-review": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
+    "annotations:source-alias-add": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    "annotations:source-merge": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
+}
+
+
+# --- The objects every cell starts from ------------------------------------------------------
+
+CLAIM_QUOTE = "31 of 38 drones were shot down"
+ORPHAN_QUOTE = "all designated objects were struck"
+DELETED_QUOTE = "Residents had reportedly been evacuated"
+NEW_QUOTE = "Ірина said the windows came in"
+REATTACH_QUOTE = "had reportedly been evacuated"
+WITHDRAWN_LINE = "Russia’s Ministry of Defence said “all designated objects were struck”.\n"
+PASSWORD = "pw-for-tests-only"
+
+
+@dataclass
+class World:
+    article: Article
+    claim: Annotation  # by editor, anchored
+    orphan: Annotation  # by editor, orphaned by a correction
+    deletion: int  # history id of a deleted claim (by editor)
+    pending: Source  # proposed by editor, pending review
+    approved: Source
+    duplicate: Source  # approved too: merged into `approved`
+
+    def span(self, quote: str) -> dict:
+        self.article.refresh_from_db()
+        start = self.article.body.index(quote)
+        return {
+            "start": start,
+            "end": start + len(quote),
+            "quote": quote,
+            "version": self.article.version,
+        }
+
+
+def _claim(article: Article, user, quote: str) -> Annotation:
+    start = article.body.index(quote)
+    return services.annotation_create(
+        article=article,
+        user=user,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        label=Annotation.Label.DISPUTED,
+    ).annotation
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Importing from a link previews a draft; the fetch itself is tested elsewhere."""
+
+    def draft(url, **kwargs):
+        return web.ArticleDraft(title="From a link", body="Fetched text.\n\nSecond line.", url=url)
+
+    monkeypatch.setattr(web, "draft_from_url", draft)
+
+
+@pytest.fixture
+def world(editor) -> World:
+    article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
+    claim = _claim(article, editor, CLAIM_QUOTE)
+    orphan = _claim(article, editor, ORPHAN_QUOTE)
+    gone = _claim(article, editor, DELETED_QUOTE)
+    services.article_correct(
+        article=article,
+        user=editor,
+        expected_version=article.version,
+        body=BODY.replace(WITHDRAWN_LINE, ""),
+        note="Claim withdrawn by the outlet",
+    )
+    orphan.refresh_from_db()
+    assert orphan.anchor_state == Annotation.Anchor.ORPHANED
+    gone_pk = gone.pk
+    services.annotation_delete(annotation=gone, user=editor)
+    deletion = Annotation.history.get(id=gone_pk, history_type="-").history_id
+    return World(
+        article=Article.objects.get(pk=article.pk),
+        claim=claim,
+        orphan=orphan,
+        deletion=deletion,
+        pending=services.source_create(name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA),
+        approved=SourceFactory(name="SBU"),
+        duplicate=SourceFactory(name="Security Service of Ukraine"),
+    )
+
+
+# --- How to ask each URL ----------------------------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """The object in the URL, a POST body valid for an allowed role, and whether it writes."""
+
+    target: Callable[[World], int] | None = None
+    data: Callable[[World], dict] = lambda w: {}
+    headers: dict = field(default_factory=dict)
+    writes: bool = False  # an allowed POST changes the database
+
+    def url(self, name: str, world: World) -> str:
+        return reverse(name, args=[self.target(world)] if self.target else [])
+
+
+def _article(w: World) -> int:
+    return w.article.pk
+
+
+def _claim_pk(w: World) -> int:
+    return w.claim.pk
+
+
+def _correction(w: World) -> dict:
+    w.article.refresh_from_db()
+    return {
+        "title": w.article.title,
+        "body": w.article.body + "\nUPDATE: the toll rose.",
+        "version": w.article.version,
+        "url": "",
+        "outlet": w.article.outlet,
+        "author": "",
+        "language": "en",
+        "published_at": "",
+        "note": "Toll updated",
+    }
+
+
+def _bulk_file(w: World) -> dict:
+    line = json.dumps({"title": "Bulk one", "body": "A bulk-imported article.\n\nTwo lines."})
+    return {"file": SimpleUploadedFile("batch.jsonl", line.encode(), "application/jsonl")}
+
+
+ASK: dict[str, Ask] = {
+    "logout": Ask(),
+    "password_change": Ask(
+        data=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "Kharkiv-desk-2026!",
+            "new_password2": "Kharkiv-desk-2026!",
+        },
+        writes=True,
+    ),
+    "password_change_done": Ask(),
+    "annotations:dashboard": Ask(),
+    "annotations:article-list": Ask(),
+    "annotations:article-detail": Ask(_article),
+    "annotations:article-history": Ask(_article),
+    "annotations:claim-list": Ask(),
+    "annotations:claim-item": Ask(_claim_pk, headers={"HX-Request": "true"}),
+    "annotations:claim-history": Ask(_claim_pk),
+    "annotations:source-picker": Ask(),
+    "annotations:source-list": Ask(),
+    "annotations:source-detail": Ask(lambda w: w.approved.pk),
+    "annotations:export-csv": Ask(),
+    "annotations:export-jsonld": Ask(),
+    "annotations:export-claimreview": Ask(),
+    "annotations:article-new": Ask(
+        data=lambda w: {
+            "title": "Evacuation in Sumy",
+            "body": "Evacuation in Sumy\n\nOfficials said 40 families had left.",
+            "language": "en",
+            "save": "1",
+        },
+        writes=True,
+    ),
+    "annotations:article-upload": Ask(
+        data=lambda w: {
+            "file": SimpleUploadedFile("report.txt", b"Report\n\nPlain text.", "text/plain")
+        }
+    ),
+    "annotations:article-from-url": Ask(data=lambda w: {"url": "https://example.org/report"}),
+    "annotations:article-import": Ask(data=_bulk_file, writes=True),
+    "annotations:article-workflow": Ask(_article, data=lambda w: {"take": "1"}, writes=True),
+    "annotations:article-correct": Ask(_article, data=_correction, writes=True),
+    "annotations:article-delete": Ask(_article, writes=True),
+    "annotations:claim-create": Ask(
+        _article, data=lambda w: {**w.span(NEW_QUOTE), "label": "verified"}, writes=True
+    ),
+    "annotations:claim-by-quote": Ask(
+        _article, data=lambda w: {"quote": NEW_QUOTE, "label": "unattributed"}, writes=True
+    ),
+    "annotations:claim-edit": Ask(
+        _claim_pk,
+        data=lambda w: {
+            "label": "verified",
+            "source": w.approved.pk,
+            "credibility": "2",
+            "note": "Confirmed by satellite images",
+            "evidence_url": "https://example.org/evidence",
+        },
+        writes=True,
+    ),
+    "annotations:claim-delete": Ask(_claim_pk, writes=True),
+    "annotations:claim-reattach": Ask(
+        lambda w: w.orphan.pk, data=lambda w: w.span(REATTACH_QUOTE), writes=True
+    ),
+    "annotations:deleted-claims": Ask(),
+    "annotations:claim-restore": Ask(lambda w: w.deletion, writes=True),
+    "annotations:review-queue": Ask(),
+    "annotations:source-review": Ask(
+        lambda w: w.pending.pk,
+        data=lambda w: {"decision": "approved", "reliability": "C", "expected_status": "pending"},
+        writes=True,
+    ),
+    "annotations:source-alias-add": Ask(
+        lambda w: w.approved.pk, data=lambda w: {"name": "СБУ"}, writes=True
+    ),
+    "annotations:source-merge": Ask(
+        lambda w: w.approved.pk, data=lambda w: {"other": w.duplicate.pk}, writes=True
+    ),
+}
+
+
+# --- The tests -------------------------------------------------------------------------------
+
+
+def test_every_url_has_a_permission_decision():
+    names = list(url_names())
+    assert None not in names, "A URL pattern has no name: name it and decide who may use it."
+    missing = sorted(set(names) - EXPECTED.keys())
+    assert not missing, f"URL patterns with no entry in EXPECTED (who may use them?): {missing}"
+    stale = sorted(EXPECTED.keys() - set(names))
+    assert not stale, f"EXPECTED has entries for URLs that no longer exist: {stale}"
+    assert set(ASK) == set(EXPECTED)
+    for name, methods in EXPECTED.items():
+        assert set(methods) == set(METHODS), name
+        for method, cells in methods.items():
+            assert set(cells) == set(PERSONAS), (name, method)
+
+
+def _cells() -> list:
+    return [
+        pytest.param(
+            name, method, persona, id=f"{name.removeprefix('annotations:')}-{method}-{persona}"
+        )
+        for name in url_names()
+        if name is not None
+        for method in METHODS
+        for persona in PERSONAS
+    ]
+
+
+def _read_all(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _allowed(status: int) -> bool:
+    return status < 400
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), _cells())
+def test_permission_matrix(client, request, world, name, method, persona):
+    expected = EXPECTED[name][method][persona]
+    ask = ASK[name]
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = ask.url(name, world)
+    data = ask.data(world) if method == "POST" else None
+    before = db_snapshot()
+
+    if method == "GET":
+        response = client.get(url, headers=ask.headers)
+    else:
+        response = client.post(url, data, headers=ask.headers)
+    body = _read_all(response)
+    after = db_snapshot()
+
+    status = response.status_code
+    if expected == LOGIN:
+        assert status == 302, body[:300]
+        assert response["Location"].startswith("/accounts/login/?next="), response["Location"]
+    elif isinstance(expected, set):
+        assert status in expected, (status, body[:300])
+    else:
+        assert status == expected, (status, body[:300])
+    if status == 302 and expected != LOGIN:  # a redirect after success, not "sign in first"
+        assert "?next=" not in response["Location"], response["Location"]
+    if status == 405:
+        assert method not in response["Allow"]
+
+    writes = method == "POST" and expected != LOGIN and _allowed(status) and ask.writes
+    if writes:
+        assert after != before, f"{name}: an allowed POST wrote nothing"
+    else:
+        assert after == before, f"{name}: {method} by {persona} ({status}) changed the database"
