@@ -3,7 +3,7 @@ with a fixed number of queries, whatever the number of articles or claims."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import Annotation, Article, Source, SourceAlias
@@ -272,3 +272,50 @@ def review_queue() -> QuerySet[Source]:
         .annotate(n_claims=Count("annotations"))
         .order_by("created_at", "id")
     )
+
+
+def article_stamp(article_id: int) -> int:
+    """A version stamp of an article's claims: the newest history row of any of them.
+
+    Every create, change and delete writes a history row, so the stamp moves on each; it
+    is one indexed aggregate, cheap enough to poll, and needs no write or lock.
+    """
+    stamp = Annotation.history.filter(article_id=article_id).aggregate(m=Max("history_id"))["m"]
+    return stamp or 0
+
+
+def spans_changed_since(article_id: int, stamp: int) -> list[tuple[int, int]]:
+    """Every span (before and after) of the claims changed since `stamp`."""
+    rows = Annotation.history.filter(article_id=article_id, history_id__gt=stamp).values_list(
+        "id", "start", "end"
+    )
+    spans = {(start, end) for _, start, end in rows}
+    ids = {pk for pk, _, _ in rows}
+    # The state each changed claim had at the stamp, so its old blocks are redrawn too.
+    before = (
+        Annotation.history.filter(article_id=article_id, id__in=ids, history_id__lte=stamp)
+        .order_by("id", "-history_id")
+        .values_list("id", "start", "end")
+    )
+    seen = set()
+    for pk, start, end in before:
+        if pk not in seen:
+            seen.add(pk)
+            spans.add((start, end))
+    return sorted(spans)
+
+
+def article_for_page(pk: int) -> Article:
+    """The article page's one query for the article: who it is with, and its claims' stamp."""
+    from django.db.models import OuterRef, Subquery
+    from django.shortcuts import get_object_or_404
+
+    stamp = (
+        Annotation.history.filter(article_id=OuterRef("pk"))
+        .order_by()
+        .values("article_id")
+        .annotate(m=Max("history_id"))
+        .values("m")
+    )
+    articles = Article.objects.alive().select_related("assignee", "created_by")
+    return get_object_or_404(articles.annotate(stamp=Subquery(stamp)), pk=pk)

@@ -92,6 +92,7 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:article-list": READ,
     "annotations:article-detail": READ,
     "annotations:article-history": READ,
+    "annotations:article-changes": READ,  # the article page polls it for live updates
     "annotations:claim-list": READ,
     "annotations:claim-item": READ,
     "annotations:claim-history": READ,
@@ -290,6 +291,7 @@ ASK: dict[str, Ask] = {
     "annotations:article-list": Ask(),
     "annotations:article-detail": Ask(_article),
     "annotations:article-history": Ask(_article),
+    "annotations:article-changes": Ask(_article, headers={"HX-Request": "true"}),
     "annotations:claim-list": Ask(),
     "annotations:claim-item": Ask(_claim_pk, headers={"HX-Request": "true"}),
     "annotations:claim-history": Ask(_claim_pk),

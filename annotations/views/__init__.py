@@ -14,6 +14,7 @@ from .intake import (
     article_upload,
     article_workflow,
 )
+from .live import article_changes
 from .sources import (
     review_queue,
     source_alias_add,
@@ -25,6 +26,7 @@ from .sources import (
 )
 
 __all__ = [
+    "article_changes",
     "dashboard_view",
     "article_delete",
     "article_correct",

@@ -32,7 +32,7 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_article(pk)
+    article = selectors.article_for_page(pk)
     claims = list(selectors.article_claims(article))
     for claim in claims:
         claim.can_change = permissions.can_change_annotation(request.user, claim)
@@ -45,6 +45,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "can_correct": permissions.can_correct_article(request.user, article),
         "quote_form": ClaimByQuoteForm(),
         "export_query": f"article={article.pk}",
+        "stamp": article.stamp or 0,
         "article_statuses": Article.Status.choices,
     }
     return render(request, "annotations/article_detail.html", context)

@@ -265,6 +265,98 @@
     flash(id);
   });
 
+  // --- Live updates from other editors ---------------------------------------------------
+  // The poller (#live-poll) asks every few seconds what changed since the stamp it holds.
+  // Swapped blocks replace the text nodes a held selection points into, so the selection
+  // (and the popover's pending highlight) is saved as code point offsets and put back.
+
+  function pointAt(cp) {
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    let count = 0;
+    let last = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      last = node;
+      for (let i = 0; i <= node.data.length; ) {
+        if (count === cp && i < node.data.length) return [node, i];
+        if (i === node.data.length) break;
+        const c = node.data.charCodeAt(i);
+        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+        count++;
+      }
+    }
+    return last ? [last, last.data.length] : null;
+  }
+
+  function rangeOf(start, end) {
+    const a = pointAt(start);
+    const b = pointAt(end);
+    if (!a || !b) return null;
+    const range = document.createRange();
+    range.setStart(a[0], a[1]);
+    range.setEnd(b[0], b[1]);
+    return range;
+  }
+
+  function heldSelection() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0) return null;
+    const range = sel.getRangeAt(0);
+    if (!body.contains(range.startContainer) || !body.contains(range.endContainer)) return null;
+    const nodes = textNodes(body);
+    const text = nodes.map((n) => n.data).join("");
+    const s = utf16Index(nodes, range.startContainer, range.startOffset);
+    const e = utf16Index(nodes, range.endContainer, range.endOffset);
+    if (s === null || e === null) return null;
+    return { start: codePoints(text.slice(0, s)), end: codePoints(text.slice(0, e)) };
+  }
+
+  const poll = document.getElementById("live-poll");
+  let stamp = poll ? poll.dataset.stamp : "0";
+  let held = null;
+
+  function isPoll(event) {
+    return poll && event.detail && event.detail.elt === poll;
+  }
+
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (!isPoll(event)) return;
+    if (document.hidden) {
+      event.preventDefault(); // a hidden tab does not poll
+      return;
+    }
+    event.detail.parameters.since = stamp;
+    event.detail.parameters.version = body.dataset.version;
+  });
+
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (isPoll(event) && event.detail.shouldSwap) held = heldSelection();
+  });
+
+  function restore() {
+    if (held) {
+      const range = rangeOf(held.start, held.end);
+      const sel = window.getSelection();
+      if (range && sel) {
+        sel.removeAllRanges();
+        sel.addRange(range);
+      }
+      held = null;
+    }
+    if (pending) {
+      pending.range = rangeOf(pending.start, pending.end) || pending.range;
+      showPending(pending.range);
+    }
+    if (activeId !== null) activate(activeId, { scrollList: false });
+  }
+
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (isPoll(event)) restore();
+  });
+
+  document.body.addEventListener("live-updated", (event) => {
+    if (event.detail && event.detail.stamp !== undefined) stamp = String(event.detail.stamp);
+  });
+
   // --- Wiring ------------------------------------------------------------------------------
 
   if (!canAnnotate) return;

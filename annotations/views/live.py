@@ -1,0 +1,68 @@
+"""Live updates on the article page: htmx polls a cheap "has anything changed" check.
+
+Unchanged: 204 after two small queries (the article's version and the claims' history
+stamp), without rendering. Changed: the blocks the changed claims touch (before and after),
+the claim list and the summary, as out-of-band swaps; the page keeps the editor's selection.
+Polling rather than server-sent events: an open SSE stream would hold a gunicorn worker per
+tab.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_htmx.http import trigger_client_event
+
+from .. import permissions, rendering, selectors
+from ..models import Article
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+@require_GET
+@never_cache
+def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        since = int(request.GET.get("since", "0"))
+        version = int(request.GET.get("version", "0"))
+    except ValueError:
+        return HttpResponseBadRequest("since and version must be whole numbers.")
+    current = (
+        Article.objects.filter(pk=pk, deleted_at__isnull=True)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None:
+        raise Http404("This article was deleted.")
+    if current != version:
+        return render(request, "annotations/partials/live_corrected.html", {"version": current})
+    stamp = selectors.article_stamp(pk)
+    if stamp <= since:
+        return HttpResponse(status=204)
+    article = Article.objects.get(pk=pk)
+    claims = list(selectors.article_claims(article))
+    for claim in claims:
+        claim.can_change = permissions.can_change_annotation(request.user, claim)
+    blocks = "".join(
+        rendering.render_blocks(article.body, claims, start, end)
+        for start, end in _merged(selectors.spans_changed_since(pk, since))
+    )
+    context = {
+        "article": article,
+        "claims": claims,
+        "blocks_html": mark_safe(blocks),  # noqa: S308 - joined from render_blocks' safe HTML
+        "summary": selectors.summarise(claims),
+    }
+    response = render(request, "annotations/partials/live_update.html", context)
+    return trigger_client_event(response, "live-updated", {"stamp": stamp}, after="settle")
