@@ -32,7 +32,8 @@ test: setup
 
 ## Benchmarks (not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
 bench: migrate
-	$(BIN)/python manage.py bench $(BENCH_ARGS)
+	SECRET_KEY=bench-only-secret-key DEBUG=0 PLAIN_STATIC_STORAGE=1 \
+		$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -83,9 +83,12 @@ def claims_over_time(filters: Filters) -> dict:
         if weekly
         else filters.date_from
     )
+    step = timedelta(days=7 if weekly else 1)
     while cursor <= filters.date_to:
         periods.append(cursor)
-        cursor += timedelta(days=7 if weekly else 1)
+        if date.max - cursor < step:
+            break
+        cursor += step
     bars = [Bar(p, by_period.get(p, dict.fromkeys(LABELS, 0))) for p in periods]
     peak = max((sum(b.counts.values()) for b in bars), default=0) or 1
     width, height, left, bottom = 1000, 220, 36, 22

@@ -11,6 +11,8 @@ from django.core.validators import URLValidator
 from .models import Annotation, Article, Source
 
 NOTE_MAX = 5000
+# Ids, offsets and versions: anything larger cannot be a real one (and overflows SQLite).
+MAX_INT = 2**31 - 1
 QUOTE_MAX = 20_000
 
 
@@ -119,13 +121,13 @@ class ClaimCreateForm(ClaimDetailsForm):
     """A claim from a selection: code point offsets, the selected text, the version seen."""
 
     start = forms.IntegerField(
-        min_value=0, error_messages={"min_value": "Offsets cannot be negative."}
+        max_value=MAX_INT, min_value=0, error_messages={"min_value": "Offsets cannot be negative."}
     )
     end = forms.IntegerField(
-        min_value=1, error_messages={"min_value": "Offsets cannot be negative."}
+        max_value=MAX_INT, min_value=1, error_messages={"min_value": "Offsets cannot be negative."}
     )
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
-    version = forms.IntegerField(min_value=1, required=False)
+    version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
 
     def clean_quote(self) -> str:
         return _transport_newlines(self.cleaned_data["quote"])
@@ -150,7 +152,9 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         label="Exact passage",
         help_text="Paste the passage exactly as it appears in the article.",
     )
-    occurrence = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    occurrence = forms.IntegerField(
+        max_value=MAX_INT, required=False, min_value=0, widget=forms.HiddenInput
+    )
 
     def clean_quote(self) -> str:
         # Pasted text may come decomposed (NFD) from some systems; bodies are stored NFC.
@@ -168,7 +172,9 @@ class ClaimFilterForm(forms.Form):
     label = forms.ChoiceField(
         required=False, choices=[("", "Any label"), *Annotation.Label.choices]
     )
-    source = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    source = forms.IntegerField(
+        max_value=MAX_INT, required=False, min_value=1, widget=forms.HiddenInput
+    )
     source_status = forms.ChoiceField(
         required=False,
         label="Source review",
@@ -192,7 +198,9 @@ class ClaimFilterForm(forms.Form):
             *Annotation.Anchor.choices,
         ],
     )
-    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    article = forms.IntegerField(
+        max_value=MAX_INT, required=False, min_value=1, widget=forms.HiddenInput
+    )
 
     def selector_kwargs(self) -> dict:
         """The filters for selectors.claim_list. Call only on a valid form: an export of
@@ -329,7 +337,7 @@ class MergeForm(forms.Form):
 class CorrectionForm(ArticleForm):
     """An article's text and details, with the version the editor started from."""
 
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(max_value=MAX_INT, min_value=1, widget=forms.HiddenInput)
     note = forms.CharField(
         required=False,
         max_length=500,
@@ -348,16 +356,18 @@ class CorrectionForm(ArticleForm):
 class ReattachForm(forms.Form):
     """A new place for an orphaned claim: a selection (offsets and text) or a pasted quote."""
 
-    start = forms.IntegerField(min_value=0, required=False)
-    end = forms.IntegerField(min_value=1, required=False)
+    start = forms.IntegerField(max_value=MAX_INT, min_value=0, required=False)
+    end = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
     quote = forms.CharField(
         strip=False,
         max_length=QUOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Exact passage",
     )
-    version = forms.IntegerField(min_value=1, required=False)
-    occurrence = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
+    occurrence = forms.IntegerField(
+        max_value=MAX_INT, required=False, min_value=0, widget=forms.HiddenInput
+    )
 
     def clean_quote(self) -> str:
         quote = _transport_newlines(self.cleaned_data["quote"])

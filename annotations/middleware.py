@@ -56,3 +56,34 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unavailable: %s", exc)
             return outage_response()
         return None
+
+
+class RoleRequiredMiddleware:
+    """A signed-in account without a role (Viewer, Editor, Reviewer or admin) sees nothing
+    of the desk's work until an admin gives it one."""
+
+    ALLOWED = {"logout", "password_change", "password_change_done"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if getattr(view_func, "login_required", True) is False:  # login, healthz
+            return None
+        match = request.resolver_match
+        if (match and match.url_name in self.ALLOWED) or request.path.startswith("/admin/"):
+            return None
+        if user.is_superuser or user.has_perm("annotations.view_article"):
+            return None
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(
+            "Your account has no role yet (Viewer, Editor or Reviewer). Ask an admin to give "
+            "you one."
+        )

@@ -124,3 +124,13 @@ def test_createsuperuser_works(monkeypatch):
     call_command("createsuperuser", "--noinput", username="boss", email="boss@example.org")
     boss = get_user_model().objects.get(username="boss")
     assert boss.is_superuser and boss.check_password("Desk-admin-pass-2026")
+
+
+def test_an_account_without_a_role_sees_nothing(client, nobody):
+    client.force_login(nobody)
+    for url in ("/", "/articles/", "/claims/", "/export/claims.csv", "/sources/"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert b"no role yet" in response.content
+    assert client.get("/accounts/password/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302

@@ -18,10 +18,11 @@ def _poll(client, article, since, version=None):
     )
 
 
-def test_unchanged_answers_204_in_four_queries(editor_client, editor, django_assert_num_queries):
+def test_unchanged_answers_204_in_six_queries(editor_client, editor, django_assert_num_queries):
     article = ArticleFactory()
     stamp = selectors.article_stamp(article.pk)
-    with django_assert_num_queries(4):  # session, user, article version, claims' stamp
+    # session, user, the role check (two permission queries), version, claims' stamp
+    with django_assert_num_queries(6):
         response = _poll(editor_client, article, stamp)
     assert response.status_code == 204 and response.content == b""
 

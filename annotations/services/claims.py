@@ -69,10 +69,22 @@ def _place(
         except anchoring.AnchorError as exc:
             raise ValidationError(str(exc)) from exc
         return start, end, False
+    if seen_version > article.version:
+        raise ValidationError(
+            f"The page says version {seen_version}, but the article is at version "
+            f"{article.version}. Reload the article and select the passage again."
+        )
     old_body = _version_body(article, seen_version)
-    prefix = suffix = ""
-    if old_body is not None and old_body[start:end] == quote:
-        prefix, suffix = anchoring.context(old_body, start, end)
+    if old_body is None:
+        raise StaleArticle(
+            "The article changed since you opened it and that version is not on record. "
+            "Reload the article and select the passage again."
+        )
+    try:  # the selection must match the text the editor saw: no silent fix-up
+        anchoring.check_span(old_body, start, end, quote)
+    except anchoring.AnchorError as exc:
+        raise ValidationError(str(exc)) from exc
+    prefix, suffix = anchoring.context(old_body, start, end)
     found = anchoring.refind_quote(article.body, quote, prefix=prefix, suffix=suffix, near=start)
     if found is None:
         raise StaleArticle(

@@ -156,9 +156,10 @@ def claim_reattach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     seen_version=data["version"] or article.version,
                 )
             except (ValidationError, services.StaleArticle) as exc:
-                message = error_message(exc) if isinstance(exc, ValidationError) else str(exc)
+                stale = isinstance(exc, services.StaleArticle)
+                message = str(exc) if stale else error_message(exc)
                 if request.htmx:
-                    return _reattach_error(request, message)
+                    return _reattach_error(request, message, status=409 if stale else 422)
                 form.add_error(None, message)
             else:
                 return _reattached(request, article, claim)
@@ -168,9 +169,9 @@ def claim_reattach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "annotations/claim_reattach.html", context, status=status)
 
 
-def _reattach_error(request: HtmxHttpRequest, message: str) -> HttpResponse:
+def _reattach_error(request: HtmxHttpRequest, message: str, status: int = 422) -> HttpResponse:
     response = render(
-        request, "annotations/partials/form_error.html", {"message": message}, status=422
+        request, "annotations/partials/form_error.html", {"message": message}, status=status
     )
     response["HX-Retarget"] = "#reattach-error"
     response["HX-Reswap"] = "innerHTML"

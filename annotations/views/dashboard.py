@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,6 +28,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     )
     if filters.date_from > filters.date_to:
         filters.date_from, filters.date_to = filters.date_to, filters.date_from
+    # At most five years on one page: wider ranges would be thousands of bars.
+    filters.date_from = max(filters.date_from, filters.date_to - timedelta(days=5 * 366))
     context = {
         "filters": filters,
         "over_time": dashboard.claims_over_time(filters),

@@ -184,12 +184,12 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
     form = BulkImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200
+    too_big = None
     if request.method == "POST" and _too_big(request, settings.BULK_IMPORT_MAX_BYTES):
         form = BulkImportForm()
-        form.add_error(
-            None,
-            "The file is larger than the upload limit; use "
-            "`manage.py import_articles` for big files.",
+        too_big = (
+            f"The file is larger than the upload limit ({settings.BULK_IMPORT_MAX_BYTES:,} "
+            "bytes); nothing was imported. Use `manage.py import_articles` for big files."
         )
         status = 413
     elif request.method == "POST" and form.is_valid():
@@ -210,7 +210,10 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 422
     return render(
-        request, "annotations/article_import.html", {"form": form, "report": report}, status=status
+        request,
+        "annotations/article_import.html",
+        {"form": form, "report": report, "too_big": too_big},
+        status=status,
     )
 
 

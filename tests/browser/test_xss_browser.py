@@ -40,6 +40,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from annotations import services
 from annotations.importers.bulk import ArticleRecord, read_file
@@ -330,6 +331,7 @@ class Guard:
     errors: list[str] = field(default_factory=list)
     documents: list[tuple[str, str | None]] = field(default_factory=list)
     popups: list[Page] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     checks: int = 0
 
     def __post_init__(self):
@@ -356,14 +358,32 @@ class Guard:
         assert response is not None and response.status < 400, (path, response and response.status)
         return response
 
-    def check(self, where: str, *, texts=(), values=(), literals: bool = True) -> None:
-        """Everything this module promises, on the page as it is now."""
+    def check(
+        self,
+        where: str,
+        *,
+        texts=(),
+        values=(),
+        literals: bool = True,
+        third_party_style_attrs: bool = False,
+    ) -> None:
+        """Everything this module promises, on the page as it is now.
+
+        `third_party_style_attrs`: the page is not ours (django-simple-history's admin
+        history view has a `style=` attribute, which `style-src 'self'` drops); such a
+        violation is noted in `notes`, not failed. Script violations always fail.
+        """
         self.page.wait_for_timeout(60)  # let queued violation events and handlers run
         self.checks += 1
         result = self.page.evaluate(CHECK_JS)
         where = f"{where} [{self.page.url.removeprefix(self.base_url)}]"
         self.problems += [f"{where}: {p}" for p in result["problems"]]
-        self.problems += [f"{where}: CSP violation {json.dumps(v)}" for v in result["violations"]]
+        for v in result["violations"]:
+            message = f"{where}: CSP violation {json.dumps(v)}"
+            if third_party_style_attrs and v.get("directive") == "style-src-attr":
+                self.notes.append(message)
+            else:
+                self.problems.append(message)
         shown = result["text"] + "\n" + result["title"]
         for text in texts:
             if text not in shown:
@@ -400,6 +420,8 @@ class Guard:
                 self.problems.append(f"{url}: CSP is off but the server sent {header!r}")
         self.problems += [f"dialog opened: {d}" for d in self.dialogs]
         self.problems += [f"JavaScript error: {e}" for e in self.errors]
+        for note in self.notes:
+            print(f"NOTE (not ours, not failed): {note}")
         assert not self.problems, "\n".join(self.problems)
 
 
@@ -418,14 +440,26 @@ def guard(page, live_server, csp_on):
 # --- Helpers -------------------------------------------------------------------------------
 
 
+def htmx_idle(page: Page) -> None:
+    """Wait until no htmx request is in flight (htmx marks its elements `.htmx-request`)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def hover_all(page: Page, selector: str, limit: int = 80) -> int:
+    """Move the mouse over each visible match (mouseover/mouseenter fire on whatever is
+    there). A disabled button does not take pointer events, so that one is hovered by force."""
+    htmx_idle(page)
     items = page.locator(selector)
     hovered = 0
     for i in range(min(items.count(), limit)):
         item = items.nth(i)
-        if item.is_visible():
-            item.hover(timeout=3000)
-            hovered += 1
+        if not item.is_visible():
+            continue
+        try:
+            item.hover(timeout=2000)
+        except PlaywrightTimeoutError:
+            item.hover(timeout=2000, force=True)
+        hovered += 1
     return hovered
 
 
@@ -575,7 +609,7 @@ def test_article_page_highlights_list_fragments_and_popover(page, login, xss, gu
     # The source picker: search for markup, hover the results, propose the markup as a name.
     search = popover.locator("input[type=search]")
     search.fill(TEXTAREA)
-    expect(popover.locator(".source-results .pick").first).to_be_visible()
+    expect(popover.locator(".pick-new")).to_contain_text(TEXTAREA)
     hover_all(page, "#claim-popover .pick")
     guard.check("source picker results", texts=[xss.s1.name, f"+ Propose “{TEXTAREA}”"])
     search.fill(SQ_ALERT)
@@ -716,7 +750,7 @@ def test_source_pages(page, login, xss, guard):
     # The merge picker (reviewers): search by markup.
     merge = page.locator("#merge-search")
     merge.fill(HOVER_ATTR)
-    expect(page.locator(".source-results .pick").first).to_be_visible()
+    expect(page.locator(".source-results .pick")).to_have_count(2)
     hover_all(page, ".source-results .pick")
     guard.check("merge picker results", texts=[s1.name])
     for source in (s2, s3):
@@ -817,6 +851,15 @@ def test_tag_by_quote_pages(page, login, xss, guard):
     login(page, xss.mallory)
     guard.goto(reverse("annotations:claim-by-quote", args=[xss.article.pk]))
     guard.check("tag-by-quote page", texts=[xss.article.title])
+    # A label that is no label is reflected in the error message (as text).
+    page.locator("textarea[name=quote]").fill(LINES[2])
+    page.evaluate(
+        "(v) => { const r = document.querySelector('input[name=label]'); r.value = v; r.checked = true; }",
+        HOVER_ATTR,
+    )
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("main .form-error")).to_contain_text(HOVER_ATTR)
+    guard.check("tag-by-quote error", texts=[HOVER_ATTR, xss.article.title], values=[LINES[2]])
     guard.goto(xss.article.get_absolute_url())
     page.locator("#tag-by-quote summary").click()
     form = page.locator("#tag-by-quote form")
@@ -953,7 +996,10 @@ def test_admin_change_lists_and_forms(page, login, xss, guard):
         guard.check(f"admin {model} form #{obj.pk}, hovered", literals=False)
     for model, obj in (("article", xss.article), ("annotation", xss.a), ("source", xss.s1)):
         guard.goto(reverse(f"admin:annotations_{model}_history", args=[obj.pk]))
-        guard.check(f"admin {model} history #{obj.pk}", literals=False)
+        guard.check(
+            f"admin {model} history #{obj.pk}", literals=False, third_party_style_attrs=True
+        )
+        hover_all(page, "#content a", limit=40)
     guard.finish()
 
 
@@ -1071,19 +1117,59 @@ def test_csp_mode_is_real_and_own_assets_cause_no_violation(page, login, xss, gu
     guard.check("article list after an htmx search", literals=False)
     guard.finish()
 
-    # Controls: an inline script and eval() are blocked and reported under the CSP, and do
-    # run without it. So the listener works, and "CSP off" really is off.
+    # Controls: an inline script and an inline handler are blocked and reported under the
+    # CSP, and do run without it. So the listener works, and "CSP off" really is off. (eval
+    # cannot be probed from here: code that Playwright evaluates is exempt from the CSP.)
     page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.__cspProbe = 1'; document.head.append(s); }"
+        """() => {
+          const s = document.createElement("script");
+          s.textContent = "window.__cspProbe = (window.__cspProbe || 0) + 1";
+          document.head.append(s);
+          const b = document.createElement("button");
+          b.setAttribute("onclick", "window.__cspProbe = (window.__cspProbe || 0) + 10");
+          document.body.append(b);
+          b.click();
+        }"""
     )
     page.wait_for_timeout(200)
     probe = page.evaluate("() => window.__cspProbe")
-    evaluated = page.evaluate(
-        "() => { try { return String(eval('6*7')); } catch (e) { return e.name; } }"
-    )
     violations = page.evaluate("() => window.__xssGuard.violations.map((v) => v.directive)")
     if csp_on:
-        assert probe is None and evaluated == "EvalError", (probe, evaluated)
-        assert any(d.startswith("script-src") for d in violations), violations
+        assert probe is None, probe
+        assert "script-src-elem" in violations and "script-src-attr" in violations, violations
     else:
-        assert (probe, evaluated, violations) == (1, "42", [])
+        assert (probe, violations) == (11, [])
+
+
+def test_the_guard_catches_what_it_looks_for(page, login, xss, guard, csp_on):
+    """The checks are not vacuous: markup put into the page the way a template that forgot
+    to escape would put it is reported, with and without the CSP."""
+    login(page, xss.mallory)
+    guard.goto(reverse("annotations:claim-list"))
+    page.evaluate(
+        """() => {
+          const main = document.querySelector("main");
+          main.insertAdjacentHTML("beforeend",
+            '<p class="probe"><img src=x onerror="window.__xss=1"></p>' +
+            '<p class="probe"><img src=x onerror=alert(1)></p>' +
+            '<a class="probe" href="javascript:window.__xss=1">evil</a>' +
+            '<span class="probe" x="" onmouseover="window.__xss=1">hover me</span>');
+        }"""
+    )
+    page.wait_for_timeout(300)
+    page.locator("span.probe").hover()
+    guard.check("probe", texts=["text that is not on the page"])
+    found = "\n".join(guard.problems)
+    assert 'onerror="window.__xss=1"' in found
+    assert "injected <img src=x>" in found
+    assert "attribute x" in found and "onmouseover" in found
+    assert 'link to javascript: href="javascript:window.__xss=1"' in found
+    assert "not shown literally: 'text that is not on the page'" in found
+    if csp_on:
+        assert "CSP violation" in found  # blocked, and reported
+        assert "window.__xss =" not in found and not guard.dialogs
+    else:
+        assert "window.__xss = 1" in found and "window.__xss was set" in found  # it ran
+        assert guard.dialogs and "alert('1')" in guard.dialogs[0]
+    with pytest.raises(AssertionError):
+        guard.finish()
