@@ -15,12 +15,12 @@ from __future__ import annotations
 import bisect
 import contextlib
 import http.client
+import io
 import itertools
 import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -593,7 +593,7 @@ def _loadgen_main(spec: dict) -> dict:
 
 def run_export(outlet: str) -> dict:
     """Run `manage.py export_annotations --outlet …` (CSV to /dev/null) in a fresh process:
-    its time (after Django start-up) and the process's peak resident memory."""
+    its time (after Django start-up) and the process's peak resident memory, whole."""
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "annotations.benchmarks", "export", outlet],
         cwd=BASE_DIR,
@@ -601,28 +601,37 @@ def run_export(outlet: str) -> dict:
         text=True,
     )
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.wait() != 0:
         raise RuntimeError(f"the export failed ({proc.returncode})")
-    result = json.loads(out)
-    result["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
-    return result
+    return json.loads(out)
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux keeps
+    that across exec, so a child started by a big parent would report the parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _export_main(outlet: str) -> dict:
-    import resource
-
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     django.setup()
     from django.core.management import call_command
 
-    startup_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    startup_mb = _peak_rss_mb()
     began = time.perf_counter()
-    call_command("export_annotations", outlet=outlet, output=os.devnull, verbosity=0)
-    return {"seconds": time.perf_counter() - began, "startup_mb": startup_mb}
+    call_command(
+        "export_annotations", outlet=outlet, output=os.devnull, verbosity=0, stderr=io.StringIO()
+    )
+    seconds = time.perf_counter() - began
+    return {"seconds": seconds, "startup_mb": startup_mb, "peak_mb": _peak_rss_mb()}
 
 
 # --- Chromium ---------------------------------------------------------------------------------

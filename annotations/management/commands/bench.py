@@ -396,59 +396,65 @@ class Command(BaseCommand):
         for total in (small, large):
             per_article = max(1, round(total / n_articles))
             began = time.perf_counter()
-            self._insert_claims(done + 1, per_article)
+            self._insert_claims(articles, done + 1, per_article)
             done = per_article
             n = Annotation.objects.filter(article__outlet=EXPORT_OUTLET).count()
             log(f"P3: {n:,} claims written in {time.perf_counter() - began:.1f} s; exporting…")
             rows.append(self._export_row(n))
         return rows
 
-    def _insert_claims(self, first: int, last: int) -> None:
-        """Claims n = first..last on every export article, generated inside the database
-        (a few seconds for a million); spans are real text of each body."""
-        ids = [s.pk for s in self.sources]
-        source = "CASE g.n %% {k} {whens} END".format(
-            k=len(ids), whens=" ".join(f"WHEN {i} THEN {pk}" for i, pk in enumerate(ids))
-        )
-        greatest = "GREATEST" if self.pg else "MAX"
-        st = "((g.n * 7919 + a.id * 104729) %% (LENGTH(a.body) - 200))"
-        ln = "(10 + (g.n * 31 + a.id) %% 151)"
-        pre = f"{greatest}({st} - 32, 0)"
-        if self.pg:
-            numbers = "generate_series(%s, %s) AS g(n)"
-            with_clause = ""
-        else:
-            with_clause = (
-                "WITH RECURSIVE g(n) AS (SELECT %s UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
-            )
-            numbers = "g"
-        now = "CURRENT_TIMESTAMP"
-        sql = f"""
-            {with_clause}
-            INSERT INTO annotations_annotation (article_id, start, "end", quote, prefix,
-                suffix, label, credibility, note, evidence_url, created_at, updated_at,
-                anchor_state, original_quote, created_by_id, updated_by_id, source_id)
-            SELECT a.id, {st}, {st} + {ln}, SUBSTR(a.body, {st} + 1, {ln}),
-                SUBSTR(a.body, {pre} + 1, {st} - {pre}), SUBSTR(a.body, {st} + {ln} + 1, 32),
-                CASE g.n %% 3 WHEN 0 THEN 'verified' WHEN 1 THEN 'disputed'
-                    ELSE 'unattributed' END,
-                CASE WHEN g.n %% 3 = 2 THEN NULL ELSE 1 + g.n %% 6 END,
-                CASE WHEN g.n %% 10 = 0 THEN 'Checked with the regional administration, "by
-phone", on Monday' WHEN g.n %% 97 = 0 THEN '=SUM(A1:A9) looks like a formula' ELSE '' END,
-                CASE WHEN g.n %% 4 = 0 THEN 'https://example.org/evidence/' || g.n ELSE '' END,
-                {now}, {now}, 'anchored', '', %s, %s,
-                CASE WHEN g.n %% 3 = 2 THEN NULL ELSE {source} END
-            FROM annotations_article a CROSS JOIN {numbers}
-            WHERE a.outlet = %s
-        """
+    def _insert_claims(self, articles, first: int, last: int) -> None:
+        """Claims number first..last of every export article: real spans of each body, a
+        third unattributed, some with notes (commas, quotes, a line break, a leading "=")
+        and evidence links. Written with COPY on PostgreSQL (a million in seconds)."""
+        columns = [
+            "article_id", "start", "end", "quote", "prefix", "suffix", "label",
+            "credibility", "note", "evidence_url", "created_at", "updated_at",
+            "anchor_state", "original_quote", "created_by_id", "updated_by_id", "source_id",
+        ]  # fmt: skip
+        now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
         user = self.user.pk
-        params = [user, user, first, last] if self.pg else [first, last, user, user]
-        params.append(EXPORT_OUTLET)
+        sources = [s.pk for s in self.sources]
+        labels = ["verified", "disputed", "unattributed"]
+        notes = ["", "", "", 'Checked with the regional administration, "by\nphone", on Monday',
+                 "=SUM(A1:A9) looks like a formula"]  # fmt: skip
+
+        def rows():
+            for article in articles:
+                body, pk = article.body, article.pk
+                room = len(body) - 200
+                for n in range(first, last + 1):
+                    start = (n * 7919 + pk * 104729) % room
+                    end = start + 10 + (n * 31 + pk) % 151
+                    label = labels[n % 3]
+                    yield (
+                        pk, start, end, body[start:end], body[max(0, start - 32) : start],
+                        body[end : end + 32], label,
+                        None if label == "unattributed" else 1 + n % 6,
+                        notes[n % 5] if n % 7 == 0 else "",
+                        f"https://example.org/evidence/{n}" if n % 4 == 0 else "",
+                        now, now, "anchored", "", user, user,
+                        None if label == "unattributed" else sources[n % len(sources)],
+                    )  # fmt: skip
+
+        table = Annotation._meta.db_table
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            if self.pg:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows():
+                        copy.write_row(row)
+            else:
+                sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+                batch = []
+                for row in rows():
+                    batch.append(row)
+                    if len(batch) == 10_000:
+                        cursor.executemany(sql, batch)
+                        batch = []
+                cursor.executemany(sql, batch)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE annotations_annotation")
-            cursor.execute("ANALYZE annotations_article")
+            cursor.execute(f"ANALYZE {table}")
 
     def _export_row(self, n: int) -> list[str]:
         result = benchmarks.run_export(EXPORT_OUTLET)
