@@ -280,6 +280,16 @@ def test_history_shows_who_when_and_a_diff(editor_client, article):
 
 
 @pytest.mark.django_db
+def test_a_long_correction_note_is_kept_whole_in_the_history(editor_client, article):
+    note = "Outlet corrected the casualty figure; " * 13  # the form allows 500 characters
+    assert 400 < len(note.strip()) <= 500
+    response = _correct(editor_client, article, BODY.replace("31 of 38", "32 of 38"), note=note)
+    assert response.status_code == 302
+    record = Article.history.filter(id=article.pk).order_by("-history_id").first()
+    assert record.version == 2 and record.history_change_reason == note.strip()
+
+
+@pytest.mark.django_db
 def test_who_may_correct(client, article, other_editor, viewer, reviewer):
     for user, allowed in ((other_editor, False), (viewer, False), (reviewer, True)):
         client.force_login(user)

@@ -346,9 +346,7 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
         reason += f", {claim.get_anchor_state_display().lower()}"
     if claim.source_id != record.source_id:
         reason += ", source changed" if claim.source_id else ", without its source"
-    Annotation.history.bulk_history_create(
-        [claim], default_user=user, default_change_reason=reason[:100]
-    )
+    Annotation.history.bulk_history_create([claim], default_user=user, default_change_reason=reason)
     claim.restore_notes = notes
     return claim
 

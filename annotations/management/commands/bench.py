@@ -97,6 +97,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             log("warning: DEBUG is on; server times include its overhead (make bench turns it off)")
         began = time.monotonic()
+        load_before = os.getloadavg()[0]
         benchmarks.cleanup()
         self.user = benchmarks.bench_user("Editor")
         self.sources = benchmarks.bench_sources(10)
@@ -121,7 +122,8 @@ class Command(BaseCommand):
         mode = "quick" if quick else "full"
         self.stdout.write(
             f"make bench ({mode}) on {database}, {os.cpu_count()} CPU cores, "
-            f"{time.monotonic() - began:.0f} s"
+            f"{time.monotonic() - began:.0f} s; load average {load_before:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end"
         )
         self.stdout.write(benchmarks.render_table(rows))
 
@@ -130,7 +132,7 @@ class Command(BaseCommand):
     def page_row(self) -> list[list[str]]:
         rng = random.Random(1)
         size, n, n_small = 100_000, 2000, 20
-        repeats = 10 if self.quick else 30
+        repeats, warmup = (7, 1) if self.quick else (30, 3)
         log(f"P1: building a {size:,}-character article with {n:,} and with {n_small} claims…")
         body = article_text(rng, size)
         words = WordSpans(body)
@@ -147,7 +149,7 @@ class Command(BaseCommand):
 
         def measure(article):
             url = article.get_absolute_url()
-            for _ in range(3):  # warm up
+            for _ in range(warmup):
                 response = client.get(url)
                 assert response.status_code == 200, response.status_code
             with CaptureQueriesContext(connection) as captured:
@@ -170,7 +172,8 @@ class Command(BaseCommand):
         return [
             [
                 "P1",
-                f"article page, {size:,} chars, {n:,} overlapping claims ({big_bytes / 1e6:.1f} MB)",
+                f"article page, {size:,} chars, {n:,} overlapping claims "
+                f"({big_bytes / 1e6:.1f} MB of HTML)",
                 f"median {ms(median)}, p95 {ms(p95)}; {big_queries} queries",
                 f"{n_small} claims: median {ms(base)}; {small_queries} queries",
                 f"{median / base:.1f}x time",
@@ -210,7 +213,7 @@ class Command(BaseCommand):
         clients = self.options["clients"]
         duration = self.options["duration"] or (2.0 if self.quick else 10.0)
         warmup = 0.5 if self.quick else 1.0
-        sequential = 40 if self.quick else 200
+        sequential = 30 if self.quick else 200
         processes = self.options["load_processes"]
         session = benchmarks.session_for(self.user)
         self.session_keys.append(session)
@@ -266,6 +269,10 @@ class Command(BaseCommand):
             bad = {k: v for k, v in result.statuses.items() if not 200 <= k < 300}
             if bad or result.errors:
                 log(f"P2 {path}: non-2xx answers {bad}; errors {result.errors[:3]}")
+            log(
+                f"P2 {path}: {len(result.latencies)} requests in {result.seconds:.1f} s, "
+                f"load generator CPU {result.cpu_seconds:.1f} s"
+            )
             return result
 
         log(f"P2: {sequential} sequential saves, then the bare INSERT…")
@@ -353,6 +360,7 @@ class Command(BaseCommand):
         if not correct:
             log(f"P5: the saved spans differ from the selections: {sorted(stored)[:5]}…")
         times = [r["ms"] / 1000 for r in results]
+        log("P5 saves (ms): " + " ".join(f"{r['ms']:.0f}" for r in results))
         median = statistics.median(times)
         return [
             [
@@ -445,7 +453,8 @@ class Command(BaseCommand):
                     for row in rows():
                         copy.write_row(row)
             else:
-                sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+                values = ", ".join(["%s"] * len(columns))
+                sql = f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608
                 batch = []
                 for row in rows():
                     batch.append(row)
