@@ -280,6 +280,44 @@ def test_history_shows_who_when_and_a_diff(editor_client, article):
 
 
 @pytest.mark.django_db
+def test_a_flag_for_review_survives_later_corrections_until_a_reviewer_acts(
+    editor, reviewer, article
+):
+    typo = BODY.replace("Kharkov overnight", "Kharkiv overnight")
+    services.article_correct(article=article, user=editor, expected_version=1, body=typo)
+    claim = Annotation.objects.get(anchor_state="changed")
+    # A later correction only moves its words; another deletes the paragraph of claim 3.
+    moved = "UPDATE 09:40: adds the governor's statement.\n\n" + typo
+    services.article_correct(article=article, user=editor, expected_version=2, body=moved)
+    claim.refresh_from_db()
+    assert claim.anchor_state == "changed"
+    assert (claim.original_quote, claim.quote) == (
+        "near Kharkov overnight",
+        "near Kharkiv overnight",
+    )
+    assert moved[claim.start : claim.end] == claim.quote
+    gone = moved.replace(
+        'Moscow said it hit "military targets" and did not confirm the figures.\n', ""
+    )
+    services.article_correct(article=article, user=editor, expected_version=3, body=gone)
+    orphan = Annotation.objects.get(quote=CLAIMS[3])
+    assert orphan.anchor_state == "orphaned"
+    services.article_correct(
+        article=article, user=editor, expected_version=4, body="Intro.\n\n" + gone
+    )
+    orphan.refresh_from_db()
+    claim.refresh_from_db()
+    assert (orphan.anchor_state, claim.anchor_state) == ("orphaned", "changed")
+    # Only a reviewer's re-attach clears the flag.
+    article.refresh_from_db()
+    services.annotation_reattach(
+        annotation=claim, user=reviewer, start=claim.start, end=claim.end, quote=claim.quote
+    )
+    claim.refresh_from_db()
+    assert claim.anchor_state == "anchored"
+
+
+@pytest.mark.django_db
 def test_a_long_correction_note_is_kept_whole_in_the_history(editor_client, article):
     note = "Outlet corrected the casualty figure; " * 13  # the form allows 500 characters
     assert 400 < len(note.strip()) <= 500

@@ -257,3 +257,15 @@ def test_admin_queue_and_merge_action(client, reviewer, editor, sbu):
     assert done.status_code == 302
     assert not Source.objects.filter(pk=cyr.pk).exists()
     assert Annotation.objects.get().source == sbu
+
+
+def test_admin_approve_action_keeps_the_note_the_reviewer_wrote(client, reviewer, editor):
+    source = services.source_create(name="Odesa port authority", user=editor)
+    Source.objects.filter(pk=source.pk).update(review_note="Official port body; checked its site")
+    client.force_login(reviewer)
+    url = reverse("admin:annotations_source_changelist")
+    response = client.post(url, {"action": "approve", "_selected_action": [source.pk]})
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.review_status == "approved" and source.reviewed_by == reviewer
+    assert source.review_note == "Official port body; checked its site"

@@ -151,8 +151,13 @@ def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> di
     for claim in claims:
         place = placements[claim.pk]
         was_orphan = claim.anchor_state == Annotation.Anchor.ORPHANED
+        # A claim waiting for review (quote changed) stays so until a reviewer re-attaches
+        # it: a later correction that only moves its words must not clear the flag.
+        was_changed = claim.anchor_state == Annotation.Anchor.CHANGED
         if was_orphan and place.state == "changed":
             place = anchoring.Placement(claim.pk, "orphaned", claim.start, claim.end, claim.quote)
+        elif was_changed and place.state in ("anchored", "moved"):
+            place = anchoring.Placement(claim.pk, "changed", place.start, place.end, place.quote)
         counts[place.state] += 1
         before = (
             claim.start,

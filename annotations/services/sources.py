@@ -92,11 +92,12 @@ def source_review(
     user: AbstractBaseUser,
     decision: str,
     reliability: str | None = None,
-    note: str = "",
+    note: str | None = None,
     expected_status: str | None = None,
     reconsider: bool = False,
 ) -> Source:
-    """Approve or reject a source, recording who and when (and, optionally, its grade).
+    """Approve or reject a source, recording who and when (and, optionally, its grade and a
+    note; without one, the note already on the source stays, as in the admin's actions).
 
     Turning a decided source around (rejected -> approved, or the reverse) must be meant:
     it needs `reconsider`. `expected_status` is the status the reviewer saw: if someone
@@ -120,7 +121,8 @@ def source_review(
     source.review_status = decision
     if reliability:
         source.reliability = reliability
-    source.review_note = note
+    if note is not None:
+        source.review_note = note
     source.reviewed_by = user
     source.reviewed_at = timezone.now()
     source.full_clean()
