@@ -306,3 +306,22 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     call_command("import_articles", str(path), verbosity=0)
     assert snapshot() == before
     assert Article.objects.count() == 2
+
+
+def test_filtering_the_claims_list_by_htmx_updates_its_export_links(editor_client, tricky):
+    """The list refreshes as you type; the export buttons must follow the filters."""
+    response = editor_client.get(
+        reverse("annotations:claim-list"),
+        {"label": "disputed", "q": "дронів"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    oob = html[html.index('id="export-buttons"') - 60 :]
+    assert 'hx-swap-oob="true"' in oob[:200]
+    csv_link = (
+        reverse("annotations:export-csv")
+        + "?label=disputed&amp;q=%D0%B4%D1%80%D0%BE%D0%BD%D1%96%D0%B2"
+    )
+    assert csv_link in oob
+    assert reverse("annotations:export-jsonld") + "?label=disputed&amp;q=" in oob

@@ -27,6 +27,7 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode()}
     if request.htmx and not request.htmx.boosted:
         return render(request, "annotations/article_list.html#article-results", context)
+    context["outlets"] = selectors.outlet_names()
     return render(request, "annotations/article_list.html", context)
 
 

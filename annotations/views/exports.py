@@ -45,6 +45,7 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode()}
     if request.htmx and not request.htmx.boosted:
         return render(request, "annotations/claim_list.html#claim-results", context)
+    context["outlets"] = selectors.outlet_names()
     return render(request, "annotations/claim_list.html", context)
 
 

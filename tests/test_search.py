@@ -1,0 +1,60 @@
+"""Search and filters ignore case in every script, on SQLite as well as on PostgreSQL."""
+
+import pytest
+from django.urls import reverse
+
+from annotations import selectors
+from annotations.models import Article
+from tests.factories import AnnotationFactory, ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kyiv():
+    article = ArticleFactory(
+        title="Коваленко: обстріл Харкова",
+        outlet="Kyiv Daily",
+        body="Голова ОВА Олег Синєгубов повідомив про удар по Харкову.",
+    )
+    other = ArticleFactory(title="Port strike in Odesa", outlet="Odesa Evening")
+    AnnotationFactory(article=article, quote_text="Олег Синєгубов", label="verified")
+    AnnotationFactory(article=other, label="disputed")
+    return article
+
+
+@pytest.mark.parametrize("q", ["Коваленко", "коваленко", "КОВАЛЕНКО", "синєгубов"])
+def test_article_search_ignores_case_in_cyrillic(kyiv, q):
+    assert list(selectors.article_list(q=q)) == [kyiv]
+
+
+@pytest.mark.parametrize("q", ["олег синєгубов", "ОЛЕГ"])
+def test_claim_search_ignores_case_in_cyrillic(editor_client, kyiv, q):
+    html = editor_client.get(reverse("annotations:claim-list"), {"q": q}).content.decode()
+    assert "Олег Синєгубов" in html
+    assert [c.article for c in selectors.claim_list(q=q)] == [kyiv]
+
+
+@pytest.mark.parametrize("outlet", ["Kyiv Daily", "kyiv daily", "KYIV DAILY"])
+def test_outlet_filter_ignores_case(kyiv, outlet):
+    assert list(selectors.article_list(outlet=outlet)) == [kyiv]
+    assert [c.article for c in selectors.claim_list(outlet=outlet)] == [kyiv]
+
+
+def test_outlet_filter_is_a_whole_name_so_dashboard_counts_agree(kyiv):
+    ArticleFactory(title="Other", outlet="Kyiv Daily Weekend", body="Something else entirely.")
+    assert list(selectors.article_list(outlet="Kyiv Daily")) == [kyiv]
+
+
+def test_list_pages_suggest_the_known_outlets(editor_client, kyiv):
+    for name in ("annotations:article-list", "annotations:claim-list"):
+        html = editor_client.get(reverse(name)).content.decode()
+        assert 'list="outlet-names"' in html
+        assert '<option value="Kyiv Daily">' in html and '<option value="Odesa Evening">' in html
+
+
+def test_admin_search_ignores_case_in_cyrillic(client, admin_user, kyiv):
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:annotations_article_changelist"), {"q": "коваленко"})
+    assert "Коваленко: обстріл Харкова" in html.content.decode()
+    assert Article.objects.filter(title__icontains="ХАРКОВА").get() == kyiv
