@@ -6,7 +6,10 @@ authentication) are turned into responses by Django before any middleware sees t
 """
 
 import logging
+from urllib.parse import urlsplit
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -87,3 +90,22 @@ class RoleRequiredMiddleware:
             "Your account has no role yet (Viewer, Editor or Reviewer). Ask an admin to give "
             "you one."
         )
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Django's: every page needs a login. An htmx request whose session has ended (expired,
+    or signed out in another tab) gets a 401 with a message instead of a redirect, which
+    htmx would follow and paste the sign-in page into a popover or list."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = request.get_full_path()
+        if page.netloc == request.get_host() and page.path.startswith("/"):
+            back = page.path + (
+                f"?{page.query}" if page.query else ""
+            )  # the page, not the fragment
+        login = redirect_to_login(back, self.get_login_url(view_func))
+        html = render_to_string("session_ended.html", {"login_url": login["Location"]})
+        return HttpResponse(html, status=401)

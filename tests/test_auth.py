@@ -53,6 +53,33 @@ def test_every_page_requires_login(client, pattern, name):
             assert response["Location"].startswith("/accounts/login/"), (method, path)
 
 
+@pytest.mark.parametrize(("pattern", "name"), [p for p in _patterns() if p[1] not in OPEN])
+def test_htmx_requests_of_an_ended_session_get_401_not_the_login_page(client, pattern, name):
+    """htmx would follow a redirect and paste the sign-in page into a popover or list."""
+    path = _example_path(pattern)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/articles/1/"}
+    for method in ("get", "post"):
+        response = getattr(client, method)(path, headers=headers)
+        assert response.status_code == 401, (method, path)
+        html = response.content.decode()
+        assert "<html" not in html and "Your session has ended" in html
+        assert 'data-login-url="/accounts/login/?next=/articles/1/"' in html
+
+
+def test_a_stale_csrf_token_gets_a_readable_page(editor):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    page = client.post("/articles/new/", {"title": "x"})
+    assert page.status_code == 403
+    assert "This form has expired" in page.content.decode()
+    fragment = client.post("/articles/new/", {"title": "x"}, headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert fragment.status_code == 403 and "<html" not in html
+    assert "Reload the page and try again; nothing was saved." in html
+
+
 def test_admin_requires_login(client):
     response = client.get("/admin/annotations/source/")
     assert response.status_code == 302

@@ -465,6 +465,7 @@
     if (event.code === "Escape" && !popover.hidden) {
       event.preventDefault();
       closePopover();
+      resetForm(); // dismissed: the next passage starts from an empty form
       body.focus({ preventScroll: true });
       return;
     }

@@ -5,12 +5,24 @@
   const toast = document.getElementById("toast");
   let toastTimer = null;
 
-  function showToast(message) {
+  let sessionEnded = false;
+
+  function showToast(message, link) {
     if (!toast) return;
     toast.textContent = message;
-    toast.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => (toast.hidden = true), 8000);
+    if (link) {
+      // Stays until the user acts: a sign-in link that opens in a new tab.
+      const a = document.createElement("a");
+      a.href = link;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = "Sign in again";
+      toast.append(" ", a);
+    } else {
+      toastTimer = setTimeout(() => (toast.hidden = true), 8000);
+    }
+    toast.hidden = false;
   }
 
   const FALLBACK = {
@@ -27,12 +39,28 @@
     if (xhr.status === 409 || xhr.status === 422) return; // swapped in place
     let message = FALLBACK[xhr.status] || `The server answered ${xhr.status}. Nothing was saved.`;
     const ct = xhr.getResponseHeader("Content-Type") || "";
+    let link = null;
     if (ct.includes("text/html") && xhr.responseText && xhr.responseText.length < 2000) {
       const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
       const p = doc.querySelector(".form-error, p");
       if (p && p.textContent.trim()) message = p.textContent.trim();
+      if (xhr.status === 401 && p && p.dataset.loginUrl) link = p.dataset.loginUrl;
     }
-    showToast(message);
+    if (xhr.status === 401) {
+      if (sessionEnded && event.detail.elt.id === "live-poll") return;
+      sessionEnded = true;
+    }
+    showToast(message, link);
+  });
+
+  // Once the session has ended, live polling stops asking (it would only be refused);
+  // a sign-in in another tab makes the next action work again.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (sessionEnded && event.detail.elt.id === "live-poll") event.preventDefault();
+  });
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const xhr = event.detail.xhr;
+    if (sessionEnded && xhr && xhr.status >= 200 && xhr.status < 300) sessionEnded = false;
   });
 
   document.body.addEventListener("htmx:sendError", () => {

@@ -664,6 +664,37 @@ def test_server_failures_show_a_toast_and_the_popover_stays_for_a_retry(
     assert claim.label == Annotation.Label.UNATTRIBUTED
 
 
+def test_an_ended_session_says_so_and_keeps_the_popover(page, live_server, login, editor, article):
+    """Signed out in another tab: no sign-in page pasted into the popover; a link instead."""
+    from django.contrib.sessions.models import Session
+
+    open_article(page, live_server, login, editor, article)
+    expected = span_of(BODY, "Residents had reportedly been evacuated")
+    drag(page, *expected)
+    expect(popover(page)).to_be_visible()
+    page.locator("#claim-form textarea[name=note]").fill("Checked with the regional governor")
+    Session.objects.all().delete()
+
+    page.locator("#article-body").focus()
+    page.keyboard.press("v")
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("Your session has ended, so nothing was saved.")
+    expect(toast.get_by_role("link", name="Sign in again")).to_have_attribute(
+        "href", f"/accounts/login/?next={article.get_absolute_url()}"
+    )
+    expect(popover(page)).to_be_visible()
+    expect(page.locator("#claim-form textarea[name=note]")).to_have_value(
+        "Checked with the regional governor"
+    )
+    assert page.locator("#claim-popover input[name=password]").count() == 0
+    assert Annotation.objects.count() == 0
+
+    login(page, editor)  # signed in again (in another tab)
+    page.locator("#claim-popover button[data-label=verified]").click()
+    wait_for_claims(page, 1)
+    assert_anchored(only_claim(), BODY, expected)
+
+
 # --- 7. Escape, focus, and tagging in a row ------------------------------------------------
 
 
@@ -674,8 +705,12 @@ def test_escape_closes_and_two_claims_in_a_row_need_no_clicks(
     first = span_of(BODY, "Kyiv " + FLAG + " said")
     drag(page, *first)
     expect(popover(page)).to_be_visible()
+    evidence = page.locator("#claim-form input[name=evidence_url]")
+    evidence.fill("javascript:alert(1)")  # a wrong link typed, then the editor gives up
+    page.locator("#article-body").focus()
     page.keyboard.press("Escape")
     expect(popover(page)).to_be_hidden()
+    expect(evidence).to_have_value("")  # dismissed: the next claim starts clean
     assert page.evaluate("() => getSelection().isCollapsed")
     page.keyboard.press("v")  # nothing selected any more: nothing happens
     page.wait_for_timeout(300)
