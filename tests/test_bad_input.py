@@ -525,7 +525,7 @@ BAD: dict[str, Bad] = {
         status=400,
         says="Bad Request (400)",
     ),
-    "create-without-csrf-token": Bad(CREATE, claim(), 403, "CSRF verification failed", csrf=True),
+    "create-without-csrf-token": Bad(CREATE, claim(), 403, "This form has expired", csrf=True),
     "create-wrong-method-get": Bad(CREATE, method="GET", status=405, allow="POST"),
     "create-wrong-method-put": Bad(CREATE, claim(), method="PUT", status=405, allow="POST"),
     "create-on-soft-deleted-article": Bad(

@@ -136,6 +136,21 @@ def test_create_refuses_bad_input_with_422_and_writes_nothing(editor_client, cha
     assert Annotation.objects.count() == 0 and Source.objects.count() == 0
 
 
+def test_the_same_passage_verdict_and_source_twice_is_refused(editor_client, other_editor):
+    article = ArticleFactory()
+    sbu = SourceFactory(name="SBU")
+    assert _create(editor_client, article, "31 of 38 drones", source=sbu.pk).status_code == 200
+    again = _create(editor_client, article, "31 of 38 drones", source=sbu.pk)  # V pressed twice
+    assert again.status_code == 422
+    assert "already tagged verified with this source" in again.content.decode()
+    assert Annotation.objects.count() == 1
+    # Another verdict, or another source, on the same words is a claim of its own.
+    assert _create(editor_client, article, "31 of 38 drones", label="disputed").status_code == 200
+    other = SourceFactory(name="Ukrainian Air Force")
+    assert _create(editor_client, article, "31 of 38 drones", source=other.pk).status_code == 200
+    assert Annotation.objects.count() == 3
+
+
 def test_unattributed_with_source_is_refused(editor_client):
     response = _create(
         editor_client,

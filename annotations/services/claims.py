@@ -124,6 +124,25 @@ def claim_check_source(label: str, source: Source | None, *, newly_attached: boo
         )
 
 
+def _refuse_duplicate(article_id: int, start: int, end: int, label: str, source) -> None:
+    """The same passage with the same verdict and source again (a key pressed twice) would
+    count twice in every export and chart. A different label or source is a claim of its
+    own: two editors may disagree, or two sources may say the same thing."""
+    twin = (
+        Annotation.objects.filter(
+            article_id=article_id, start=start, end=end, label=label, source=source
+        )
+        .select_related("created_by")
+        .first()
+    )
+    if twin is not None:
+        who = twin.created_by.get_username() if twin.created_by else "someone"
+        raise ValidationError(
+            f"This passage is already tagged {twin.get_label_display().lower()}"
+            f"{' with this source' if source else ''} (by {who}). Edit that claim instead."
+        )
+
+
 @transaction.atomic
 def annotation_create(
     *,
@@ -153,6 +172,7 @@ def annotation_create(
     start, end, relocated = _place(
         current, start=start, end=end, quote=quote, seen_version=seen_version
     )
+    _refuse_duplicate(current.pk, start, end, label, source)
     prefix, suffix = anchoring.context(current.body, start, end)
     annotation = Annotation(
         article_id=current.pk,
