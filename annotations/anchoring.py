@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 CONTEXT_LENGTH = 32
 
@@ -24,15 +25,15 @@ class AnchorError(ValueError):
     """A span that does not fit the body. The message is shown to the editor."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+# Named tuples rather than frozen dataclasses: a long article cuts into thousands of them,
+# and a tuple is built several times faster.
+class Span(NamedTuple):
     key: int
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     start: int
     end: int
     # Keys of the spans covering this segment, outermost first.
@@ -163,28 +164,40 @@ def segment_blocks(blocks: Sequence[tuple[int, int]], spans: Iterable[Span]) -> 
     Blocks must be sorted and disjoint. Spans may overlap, nest, touch or cross blocks.
     """
     spans = [s for s in spans if s.start < s.end]
-    by_start = sorted(spans, key=lambda s: s.start)
+    by_start = sorted(spans, key=lambda s: (s.start, -s.end, s.key))
     by_end = sorted(spans, key=lambda s: s.end)
     points = sorted({p for s in spans for p in (s.start, s.end)} | {p for b in blocks for p in b})
     result: list[list[Segment]] = [[] for _ in blocks]
-    block_starts = [b[0] for b in blocks]
-    active: dict[int, Span] = {}
+    n_blocks = len(blocks)
+    b = 0  # the block at or after the current point (points only go forwards)
+    # The covering spans, kept in nesting order (start, then longest, then key) as they
+    # open and close, rather than sorted again for every segment.
+    order: list[tuple[int, int, int]] = []
+    keys: list[int] = []
     i_start = i_end = 0
-    for index, point in enumerate(points[:-1]):
-        while i_end < len(by_end) and by_end[i_end].end <= point:
-            active.pop(by_end[i_end].key, None)
+    n_start, n_end = len(by_start), len(by_end)
+    make = tuple.__new__  # Segment(...) without the Python-level __new__: thousands of them
+    for index in range(len(points) - 1):
+        point = points[index]
+        while i_end < n_end and by_end[i_end].end <= point:
+            span = by_end[i_end]
+            if span.start < point:  # it was opened (a span never opens at its own end)
+                at = bisect.bisect_left(order, (span.start, -span.end, span.key))
+                del order[at], keys[at]
             i_end += 1
-        while i_start < len(by_start) and by_start[i_start].start <= point:
+        while i_start < n_start and by_start[i_start].start <= point:
             span = by_start[i_start]
             if span.end > point:
-                active[span.key] = span
+                entry = (span.start, -span.end, span.key)
+                at = bisect.bisect_left(order, entry)
+                order.insert(at, entry)
+                keys.insert(at, span.key)
             i_start += 1
-        following = points[index + 1]
-        b = bisect.bisect_right(block_starts, point) - 1
-        if b < 0 or point >= blocks[b][1]:
+        while b < n_blocks and blocks[b][1] <= point:
+            b += 1
+        if b == n_blocks or point < blocks[b][0]:
             continue  # between blocks
-        ordered = sorted(active.values(), key=lambda s: (s.start, -s.end, s.key))
-        result[b].append(Segment(point, following, tuple(s.key for s in ordered)))
+        result[b].append(make(Segment, (point, points[index + 1], tuple(keys))))
     return result
 
 

@@ -30,13 +30,27 @@ def _block_html(
     start, end = block
     swap = ' hx-swap-oob="true"' if oob else ""
     parts = [f'<p class="blk" id="blk-{start}" data-start="{start}" data-end="{end}"{swap}>']
-    for segment in segments:
-        text = escape(body[segment.start : segment.end], quote=False)
-        if segment.keys:
-            opening = "".join(_mark_open(claims[key]) for key in segment.keys)
-            parts.append(f"{opening}{text}{'</mark>' * len(segment.keys)}")
-        else:
-            parts.append(text)
+    # Marks stay open across segments while their claim goes on: between two segments only
+    # the marks that end (and those nested inside them) close, and the new ones open. A
+    # segment's keys come outermost first, so what both share is a common prefix.
+    open_keys: tuple[int, ...] = ()
+    for seg_start, seg_end, keys in segments:
+        if keys != open_keys:
+            common = 0
+            limit = min(len(keys), len(open_keys))
+            while common < limit and keys[common] == open_keys[common]:
+                common += 1
+            if len(open_keys) > common:
+                parts.append("</mark>" * (len(open_keys) - common))
+            for key in keys[common:]:
+                parts.append(_mark_open(claims[key]))
+            open_keys = keys
+        text = body[seg_start:seg_end]
+        parts.append(
+            escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text
+        )
+    if open_keys:
+        parts.append("</mark>" * len(open_keys))
     parts.append("</p>")
     return "".join(parts)
 

@@ -3,6 +3,9 @@ with a fixed number of queries, whatever the number of articles or claims."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 from django.db.models import BooleanField, Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -91,13 +94,86 @@ def outlet_names(*, limit: int = 500) -> list[str]:
     return list(names[:limit])
 
 
+READING_ORDER = ("start", "-end", "id")
+# Claims in the article page's side list per page; the rest load as the list scrolls.
+CLAIM_PAGE = 20
+
+
 def article_claims(article: Article) -> QuerySet[Annotation]:
     """The claims of one article in reading order, with everything the page shows."""
     return (
         Annotation.objects.filter(article=article)
         .select_related("source", "created_by", "updated_by")
-        .order_by("start", "-end", "id")
+        .order_by(*READING_ORDER)
     )
+
+
+class Mark(NamedTuple):
+    """What the highlights and the summary need of a claim: no quote, note or users."""
+
+    pk: int
+    start: int
+    end: int
+    label: str
+    anchor_state: str
+    source_id: int | None
+    source_name: str | None
+
+
+def article_marks(article: Article | int) -> list[Mark]:
+    """Every claim of an article as a Mark, in reading order: one query of small rows,
+    however many claims there are (a page with 2,000 claims loads 2,000 of these and only
+    the first page of full claims)."""
+    rows = (
+        Annotation.objects.filter(article=article)
+        .order_by(*READING_ORDER)
+        .values_list("id", "start", "end", "label", "anchor_state", "source_id", "source__name")
+    )
+    return [Mark._make(row) for row in rows]
+
+
+def after_key(start: int, end: int, pk: int) -> Q:
+    """Claims after (start, end, pk) in reading order (start, then longest first, then id)."""
+    return Q(start__gt=start) | Q(start=start, end__lt=end) | Q(start=start, end=end, id__gt=pk)
+
+
+def first_claim_page(
+    article: Article, marks: list[Mark], *, upto: int | None = None
+) -> tuple[list[Annotation], bool]:
+    """The side list's first page (or as far as claim `upto`), from the marks the page has
+    already read: their ids, in reading order, fetched by primary key in one query."""
+    size = CLAIM_PAGE
+    if upto is not None:
+        at = next((i for i, m in enumerate(marks) if m.pk == upto), 0)
+        size *= at // size + 1
+    ids = [m.pk for m in marks[:size]]
+    claims = list(article_claims(article).filter(pk__in=ids)) if ids else []
+    return claims, len(marks) > size
+
+
+def claim_page(
+    article: Article,
+    *,
+    after: tuple[int, int, int] | None = None,
+    upto: Annotation | None = None,
+    size: int = CLAIM_PAGE,
+) -> tuple[list[Annotation], bool]:
+    """The next claims of the side list after the key `after` (None: from the start), one
+    page of them, or, with `upto`, as many pages as it takes to include that claim.
+    Returns them and whether more follow. One query (two with `upto`).
+
+    The page is chosen by its ids first (walking the reading-order index, one table) and
+    only those rows are joined to their sources and users: the planner cannot then join
+    every claim of the article before sorting, whatever its statistics say."""
+    ids = Annotation.objects.filter(article=article)
+    if after is not None:
+        ids = ids.filter(after_key(*after))
+    if upto is not None:
+        wanted = ids.exclude(after_key(upto.start, upto.end, upto.pk)).count()
+        size *= max(1, -(-wanted // size))  # whole pages, up to and including `upto`
+    ids = ids.order_by(*READING_ORDER).values("id")[: size + 1]
+    page = list(article_claims(article).filter(pk__in=ids))
+    return page[:size], len(page) > size
 
 
 def source_search(term: str, *, limit: int = 12) -> list[Source]:
@@ -164,16 +240,18 @@ def _summary(counts: dict, orphaned: int, sources: list) -> dict:
     }
 
 
-def summarise(claims: list[Annotation]) -> dict:
-    """Counts per label, the sources cited and the share unattributed, from loaded claims."""
+def summarise(marks: list[Mark]) -> dict:
+    """Counts per label, the sources cited and the share unattributed, from the marks."""
     counts = dict.fromkeys(Annotation.Label.values, 0)
     sources = {}
     orphaned = 0
-    for claim in claims:
-        counts[claim.label] += 1
-        orphaned += claim.anchor_state == Annotation.Anchor.ORPHANED
-        if claim.source_id:
-            sources[claim.source_id] = claim.source
+    for mark in marks:
+        counts[mark.label] += 1
+        orphaned += mark.anchor_state == Annotation.Anchor.ORPHANED
+        if mark.source_id and mark.source_id not in sources:
+            source = Source(pk=mark.source_id, name=mark.source_name)
+            source.name_key = mark.source_name.casefold()
+            sources[mark.source_id] = source
     return _summary(counts, orphaned, list(sources.values()))
 
 
@@ -296,8 +374,14 @@ def article_stamp(article_id: int) -> int:
     return stamp or 0
 
 
-def spans_changed_since(article_id: int, stamp: int) -> list[tuple[int, int]]:
-    """Every span (before and after) of the claims changed since `stamp`."""
+@dataclass(frozen=True)
+class Changes:
+    ids: set[int]  # the claims created, changed or deleted
+    spans: list[tuple[int, int]]  # every span they had (before and after)
+
+
+def changed_since(article_id: int, stamp: int) -> Changes:
+    """The claims changed since `stamp`, and every span (before and after) they had."""
     rows = Annotation.history.filter(article_id=article_id, history_id__gt=stamp).values_list(
         "id", "start", "end"
     )
@@ -314,7 +398,7 @@ def spans_changed_since(article_id: int, stamp: int) -> list[tuple[int, int]]:
         if pk not in seen:
             seen.add(pk)
             spans.add((start, end))
-    return sorted(spans)
+    return Changes(ids, sorted(spans))
 
 
 def article_for_page(pk: int) -> Article:

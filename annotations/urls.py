@@ -18,6 +18,7 @@ urlpatterns = [
     path("articles/<int:pk>/delete/", views.article_delete, name="article-delete"),
     path("articles/<int:pk>/claims/", views.claim_create, name="claim-create"),
     path("articles/<int:pk>/changes/", views.article_changes, name="article-changes"),
+    path("articles/<int:pk>/claim-list/", views.article_claim_list, name="article-claims"),
     path("articles/<int:pk>/claims/by-quote/", views.claim_create_by_quote, name="claim-by-quote"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_item, name="claim-item"),

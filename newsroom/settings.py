@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "annotations.backends.ModelBackendOneQuery",
 ]
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "annotations.views.common.csrf_failure"

@@ -18,11 +18,11 @@ def _poll(client, article, since, version=None):
     )
 
 
-def test_unchanged_answers_204_in_six_queries(editor_client, editor, django_assert_num_queries):
+def test_unchanged_answers_204_in_five_queries(editor_client, editor, django_assert_num_queries):
     article = ArticleFactory()
     stamp = selectors.article_stamp(article.pk)
-    # session, user, the role check (two permission queries), version, claims' stamp
-    with django_assert_num_queries(6):
+    # session, user, the role check (one permission query), version, claims' stamp
+    with django_assert_num_queries(5):
         response = _poll(editor_client, article, stamp)
     assert response.status_code == 204 and response.content == b""
 
@@ -63,10 +63,39 @@ def test_a_deleted_claim_redraws_its_old_blocks(editor_client, other_editor):
         label="unattributed",
     ).annotation
     stamp = selectors.article_stamp(article.pk)
+    pk = claim.pk
     services.annotation_delete(annotation=claim, user=other_editor)
     html = _poll(editor_client, article, stamp).content.decode()
-    assert f'data-annotation-id="{claim.pk}"' not in html
+    assert f'data-annotation-id="{pk}"' not in html
     assert html.count('class="blk"') == 1 and "Residents had reportedly" in html
+    assert f'<i data-deleted="{pk}"></i>' in html
+
+
+def test_changes_come_as_items_with_their_place_not_as_the_whole_list(
+    editor_client, other_editor, django_assert_max_num_queries
+):
+    """Only the changed claims' items, each with the claim that follows it, so the page can
+    put them in place without touching an open edit form or the part not loaded yet."""
+    article = ArticleFactory()
+
+    def tag(quote, label="disputed"):
+        start = article.body.index(quote)
+        return services.annotation_create(
+            article=article, user=other_editor, start=start, end=start + len(quote),
+            quote=quote, label=label,
+        ).annotation  # fmt: skip
+
+    later = tag("Residents had reportedly been evacuated", "unattributed")
+    stamp = selectors.article_stamp(article.pk)
+    first = tag("31 of 38 drones were shot down")
+    with django_assert_max_num_queries(10):
+        html = _poll(editor_client, article, stamp).content.decode()
+    assert '<template id="claim-updates" hx-swap-oob="true">' in html
+    assert (
+        f'<div data-next="{later.pk}"><li class="claim claim-disputed" id="claim-{first.pk}"'
+        in html
+    )
+    assert f'id="claim-{later.pk}"' not in html  # unchanged: not sent again
 
 
 def test_a_correction_shows_a_banner_instead_of_patching(editor_client, reviewer):

@@ -93,6 +93,7 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:article-detail": READ,
     "annotations:article-history": READ,
     "annotations:article-changes": READ,  # the article page polls it for live updates
+    "annotations:article-claims": READ,  # the article page's side list, page by page
     "annotations:claim-list": READ,
     "annotations:claim-item": READ,
     "annotations:claim-history": READ,
@@ -243,9 +244,11 @@ class Ask:
     data: Callable[[World], dict] = lambda w: {}
     headers: dict = field(default_factory=dict)
     writes: bool = False  # an allowed POST changes the database
+    query: Callable[[World], str] | None = None
 
     def url(self, name: str, world: World) -> str:
-        return reverse(name, args=[self.target(world)] if self.target else [])
+        url = reverse(name, args=[self.target(world)] if self.target else [])
+        return f"{url}?{self.query(world)}" if self.query else url
 
 
 def _article(w: World) -> int:
@@ -292,6 +295,9 @@ ASK: dict[str, Ask] = {
     "annotations:article-detail": Ask(_article),
     "annotations:article-history": Ask(_article),
     "annotations:article-changes": Ask(_article, headers={"HX-Request": "true"}),
+    "annotations:article-claims": Ask(
+        _article, headers={"HX-Request": "true"}, query=lambda w: "after=0,0,0"
+    ),
     "annotations:claim-list": Ask(),
     "annotations:claim-item": Ask(_claim_pk, headers={"HX-Request": "true"}),
     "annotations:claim-history": Ask(_claim_pk),

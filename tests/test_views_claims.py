@@ -61,7 +61,7 @@ def test_create_without_htmx_redirects_to_the_claim(editor_client):
     response = _create(editor_client, article, "31 of 38 drones", headers={})
     claim = Annotation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{article.get_absolute_url()}#claim-{claim.pk}"
+    assert response["Location"] == f"{article.get_absolute_url()}?claim={claim.pk}#claim-{claim.pk}"
 
 
 def test_create_with_picked_source_and_details(editor_client):

@@ -1,6 +1,6 @@
 """Views, one module per area; thin: load, validate with forms, write through services."""
 
-from .articles import article_delete, article_detail, article_list
+from .articles import article_claim_list, article_delete, article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
 from .corrections import article_correct, article_history, claim_reattach
@@ -26,6 +26,7 @@ from .sources import (
 )
 
 __all__ = [
+    "article_claim_list",
     "article_changes",
     "dashboard_view",
     "article_delete",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, rendering, selectors, services
-from ..forms import ArticleFilterForm, ClaimByQuoteForm
-from ..models import Article
+from ..forms import ArticleFilterForm
+from ..models import Annotation, Article
 from .common import HtmxHttpRequest, get_article
 
 
@@ -34,22 +34,59 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_for_page(pk)
-    claims = list(selectors.article_claims(article))
-    for claim in claims:
-        claim.can_change = permissions.can_change_annotation(request.user, claim)
+    marks = selectors.article_marks(article)
+    claims, more = selectors.first_claim_page(article, marks, upto=_claim_asked_for(request))
     context = {
         "article": article,
-        "claims": claims,
-        "body_html": rendering.render_body(article.body, claims),
-        "summary": selectors.summarise(claims),
+        "claims": _with_permissions(request, claims),
+        "more": _more(claims, more, len(marks)),
+        "body_html": rendering.render_body(article.body, marks),
+        "summary": selectors.summarise(marks),
         "can_annotate": permissions.can_annotate(request.user),
         "can_correct": permissions.can_correct_article(request.user, article),
-        "quote_form": ClaimByQuoteForm(),
         "export_query": f"article={article.pk}",
         "stamp": article.stamp or 0,
         "article_statuses": Article.Status.choices,
     }
     return render(request, "annotations/article_detail.html", context)
+
+
+def _claim_asked_for(request: HtmxHttpRequest) -> int | None:
+    """The claim a link points at (?claim=N): the side list goes at least as far."""
+    raw = request.GET.get("claim", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
+def _with_permissions(request: HtmxHttpRequest, claims: list) -> list:
+    for claim in claims:
+        claim.can_change = permissions.can_change_annotation(request.user, claim)
+    return claims
+
+
+def _more(claims: list, more: bool, total: int | None = None) -> dict | None:
+    """Where the side list goes on: the key of its last claim, for the next page."""
+    if not more:
+        return None
+    last = claims[-1]
+    return {"after": f"{last.start},{last.end},{last.pk}", "total": total}
+
+
+@require_GET
+def article_claim_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """More of the article page's side list: the page after `after`, or up to `upto`."""
+    article = get_article(pk)
+    try:
+        after = tuple(int(x) for x in request.GET["after"].split(","))
+        upto = request.GET.get("upto")
+        upto = article.annotations.get(pk=int(upto)) if upto else None
+        if len(after) != 3:
+            raise ValueError
+    except (KeyError, ValueError, Annotation.DoesNotExist):
+        return HttpResponseBadRequest("after must be start,end,id of a claim; upto a claim.")
+    claims, more = selectors.claim_page(article, after=after, upto=upto)
+    context = {"article": article, "claims": _with_permissions(request, claims)}
+    context["more"] = _more(claims, more)
+    return render(request, "annotations/partials/claim_page.html", context)
 
 
 @require_http_methods(["GET", "POST"])

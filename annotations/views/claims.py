@@ -41,12 +41,15 @@ def _claim_saved_response(
     if old_span:
         start, end = min(start, old_span[0]), max(end, old_span[1])
     nearby = list(selectors.claims_between(article, start, end))
+    claim.can_change = True
+    if action == "created":  # the page puts it at its place in the list, if that is loaded
+        claim.next_id = selectors.next_claim_id(claim)
     context = {
         "article": article,
         "claim": claim,
         "action": action,
         "blocks_html": rendering.render_blocks(article.body, nearby, start, end),
-        "next_claim_id": selectors.next_claim_id(claim) if action == "created" else None,
+        "updates": [claim],
         "summary": selectors.article_summary(article),
         "can_change": True,
     }

@@ -1,8 +1,10 @@
 """Live updates on the article page: htmx polls a cheap "has anything changed" check.
 
 Unchanged: 204 after two small queries (the article's version and the claims' history
-stamp), without rendering. Changed: the blocks the changed claims touch (before and after),
-the claim list and the summary, as out-of-band swaps; the page keeps the editor's selection.
+stamp), without rendering. Changed: the blocks the changed claims touch (before and after)
+and the summary, as out-of-band swaps, and the changed claims' list items, which the page
+puts in place itself (annotate.js): it keeps the editor's selection, an open popover and
+any claim whose edit form is open, and leaves alone the part of the list not loaded yet.
 Polling rather than server-sent events: an open SSE stream would hold a gunicorn worker per
 tab.
 """
@@ -51,18 +53,23 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
     if stamp <= since:
         return HttpResponse(status=204)
     article = Article.objects.get(pk=pk)
-    claims = list(selectors.article_claims(article))
-    for claim in claims:
+    changed = selectors.changed_since(pk, since)
+    marks = selectors.article_marks(article)
+    following = {m.pk: n.pk for m, n in zip(marks, marks[1:], strict=False)}
+    updates = list(selectors.article_claims(article).filter(pk__in=changed.ids))
+    for claim in updates:
         claim.can_change = permissions.can_change_annotation(request.user, claim)
+        claim.next_id = following.get(claim.pk)
     blocks = "".join(
-        rendering.render_blocks(article.body, claims, start, end)
-        for start, end in _merged(selectors.spans_changed_since(pk, since))
+        rendering.render_blocks(article.body, marks, start, end)
+        for start, end in _merged(changed.spans)
     )
     context = {
         "article": article,
-        "claims": claims,
         "blocks_html": mark_safe(blocks),  # noqa: S308 - joined from render_blocks' safe HTML
-        "summary": selectors.summarise(claims),
+        "updates": updates,
+        "deleted": sorted(changed.ids - {c.pk for c in updates}),
+        "summary": selectors.summarise(marks),
     }
     response = render(request, "annotations/partials/live_update.html", context)
     return trigger_client_event(response, "live-updated", {"stamp": stamp}, after="settle")

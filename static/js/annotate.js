@@ -211,7 +211,7 @@
 
   // --- Highlights and the claim list -------------------------------------------------------
 
-  function activate(id, { scrollList = true } = {}) {
+  function activate(id, { scrollList = true, load = true } = {}) {
     body.querySelectorAll("mark.is-active").forEach((m) => m.classList.remove("is-active"));
     document.querySelectorAll(".claim.is-selected").forEach((li) => li.classList.remove("is-selected"));
     activeId = id;
@@ -221,7 +221,95 @@
     if (item) {
       item.classList.add("is-selected");
       if (scrollList) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    } else if (scrollList && load) {
+      // Further down the list than it has loaded so far: load up to it, then show it.
+      ensureListed(id).then(() => {
+        if (activeId === id) activate(id, { load: false });
+      });
     }
+  }
+
+  // The side list loads page by page (#claim-more asks for the next one as it scrolls into
+  // view). This loads as many pages as it takes to list claim `id`.
+  function ensureListed(id) {
+    const more = document.getElementById("claim-more");
+    if (document.getElementById(`claim-${id}`) || !more || !window.htmx) return Promise.resolve();
+    return htmx.ajax("GET", `${more.dataset.url}&upto=${encodeURIComponent(id)}`, {
+      target: more,
+      swap: "outerHTML",
+    });
+  }
+
+  // --- Claim list updates: a save's new claim, other editors' changes ---------------------
+  // They arrive as <template id="claim-updates"> (out of band). Each item goes where it
+  // belongs: replacing its old self, unless an edit or delete form is open in it (what the
+  // user typed stays; the item is marked as changed elsewhere), or before the claim that
+  // follows it; an item past the part of the list loaded so far is left to its page.
+
+  const list = document.getElementById("claim-list");
+
+  function busy(item) {
+    return Boolean(item.querySelector("form"));
+  }
+
+  function applyUpdates(root) {
+    if (!list) return;
+    root.querySelectorAll("[data-deleted]").forEach((gone) => {
+      const item = document.getElementById(`claim-${gone.dataset.deleted}`);
+      if (item) item.remove();
+    });
+    root.querySelectorAll("[data-next]").forEach((wrap) => {
+      const item = wrap.querySelector("li.claim");
+      if (!item) return;
+      const old = document.getElementById(item.id);
+      if (old) {
+        if (busy(old)) old.classList.add("changed-elsewhere");
+        else old.replaceWith(item);
+      } else {
+        const next = wrap.dataset.next && document.getElementById(`claim-${wrap.dataset.next}`);
+        if (next) next.before(item);
+        else if (!wrap.dataset.next && !document.getElementById("claim-more")) list.append(item);
+        else return; // not loaded yet: it comes with its page
+      }
+      if (window.htmx) htmx.process(item);
+    });
+    const empty = document.getElementById("claim-list-empty");
+    const any = list.querySelector("li.claim, #claim-more");
+    if (any && empty) empty.remove();
+    if (!any && !empty) {
+      const li = document.createElement("li");
+      li.id = "claim-list-empty";
+      li.className = "empty muted";
+      li.textContent = "No claims yet. Select a passage in the text to tag one.";
+      list.append(li);
+    }
+  }
+
+  // Two loads of the same page (the list scrolled while a highlight asked for a claim):
+  // only the first one lands; the second finds its #claim-more gone.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (target && target.classList.contains("claim-more") && !target.isConnected) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
+  document.body.addEventListener("htmx:oobBeforeSwap", (event) => {
+    if (event.detail.target.id !== "claim-updates") return;
+    const template = event.detail.fragment.querySelector
+      ? event.detail.fragment.querySelector("template") || event.detail.fragment.firstElementChild
+      : null;
+    if (template && template.content) applyUpdates(template.content);
+    event.detail.shouldSwap = false;
+  });
+
+  // A link to one claim (…#claim-N) of a long list: load the list as far as that claim.
+  const linked = /^#claim-(\d+)$/.exec(window.location.hash);
+  if (linked) {
+    ensureListed(linked[1]).then(() => {
+      const item = document.getElementById(`claim-${linked[1]}`);
+      if (item) activate(linked[1], { load: false });
+    });
   }
 
   function flash(id) {

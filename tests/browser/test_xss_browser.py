@@ -861,8 +861,8 @@ def test_tag_by_quote_pages(page, login, xss, guard):
     expect(page.locator("main .form-error")).to_contain_text(HOVER_ATTR)
     guard.check("tag-by-quote error", texts=[HOVER_ATTR, xss.article.title], values=[LINES[2]])
     guard.goto(xss.article.get_absolute_url())
-    page.locator("#tag-by-quote summary").click()
-    form = page.locator("#tag-by-quote form")
+    page.locator("#tag-by-quote a").click()
+    form = page.locator("main form")
     form.locator("textarea[name=quote]").fill(SVG)  # twice in the text: which one?
     form.locator("input[name=label][value=disputed]").check()
     form.locator("input[name=new_source_name]").fill(combo("by quote", HALF_B))
