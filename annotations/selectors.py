@@ -213,8 +213,15 @@ def claims_between(article: Article, start: int, end: int) -> QuerySet[Annotatio
     )
 
 
-def next_claim_id(claim: Annotation) -> int | None:
-    """The claim that follows `claim` in reading order (where its list item goes before)."""
+def next_claim_id(claim: Annotation, nearby: list | None = None) -> int | None:
+    """The claim that follows `claim` in reading order (where its list item goes before).
+    `nearby`, claims in reading order around it (the blocks a save redraws), saves the
+    query when the next one is among them."""
+    if nearby:
+        keys = [(c.start, -c.end, c.pk) for c in nearby]
+        mine = (claim.start, -claim.end, claim.pk)
+        if mine in keys and keys.index(mine) + 1 < len(keys):
+            return nearby[keys.index(mine) + 1].pk
     following = (
         Annotation.objects.filter(article_id=claim.article_id)
         .filter(
@@ -249,28 +256,36 @@ def summarise(marks: list[Mark]) -> dict:
         counts[mark.label] += 1
         orphaned += mark.anchor_state == Annotation.Anchor.ORPHANED
         if mark.source_id and mark.source_id not in sources:
-            source = Source(pk=mark.source_id, name=mark.source_name)
-            source.name_key = mark.source_name.casefold()
-            sources[mark.source_id] = source
+            sources[mark.source_id] = _cited(mark.source_id, mark.source_name)
     return _summary(counts, orphaned, list(sources.values()))
 
 
 def article_summary(article: Article) -> dict:
-    """The same summary in two queries, without loading every claim."""
+    """The same summary in one query, without loading every claim: counts grouped by
+    label, anchor state and source (a few rows), the sources' names joined in."""
     counts = dict.fromkeys(Annotation.Label.values, 0)
     orphaned = 0
+    sources = {}
     rows = (
         Annotation.objects.filter(article=article)
-        .values_list("label", "anchor_state")
+        .values_list("label", "anchor_state", "source_id", "source__name")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for label, anchor_state, n in rows:
+    for label, anchor_state, source_id, source_name, n in rows:
         counts[label] += n
         if anchor_state == Annotation.Anchor.ORPHANED:
             orphaned += n
-    sources = list(Source.objects.filter(annotations__article=article).distinct())
-    return _summary(counts, orphaned, sources)
+        if source_id and source_id not in sources:
+            sources[source_id] = _cited(source_id, source_name)
+    return _summary(counts, orphaned, list(sources.values()))
+
+
+def _cited(pk: int, name: str) -> Source:
+    """A source as the summary shows it: its name and its page."""
+    source = Source(pk=pk, name=name)
+    source.name_key = name.casefold()
+    return source
 
 
 def claim_list(

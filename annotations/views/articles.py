@@ -74,7 +74,7 @@ def _more(claims: list, more: bool, total: int | None = None) -> dict | None:
 @require_GET
 def article_claim_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """More of the article page's side list: the page after `after`, or up to `upto`."""
-    article = get_article(pk)
+    article = get_article(pk, light=True)
     try:
         after = tuple(int(x) for x in request.GET["after"].split(","))
         upto = request.GET.get("upto")

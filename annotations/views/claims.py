@@ -43,7 +43,7 @@ def _claim_saved_response(
     nearby = list(selectors.claims_between(article, start, end))
     claim.can_change = True
     if action == "created":  # the page puts it at its place in the list, if that is loaded
-        claim.next_id = selectors.next_claim_id(claim)
+        claim.next_id = selectors.next_claim_id(claim, nearby)
     context = {
         "article": article,
         "claim": claim,
@@ -70,7 +70,7 @@ def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpRes
 
 @require_http_methods(["POST"])
 def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_article(pk)
+    article = get_article(pk, light=True)
     if not permissions.can_annotate(request.user):
         raise PermissionDenied("Your role can read claims but not create them.")
     form = ClaimCreateForm(request.POST)
@@ -104,7 +104,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return _claim_saved_response(request, article, claim, action="created")
+    return _claim_saved_response(request, result.article, claim, action="created")
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,7 +26,11 @@ class HtmxHttpRequest(HttpRequest):
 # --- Loading with permissions --------------------------------------------------------------
 
 
-def get_article(pk: int) -> Article:
+def get_article(pk: int, *, light: bool = False) -> Article:
+    """The live article or a 404; `light` reads only its id (no 100,000-character body),
+    for views that pass it on to a service that reads it again under its lock."""
+    if light:
+        return get_object_or_404(Article.objects.alive().only("id"), pk=pk)
     return get_object_or_404(
         Article.objects.alive().select_related("assignee", "created_by"), pk=pk
     )
