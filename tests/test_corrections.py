@@ -406,12 +406,14 @@ def test_admin_corrections_go_through_the_same_service(client, admin_user, artic
 def test_claims_saved_while_a_correction_commits_are_not_lost(editor, roles):
     """Threads save claims while another thread corrects the text (PostgreSQL)."""
     article = services.article_create(user=editor, title="t", body=BODY)
-    quote = CLAIMS[4]
-    start = BODY.index(quote)
+    # Eight different claims (the same passage and verdict twice would be refused).
+    wanted = [(CLAIMS[k], label) for k in CLAIMS for label in ("unattributed", "disputed")]
     errors = []
     barrier = threading.Barrier(9)
 
     def save_claim(i):
+        quote, label = wanted[i]
+        start = BODY.index(quote)
         try:
             barrier.wait()
             services.annotation_create(
@@ -420,7 +422,7 @@ def test_claims_saved_while_a_correction_commits_are_not_lost(editor, roles):
                 start=start,
                 end=start + len(quote),
                 quote=quote,
-                label="unattributed",
+                label=label,
                 seen_version=1,
             )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
@@ -452,9 +454,9 @@ def test_claims_saved_while_a_correction_commits_are_not_lost(editor, roles):
     article.refresh_from_db()
     assert article.version == 2
     claims = list(Annotation.objects.filter(article=article))
-    assert len(claims) == 8
+    assert sorted((c.quote, c.label) for c in claims) == sorted(wanted)
     for claim in claims:
-        assert article.body[claim.start : claim.end] == claim.quote == quote
+        assert article.body[claim.start : claim.end] == claim.quote
 
 
 @pytest.mark.django_db

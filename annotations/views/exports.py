@@ -59,8 +59,8 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     if filters is None:
         return _bad_filters(form)
     raw = request.GET.get("variant") == "raw"
-    rows = exporters.claim_rows(selectors.claim_list(**filters))
-    lines = exporters.csv_lines(rows, safe=not raw, bom=request.GET.get("bom") == "1")
+    claims = selectors.claim_list(**filters)
+    lines = exporters.csv_pieces(claims, safe=not raw, bom=request.GET.get("bom") == "1")
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
     )

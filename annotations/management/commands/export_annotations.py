@@ -1,5 +1,6 @@
 """Export claims as CSV, W3C Web Annotation JSON-LD or ClaimReview, streamed, with progress."""
 
+import os
 import sys
 
 from django.conf import settings
@@ -46,16 +47,13 @@ class Command(BaseCommand):
             raise CommandError(f"Filters not understood: {form.errors.as_text()}")
         claims = selectors.claim_list(**form.selector_kwargs())
         total = claims.count()
-        rows = tqdm(
-            exporters.claim_rows(claims),
-            total=total,
-            unit=" claims",
-            file=sys.stderr,
-            disable=options["verbosity"] == 0,
-        )
+        bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
+        rows = (bar.update(1) or row for row in exporters.claim_rows(claims))
         fmt = options["format"]
         if fmt == "csv":
-            lines = exporters.csv_lines(rows, safe=not options["raw"], bom=options["bom"])
+            lines = exporters.csv_pieces(
+                claims, safe=not options["raw"], bom=options["bom"], progress=bar.update
+            )
         elif fmt == "jsonld":
             lines = exporters.jsonld_collection(
                 rows,
@@ -73,6 +71,12 @@ class Command(BaseCommand):
                 out.writelines(lines)
         else:
             out = self.stdout._out
-            for line in lines:
-                out.write(line)
-        self.stderr.write(f"Exported {total} claim(s) as {fmt}.")
+            try:
+                for line in lines:
+                    out.write(line)
+                out.flush()
+            except BrokenPipeError:  # `| head`: the reader has what it wanted
+                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - no traceback at exit
+                return
+        bar.close()
+        self.stderr.write(f"Exported {total} claim(s) as {fmt}.", style_func=self.style.SUCCESS)
