@@ -72,8 +72,12 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def check_span(body: str, start: int, end: int, quote: str) -> None:
-    """Raise AnchorError unless `body[start:end] == quote` with 0 <= start < end <= len(body)."""
+RESELECT = "Reload the article and select the passage again."
+
+
+def check_span(body: str, start: int, end: int, quote: str, *, advice: str = RESELECT) -> None:
+    """Raise AnchorError unless `body[start:end] == quote` with 0 <= start < end <= len(body).
+    `advice` ends the message for a mismatch: what the person who sent it should do."""
     if start < 0 or end < 0:
         raise AnchorError("Offsets cannot be negative.")
     if start >= end:
@@ -86,8 +90,7 @@ def check_span(body: str, start: int, end: int, quote: str) -> None:
     if found != quote:
         raise AnchorError(
             f"The selected text does not match the article at {start}–{end}: "
-            f"the article has “{_short(found)}”, the request said “{_short(quote)}”. "
-            "Reload the article and select the passage again."
+            f"the article has “{_short(found)}”, the request said “{_short(quote)}”. {advice}"
         )
 
 

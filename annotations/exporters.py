@@ -310,6 +310,9 @@ def _iso(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+CREDIBILITY_PREFIX = "admiralty-credibility:"
+
+
 def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
     """One claim as a W3C Web Annotation: the label, source and note in the body; the
     article as target, found by a TextQuoteSelector and a TextPositionSelector."""
@@ -331,6 +334,16 @@ def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
                 "type": "TextualBody",
                 "purpose": "commenting",
                 "value": row.note,
+                "format": "text/plain",
+            }
+        )
+    if row.credibility:
+        # The Admiralty grade of the information (1-6), as a classification of the claim.
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "classifying",
+                "value": f"{CREDIBILITY_PREFIX}{row.credibility}",
                 "format": "text/plain",
             }
         )

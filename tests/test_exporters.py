@@ -276,6 +276,7 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         label="verified",
         source=SourceFactory(name="Kyiv"),
         evidence_url="https://example.org/e",
+        credibility=2,
     )
     response = editor_client.get(reverse("annotations:export-jsonld"))
     path = tmp_path / "claims.jsonld"
@@ -294,6 +295,7 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
                 c.source.name if c.source else None,
                 c.note.replace("\r\n", "\n"),
                 c.evidence_url,
+                c.credibility,
             )
             for c in Annotation.objects.select_related("article", "source")
         )

@@ -51,7 +51,7 @@ def test_jsonl_import_with_broken_lines_reports_and_keeps_good_rows(tmp_path, ca
         tmp_path,
         [
             _record(),
-            "{not json",
+            '{"title": "Unterminated',
             {"title": "No body"},
             _record(
                 url="https://example.org/2",
@@ -74,9 +74,12 @@ def test_jsonl_import_with_broken_lines_reports_and_keeps_good_rows(tmp_path, ca
     )
     assert _run(path) == 1
     err = capsys.readouterr().err
-    assert "line 2: Not valid JSON" in err
+    # What is wrong with the line itself, not with the line break that ends it.
+    assert "line 2: Not valid JSON: Unterminated string starting at (column 11)." in err
     assert "line 3: “body” is missing." in err
     assert "line 4: claim 1: The selected text does not match" in err
+    assert "Fix the claim's start and end in the file" in err  # not "reload the article"
+    assert "Reload the article" not in err
     assert "line 5: claim 1: an unattributed claim has no source." in err
     assert "line 6: claim 1: unknown label “maybe”" in err
     article = Article.objects.get()
@@ -90,7 +93,7 @@ def test_jsonl_import_with_broken_lines_reports_and_keeps_good_rows(tmp_path, ca
 def test_dry_run_writes_nothing(tmp_path, capsys):
     assert _run(_jsonl(tmp_path, [_record()]), "--dry-run") == 0
     assert (
-        "Dry run: would create 1 article(s) with 1 claim(s) and 1 new source(s)"
+        "Dry run: Would create 1 article(s) with 1 claim(s) and 1 new source(s)"
         in capsys.readouterr().out
     )
     assert Article.objects.count() == Annotation.objects.count() == Source.objects.count() == 0
@@ -109,7 +112,7 @@ def test_duplicates_are_skipped_by_url_and_body(tmp_path, capsys):
     )
     assert _run(path) == 0
     out = capsys.readouterr()
-    assert "created 2 article(s)" in out.out and "skipped 2 duplicate(s)" in out.out
+    assert "Created 2 article(s)" in out.out and "skipped 2 duplicate(s)" in out.out
     assert "line 1: skipped, same URL" in out.err and "line 4: skipped, same text" in out.err
 
 

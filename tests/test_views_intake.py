@@ -185,7 +185,7 @@ def test_bulk_page_for_reviewers_reports_lines(client, reviewer):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "created 1 article(s) with 1 claim(s)" in html
+    assert "Created 1 article(s) with 1 claim(s)" in html
     assert "Not imported: “body” is missing." in html
     assert Annotation.objects.get().source.name == "Kyiv"
 

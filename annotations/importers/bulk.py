@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .. import anchoring
+from ..exporters import CREDIBILITY_PREFIX
 from ..models import Annotation
 
 ARTICLE_FIELDS = ["title", "body", "url", "outlet", "author", "published_at", "language"]
@@ -101,6 +102,12 @@ def _int(value, name: str, index: int) -> int:
     return value
 
 
+FIX_OFFSETS = (
+    "Fix the claim's start and end in the file (code points into the body, after its line "
+    "endings become \\n) or its quote."
+)
+
+
 def _claim(raw, body: str, index: int) -> ClaimRecord:
     if not isinstance(raw, dict):
         raise RecordProblem(f"claim {index} must be an object.")
@@ -110,7 +117,7 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
         raise RecordProblem(f"claim {index}: “quote” is missing.")
     quote = anchoring.normalise_body(quote)
     try:
-        anchoring.check_span(body, start, end, quote)
+        anchoring.check_span(body, start, end, quote, advice=FIX_OFFSETS)
     except anchoring.AnchorError as exc:
         raise RecordProblem(f"claim {index}: {exc}") from exc
     label = raw.get("label")
@@ -205,7 +212,7 @@ def read_jsonl(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
             if not text.strip():
                 continue
             try:
-                yield line, json.loads(text)
+                yield line, json.loads(text.rstrip("\r\n"))  # the line's own break is no error
             except json.JSONDecodeError as exc:
                 yield line, RowError(line, f"Not valid JSON: {exc.msg} (column {exc.colno}).")
 
@@ -271,6 +278,10 @@ def _claim_from_annotation(item: dict) -> tuple[str, dict]:
             claim["note"] = body.get("value")
         elif purpose == "linking":
             claim["evidence_url"] = body.get("source")
+        elif purpose == "classifying":
+            value = str(body.get("value") or "")
+            if value.startswith(CREDIBILITY_PREFIX):
+                claim["credibility"] = value.removeprefix(CREDIBILITY_PREFIX)
     return target.get("source", ""), claim
 
 

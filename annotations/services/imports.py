@@ -37,7 +37,7 @@ class ImportReport:
         return len(self.duplicates)
 
     def summary(self) -> str:
-        verb = "would create" if self.dry_run else "created"
+        verb = "Would create" if self.dry_run else "Created"
         return (
             f"{verb} {self.created} article(s) with {self.claims} claim(s) and "
             f"{self.sources_created} new source(s); skipped {self.skipped} duplicate(s); "

@@ -206,7 +206,9 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
                 read_file(stream, fmt), user=request.user, dry_run=form.cleaned_data["dry_run"]
             )
             if report.created and not report.dry_run:
-                messages.success(request, report.summary())
+                # Green only when every row went in; the report below lists what failed.
+                notify = messages.warning if report.failed else messages.success
+                notify(request, report.summary())
     elif request.method == "POST":
         status = 422
     return render(

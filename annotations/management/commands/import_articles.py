@@ -72,10 +72,13 @@ class Command(BaseCommand):
                     f"The file is not UTF-8 (byte {exc.start}). Save it as UTF-8 and retry."
                 ) from exc
             bar.update(size - bar.n)
-        for problem in report.errors:
-            self.stderr.write(f"line {problem.line}: {problem.reason}")
         for duplicate in report.duplicates:
-            self.stderr.write(f"line {duplicate.line}: skipped, {duplicate.reason}")
+            self.stderr.write(
+                f"line {duplicate.line}: skipped, {duplicate.reason}",
+                style_func=self.style.WARNING,
+            )
+        for problem in report.errors:  # in line order
+            self.stderr.write(f"line {problem.line}: {problem.reason}")
         prefix = "Dry run: " if options["dry_run"] else ""
         style = self.style.SUCCESS if not report.failed else self.style.WARNING
         self.stdout.write(style(prefix + report.summary()))
