@@ -44,7 +44,8 @@ class ArticleFilterForm(forms.Form):
     }
     q = forms.CharField(required=False, max_length=200, label="Search")
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Article.Status.choices]
+        required=False,
+        choices=[("", "Any status"), ("open", "Not done yet"), *Article.Status.choices],
     )
     assignee = forms.ChoiceField(required=False, label="Assignee")
     outlet = forms.CharField(required=False, max_length=200)

@@ -62,7 +62,9 @@ def article_list(
     articles = Article.objects.alive().select_related("assignee")
     if q:
         articles = articles.filter(_article_search(q))
-    if status:
+    if status == "open":  # new or in progress: what the dashboard calls still in progress
+        articles = articles.exclude(status=Article.Status.DONE)
+    elif status:
         articles = articles.filter(status=status)
     if assignee:
         articles = articles.filter(assignee_id=assignee)

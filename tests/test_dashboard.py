@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations import dashboard
-from annotations.models import Annotation
+from annotations.models import Annotation, Article
 from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,22 @@ def test_dashboard_is_the_landing_page_and_filters_apply(client, editor, desk):
     assert "2 tagged" in html  # Post has two claims over all time
     bad = client.get("/", {"date_from": "not a date"})
     assert bad.status_code == 200
+
+
+def test_a_range_past_today_or_too_wide_is_shortened_and_says_so(client, editor, desk):
+    """1900-2100 used to become 2094-2100: an empty chart and no word why."""
+    client.force_login(editor)
+    html = client.get("/", {"date_from": "1900-01-01", "date_to": "2100-01-01"}).content.decode()
+    assert "The range was shortened to" in html
+    assert f"{date.today():%-d %b %Y}" in html
+    assert "0 tagged" not in html  # the desk's claims of the last five years are shown
+    plain = client.get("/").content.decode()
+    assert "The range was shortened" not in plain
+
+
+def test_the_still_in_progress_link_lists_what_the_card_lists(editor_client, desk):
+    html = editor_client.get(reverse("annotations:dashboard")).content.decode()
+    assert "?status=open" in html
+    listed = editor_client.get(reverse("annotations:article-list"), {"status": "open"})
+    titles = [a.title for a in Article.objects.exclude(status="done")]
+    assert all(t in listed.content.decode() for t in titles)

@@ -383,3 +383,14 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))
     assert built == expected
     assert len(list(csv.reader(io.StringIO(built, newline="")))) == Annotation.objects.count() + 1
+
+
+def test_the_claims_list_names_a_source_or_article_filter(editor_client):
+    source = SourceFactory(name="Security Service of Ukraine")
+    claim = AnnotationFactory(source=source, label="disputed")
+    AnnotationFactory(label="verified")
+    html = editor_client.get(reverse("annotations:claim-list"), {"source": source.pk})
+    text = html.content.decode()
+    assert "1 claim of the source" in text and "Security Service of Ukraine" in text
+    html = editor_client.get(reverse("annotations:claim-list"), {"article": claim.article_id})
+    assert f'in <a href="{claim.article.get_absolute_url()}">' in html.content.decode()

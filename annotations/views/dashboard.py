@@ -28,10 +28,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     )
     if filters.date_from > filters.date_to:
         filters.date_from, filters.date_to = filters.date_to, filters.date_from
-    # At most five years on one page: wider ranges would be thousands of bars.
+    # Nothing is tagged in the future; and at most five years on one page (wider ranges
+    # would be thousands of bars): the page says so when it shortened the range.
+    asked = (filters.date_from, filters.date_to)
+    filters.date_to = min(filters.date_to, max(base.date_to, filters.date_from))
     filters.date_from = max(filters.date_from, filters.date_to - timedelta(days=5 * 366))
     context = {
         "filters": filters,
+        "shortened": asked != (filters.date_from, filters.date_to),
         "over_time": dashboard.claims_over_time(filters),
         "sources": dashboard.top_sources(filters),
         "outlets": dashboard.outlets(filters),

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import exporters, selectors
 from ..forms import ClaimFilterForm
+from ..models import Article, Source
 from .common import HtmxHttpRequest
 
 
@@ -43,6 +44,12 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
+    # Filters that have no field of their own on the page (from a source page, an article,
+    # a dashboard bar) are named above the results.
+    if filters and filters.get("source"):
+        context["source_filter"] = Source.objects.filter(pk=filters["source"]).first()
+    if filters and filters.get("article"):
+        context["article_filter"] = Article.objects.filter(pk=filters["article"]).first()
     if request.htmx and not request.htmx.boosted:
         return render(request, "annotations/claim_list.html#claim-results", context)
     context["outlets"] = selectors.outlet_names()
