@@ -261,10 +261,16 @@ def test_saving_over_a_newer_version_is_409_and_overwrites_nothing(
         body=BODY + "\nUPDATE: toll rose.",
         note="update",
     )
-    response = _correct(editor_client, article, "My rewrite", version=1)
+    response = _correct(
+        editor_client, article, "My rewrite", version=1, title="My new headline",
+        note="Outlet fixed the toll", outlet="Kyiv Evening",
+    )  # fmt: skip
     assert response.status_code == 409
     html = response.content.decode()
     assert "was not saved" in html and "UPDATE: toll rose." in html and "My rewrite" in html
+    # Everything the editor typed is there to copy, not only the text.
+    assert "My new headline" in html and "Outlet fixed the toll" in html
+    assert "Kyiv Evening" in html
     article.refresh_from_db()
     assert article.version == 2 and article.body.endswith("UPDATE: toll rose.")
 

@@ -359,7 +359,9 @@ ASK: dict[str, Ask] = {
         lambda w: w.approved.pk, data=lambda w: {"name": "СБУ"}, writes=True
     ),
     "annotations:source-merge": Ask(
-        lambda w: w.approved.pk, data=lambda w: {"other": w.duplicate.pk}, writes=True
+        lambda w: w.approved.pk,
+        data=lambda w: {"other": w.duplicate.pk, "confirm": "1"},
+        writes=True,
     ),
 }
 

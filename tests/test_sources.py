@@ -223,7 +223,7 @@ def test_permission_matrix(request, client, sbu, action, allowed, role):
             {"decision": "approved", "reliability": "B", "expected_status": "pending"},
         ),
         "merge": lambda: client.post(
-            reverse("annotations:source-merge", args=[sbu.pk]), {"other": dup.pk}
+            reverse("annotations:source-merge", args=[sbu.pk]), {"other": dup.pk, "confirm": "1"}
         ),
         "alias": lambda: client.post(
             reverse("annotations:source-alias-add", args=[sbu.pk]), {"name": f"alias {role}"}
@@ -269,3 +269,17 @@ def test_admin_approve_action_keeps_the_note_the_reviewer_wrote(client, reviewer
     source.refresh_from_db()
     assert source.review_status == "approved" and source.reviewed_by == reviewer
     assert source.review_note == "Official port body; checked its site"
+
+
+def test_merging_in_the_app_asks_first_and_says_what_moves(client, reviewer, editor, sbu):
+    dup = services.source_create(name="Sluzhba Bezpeky Ukrainy", user=editor)
+    AnnotationFactory(source=dup, label="disputed")
+    client.force_login(reviewer)
+    url = reverse("annotations:source-merge", args=[sbu.pk])
+    ask = client.post(url, {"other": dup.pk})
+    html = ask.content.decode()
+    assert ask.status_code == 200 and "1 claim of “Sluzhba Bezpeky Ukrainy” will move" in html
+    assert Source.objects.filter(pk=dup.pk).exists()  # nothing merged yet
+    done = client.post(url, {"other": dup.pk, "confirm": "1"})
+    assert done.status_code == 302 and not Source.objects.filter(pk=dup.pk).exists()
+    assert Annotation.objects.get().source == sbu

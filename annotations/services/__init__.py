@@ -31,6 +31,7 @@ from .claims import (
 )
 from .sources import (
     source_add_alias,
+    source_check_merge,
     source_check_name,
     source_create,
     source_merge,
@@ -64,6 +65,7 @@ __all__ = [
     "source_add_alias",
     "source_check_name",
     "source_create",
+    "source_check_merge",
     "source_merge",
     "source_resolve_or_propose",
     "source_review",

@@ -149,15 +149,21 @@ def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -
     return source_create(name=name, kind=kind, user=user)
 
 
+def source_check_merge(*, keep: Source, others: list[Source]) -> list[int]:
+    """The ids to merge into `keep`, or a ValidationError (before anyone is asked)."""
+    other_ids = sorted({o.pk for o in others} - {keep.pk})
+    if not other_ids:
+        raise ValidationError("Pick at least one other source to merge into this one.")
+    return other_ids
+
+
 @transaction.atomic
 def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) -> Source:
     """Merge duplicates into `keep`: their claims move to it, their names become its aliases,
     and they are deleted (their history stays). All or nothing, in one transaction."""
     from simple_history.utils import bulk_update_with_history
 
-    other_ids = sorted({o.pk for o in others} - {keep.pk})
-    if not other_ids:
-        raise ValidationError("Pick at least one other source to merge into this one.")
+    other_ids = source_check_merge(keep=keep, others=others)
     locked = {
         s.pk: s for s in Source.objects.select_for_update().filter(pk__in=[keep.pk, *other_ids])
     }

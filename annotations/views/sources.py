@@ -155,6 +155,14 @@ def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(keep)
     other = form.cleaned_data["other"]
     try:
+        services.source_check_merge(keep=keep, others=[other])
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+        return redirect(keep)
+    if request.POST.get("confirm") != "1":  # a merge cannot be undone: ask first
+        context = {"keep": keep, "other": other, "n_claims": other.annotations.count()}
+        return render(request, "annotations/source_merge_confirm.html", context)
+    try:
         services.source_merge(keep=keep, others=[other], user=request.user)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
