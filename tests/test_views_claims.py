@@ -327,3 +327,8 @@ def test_source_picker_searches_names_and_aliases(editor_client):
     html = editor_client.get(url, {"source_q": "rejected"}).content.decode()
     assert "disabled" in html and "Rejected" in html
     assert "Propose “rejected”" in html
+    # A name that is taken already (any case, any alias) is not offered as a new source.
+    html = editor_client.get(url, {"source_q": "сбу"}).content.decode()
+    assert "Propose" not in html and "“сбу” is a name of Security Service of Ukraine" in html
+    html = editor_client.get(url, {"source_q": "Rejected Channel"}).content.decode()
+    assert "Propose" not in html and "which was rejected in review" in html

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, selectors, services
+from ..anchoring import fold_name
 from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm
-from ..models import Source
+from ..models import Source, SourceAlias
 from .common import HtmxHttpRequest, error_message, form_errors
 
 
@@ -36,6 +37,9 @@ def source_picker(request: HtmxHttpRequest) -> HttpResponse:
     # For merging, any source can be the duplicate, and proposing a new one makes no sense.
     merging = request.GET.get("mode") == "merge"
     context = {"sources": sources, "term": term.strip(), "merging": merging}
+    if term.strip() and not merging:  # a name already taken is not offered as a new source
+        taken = SourceAlias.objects.filter(name_key=fold_name(term)).select_related("source")
+        context["taken"] = taken.first()
     return render(request, "annotations/partials/source_picker.html", context)
 
 
