@@ -229,7 +229,7 @@ def article_correct(
     """Correct an article's text and details, re-anchoring every claim in the same
     transaction. Refuses (ArticleConflict) when someone saved a newer version first.
 
-    The row lock (FOR UPDATE) waits for claim saves in flight (they hold FOR SHARE) and
+    The row lock (FOR UPDATE) waits for claim saves in flight (they hold FOR KEY SHARE) and
     makes new ones wait until this commits, so no claim is left on the old offsets.
     """
     current = Article.objects.select_for_update().get(pk=article.pk)

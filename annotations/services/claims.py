@@ -33,22 +33,30 @@ class ClaimResult:
 def _lock_article_for_claim(article_id: int) -> Article:
     """Read the article so that no correction can commit until this claim has.
 
-    On PostgreSQL this is `FOR SHARE`: claim saves share the lock and never wait for each
-    other, while a correction's `FOR UPDATE` waits for them (and they for it). On SQLite,
-    transactions are IMMEDIATE, so every write is serialised anyway.
+    On PostgreSQL this is `FOR KEY SHARE`, in the same query that reads the body: claim
+    saves share the lock and never wait for each other (nor for workflow changes), while a
+    correction's `FOR UPDATE` waits for them (and they for it). It is the lock the claim's
+    foreign key takes anyway, only taken before the body is read. On SQLite, transactions
+    are IMMEDIATE, so every write is serialised anyway.
     """
-    qs = Article.objects.filter(pk=article_id, deleted_at__isnull=True).only(
-        "id", "body", "version", "deleted_at"
-    )
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM annotations_article WHERE id = %s FOR SHARE", [article_id]
+        table = Article._meta.db_table
+        found = list(
+            Article.objects.raw(
+                f"SELECT id, body, version, deleted_at FROM {table} "  # noqa: S608 - our table
+                "WHERE id = %s AND deleted_at IS NULL FOR KEY SHARE",
+                [article_id],
             )
-    try:
-        return qs.get()
-    except Article.DoesNotExist as exc:
-        raise ValidationError("This article no longer exists.") from exc
+        )
+    else:
+        found = list(
+            Article.objects.filter(pk=article_id, deleted_at__isnull=True).only(
+                "id", "body", "version", "deleted_at"
+            )
+        )
+    if not found:
+        raise ValidationError("This article no longer exists.")
+    return found[0]
 
 
 def _version_body(article: Article, version: int) -> str | None:
