@@ -413,6 +413,25 @@ class Gunicorn:
         self.__exit__(None, None, None)
         raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()[-3000:]}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn master and its workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.proc.pid]
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as children:
+                pids += [int(pid) for pid in children.read().split()]
+        except OSError:
+            pass
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / ticks
+
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -490,10 +509,14 @@ def run_load(
     duration: float = 0.0,
     warmup: float = 0.0,
     count: int = 0,
+    method: str = "POST",
+    interval: float = 0.0,
 ) -> LoadResult:
     """POST `bodies` (each once, in order per client) from `clients` concurrent clients spread
     over `processes` load-generator processes, either for `duration` seconds after `warmup`
-    seconds, or (`count`, one client) for a number of sequential requests."""
+    seconds, or (`count`, one client) for a number of sequential requests. With `interval`,
+    each client sends one request every `interval` seconds (as a polling tab does), the
+    clients spread evenly over it; `method` GET sends each body as the query string."""
     processes = max(1, min(processes, clients))
     start_at = time.monotonic() + 1.5  # time for the processes to start
     procs = []
@@ -509,6 +532,9 @@ def run_load(
             "warmup": warmup,
             "duration": duration,
             "count": count,
+            "method": method,
+            "interval": interval,
+            "offsets": [interval * t / clients for t in threads],
         }
         proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "annotations.benchmarks", "loadgen"],
@@ -540,20 +566,27 @@ def _loadgen_main(spec: dict) -> dict:
     measure_from = spec["start_at"] + spec["warmup"]
     stop_at = measure_from + spec["duration"]
     count = spec["count"]
+    method = spec.get("method", "POST")
+    interval = spec.get("interval", 0.0)
 
-    def client(bodies: list[str]) -> None:
+    def client(bodies: list[str], offset: float = 0.0) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=60)
         latencies, statuses, sizes, errors = [], Counter(), [], []
-        time.sleep(max(0.0, spec["start_at"] - time.monotonic()))
+        time.sleep(max(0.0, spec["start_at"] + offset - time.monotonic()))
         # More requests than bodies: start over (the same spans tagged again).
         for i, body in enumerate(itertools.cycle(bodies)):
+            if interval:
+                time.sleep(max(0.0, spec["start_at"] + offset + i * interval - time.monotonic()))
             began = time.monotonic()
             if count and i >= count:
                 break
             if not count and began >= stop_at:
                 break
             try:
-                conn.request("POST", path, body=body.encode(), headers=headers)
+                if method == "GET":
+                    conn.request("GET", f"{path}?{body}", headers=headers)
+                else:
+                    conn.request("POST", path, body=body.encode(), headers=headers)
                 response = conn.getresponse()
                 data = response.read()
                 if response.will_close:
@@ -578,7 +611,11 @@ def _loadgen_main(spec: dict) -> dict:
 
     began = time.monotonic()
     cpu_began = time.process_time()
-    threads = [threading.Thread(target=client, args=(b,)) for b in spec["bodies"]]
+    offsets = spec.get("offsets") or [0.0] * len(spec["bodies"])
+    threads = [
+        threading.Thread(target=client, args=(b, o))
+        for b, o in zip(spec["bodies"], offsets, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

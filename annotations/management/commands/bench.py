@@ -14,6 +14,7 @@ data) is in `annotations/benchmarks.py`.
 | P4 | bulk import (`articles_import`), two sizes | a bare bulk_create of the same rows |
 | P5 | selection -> saved visible highlight in Chromium | - |
 | P6 | re-anchoring 1,000 claims after a correction | - |
+| L1 | live updates: 50 tabs polling every 4 s (issue 9) | the check flat out, 16 clients |
 
 All the data is the bench's own (articles with the outlet "make bench…", "make-bench"
 users and sources) and is removed at the end, and at the start if a run crashed.
@@ -50,7 +51,7 @@ from annotations.benchmarks import (
 )
 from annotations.models import Annotation, Article
 
-ROWS = ["P1", "P2", "P3", "P4", "P5", "P6"]
+ROWS = ["P1", "P2", "P3", "P4", "P5", "P6", "L1"]
 
 
 def _status(ok: bool | None) -> str:
@@ -105,7 +106,7 @@ class Command(BaseCommand):
         try:
             if "P1" in only:
                 rows += self.page_row()
-            if "P2" in only or "P5" in only:
+            if {"P2", "P5", "L1"} & set(only):
                 rows += self.server_rows(only)
             if "P3" in only:
                 rows += self.export_rows()
@@ -193,7 +194,50 @@ class Command(BaseCommand):
                 rows += self.save_rows(server, workers)
             if "P5" in only:
                 rows += self.browser_row(server)
+            if "L1" in only:
+                rows += self.polling_row(server, workers)
         return rows
+
+    def polling_row(self, server: Gunicorn, workers: int) -> list[list[str]]:
+        """What 50 open article pages cost while nothing changes: each polls every 4 s
+        and gets a 204. Requests/s, latency, and the CPU the app's processes used."""
+        tabs, interval = 50, 4.0
+        duration = 8.0 if self.quick else 40.0
+        article = self._big_article()
+        session = benchmarks.session_for(self.user)
+        self.session_keys.append(session)
+        path = reverse("annotations:article-changes", args=[article.pk])
+        query = urlencode(
+            {"since": selectors.article_stamp(article.pk), "version": article.version}
+        )
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}", "HX-Request": "true"}
+        log(f"L1: {tabs} tabs polling every {interval:g} s for {duration:g} s…")
+        cpu_before = server.cpu_seconds()
+        paced = benchmarks.run_load(
+            server, path, headers, [query] * tabs, clients=tabs, processes=1,
+            duration=duration, warmup=interval, method="GET", interval=interval,
+        )  # fmt: skip
+        cpu = server.cpu_seconds() - cpu_before
+        share = cpu / (duration + interval)  # the lead-in before the first request is idle
+        log("L1: the unchanged check flat out, 16 clients…")
+        flat = benchmarks.run_load(
+            server, path, headers, [query] * 16, clients=16, processes=2,
+            duration=3.0 if self.quick else 10.0, warmup=0.5, method="GET",
+        )  # fmt: skip
+        statuses = set(paced.statuses) | set(flat.statuses)
+        return [
+            [
+                "L1",
+                f"live updates: {tabs} tabs polling every {interval:g} s, nothing changed "
+                f"(gunicorn {workers} workers)",
+                f"{paced.throughput:.1f} requests/s, p50 {ms(paced.p(50))}; app CPU "
+                f"{share:.1%} of one core",
+                f"the check flat out: {flat.throughput:.0f} requests/s, p50 {ms(flat.p(50))}",
+                f"{flat.throughput / max(paced.throughput, 1e-9):.0f}x headroom",
+                "answers 204 without rendering",
+                _status(statuses == {204}),
+            ]
+        ]
 
     def _big_article(self):
         if self.big_article is None:
