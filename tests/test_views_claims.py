@@ -332,3 +332,31 @@ def test_source_picker_searches_names_and_aliases(editor_client):
     assert "Propose" not in html and "“сбу” is a name of Security Service of Ukraine" in html
     html = editor_client.get(url, {"source_q": "Rejected Channel"}).content.decode()
     assert "Propose" not in html and "which was rejected in review" in html
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_saving_a_claim_costs_the_same_queries_however_many_claims(
+    editor_client, django_assert_max_num_queries, n
+):
+    """The htmx save answers with the touched blocks, the item and the summary: a fixed
+    number of queries, not one per claim of the article (make bench P2)."""
+    body = "\n\n".join(
+        f"Paragraph {i}: officials said 31 of 38 drones were shot down." for i in range(60)
+    )
+    article = ArticleFactory(body=body)
+    rows = []
+    for i in range(n):
+        start = body.index(f"Paragraph {i % 60}:")
+        rows.append(Annotation(article=article, start=start, end=start + 9 + i // 60,
+                               quote=body[start : start + 9 + i // 60], label="unattributed"))  # fmt: skip
+    Annotation.objects.bulk_create(rows)
+    quote = "31 of 38 drones were shot down"
+    start = body.index(quote, body.index("Paragraph 7:"))
+    data = {"start": start, "end": start + len(quote), "quote": quote, "label": "disputed",
+            "version": article.version}  # fmt: skip
+    with django_assert_max_num_queries(14):
+        response = editor_client.post(
+            reverse("annotations:claim-create", args=[article.pk]), data, headers=HX
+        )
+    assert response.status_code == 200
+    assert response.content.decode().count('class="blk"') == 1
