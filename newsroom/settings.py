@@ -35,12 +35,22 @@ DEBUG = env_bool("DEBUG", False)
 # One switch for a TLS deployment: HSTS, secure cookies, SSL redirect, proxy headers.
 HTTPS = env_bool("HTTPS", False)
 
+
+def _command_needs_no_secret() -> bool:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    return Path(sys.argv[0]).name == "manage.py" and command in {
+        "makemigrations", "showmigrations", "sqlmigrate", "collectstatic",
+    }  # fmt: skip
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
         SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - DEBUG only
-    elif env_bool("BUILDING_IMAGE"):
-        # `collectstatic` while building the Docker image: no secret is used there.
+    elif env_bool("BUILDING_IMAGE") or _command_needs_no_secret():
+        # `collectstatic` while building the Docker image, or a management command that
+        # only reads the models (makemigrations --check): no secret is used there. A server
+        # (gunicorn, runserver) never takes this path.
         SECRET_KEY = "image-build-throwaway-key"  # noqa: S105
     else:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")

@@ -591,3 +591,21 @@ def test_https_responses_carry_hsts_and_secure_cookies(client, editor, settings)
     assert response.status_code == 302
     assert response.cookies["sessionid"]["secure"] is True
     assert response.cookies["sessionid"]["httponly"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "runs"),
+    [
+        (["manage.py", "makemigrations", "--check"], True),
+        (["manage.py", "runserver"], False),
+        (["gunicorn", "newsroom.wsgi"], False),
+    ],
+)
+def test_without_secret_key_only_model_reading_commands_start(argv, runs):
+    """A server never starts without SECRET_KEY (DEBUG off); makemigrations --check may."""
+    code = f"import sys; sys.argv = {argv!r}; import newsroom.settings"
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert (result.returncode == 0) == runs, result.stderr[-500:]
+    if not runs:
+        assert "Set SECRET_KEY" in result.stderr
