@@ -153,6 +153,12 @@ class _Echo:
         return value
 
 
+def _csv_header(bom: bool) -> str:
+    return ("\ufeff" if bom else "") + csv.writer(_Echo(), lineterminator="\r\n").writerow(
+        CSV_COLUMNS
+    )
+
+
 # Rows per piece of text handed on (a response chunk, a file write): one write per row
 # would cost more than the formatting.
 _LINES_PER_PIECE = 500
@@ -161,13 +167,12 @@ _LINES_PER_PIECE = 500
 def csv_lines(rows: Iterable[ClaimRow], *, safe: bool = True, bom: bool = False) -> Iterator[str]:
     """RFC 4180 CSV (CRLF records, quoted fields keep their newlines), a few hundred records
     at a time."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield ("\ufeff" if bom else "") + writer.writerow(CSV_COLUMNS)
+    yield _csv_header(bom)
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
     pending = 0
     for row in rows:
-        record = [_cell(row[i]) for i in _CSV_INDEX]
+        record = csv_record(row)
         out.writerow([spreadsheet_safe(cell) for cell in record] if safe else record)
         pending += 1
         if pending == _LINES_PER_PIECE:
@@ -232,8 +237,7 @@ def pg_csv_pieces(
     time: the header, then one piece of text per chunk (`progress` hears how many rows)."""
     from django.db import connection
 
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield ("\ufeff" if bom else "") + writer.writerow(CSV_COLUMNS)
+    yield _csv_header(bom)
     names = ", ".join(f"c{i}" for i in range(len(_FIELDS)))
     # Two steps, each a subquery kept apart by OFFSET 0 (else the planner would paste each
     # expression into the next and compute it three times over): the cells as text, then
@@ -282,11 +286,12 @@ def csv_pieces(
         return pg_csv_pieces(claims, safe=safe, bom=bom, progress=progress)
     rows = claim_rows(claims)
     if progress:
-        rows = _counted(rows, progress)
+        rows = counted(rows, progress)
     return csv_lines(rows, safe=safe, bom=bom)
 
 
-def _counted(rows: Iterable, progress: Callable[[int], object]) -> Iterator:
+def counted(rows: Iterable, progress: Callable[[int], object]) -> Iterator:
+    """The rows, telling `progress` of each as it passes (a progress bar's update)."""
     for row in rows:
         progress(1)
         yield row

@@ -233,10 +233,9 @@ def next_claim_id(claim: Annotation, nearby: list | None = None) -> int | None:
     `nearby`, claims in reading order around it (the blocks a save redraws), saves the
     query when the next one is among them."""
     if nearby:
-        keys = [(c.start, -c.end, c.pk) for c in nearby]
-        mine = (claim.start, -claim.end, claim.pk)
-        if mine in keys and keys.index(mine) + 1 < len(keys):
-            return nearby[keys.index(mine) + 1].pk
+        at = next((i for i, c in enumerate(nearby) if c.pk == claim.pk), None)
+        if at is not None and at + 1 < len(nearby):
+            return nearby[at + 1].pk
     following = (
         Annotation.objects.filter(article_id=claim.article_id)
         .filter(

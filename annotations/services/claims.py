@@ -138,10 +138,15 @@ def _refuse_duplicate(article_id: int, start: int, end: int, label: str, source)
     """The same passage with the same verdict and source again (a key pressed twice) would
     count twice in every export and chart. A different label or source is a claim of its
     own: two editors may disagree, or two sources may say the same thing."""
-    twins = Annotation.objects.filter(
-        article_id=article_id, start=start, end=end, label=label, source=source
-    ).values_list("created_by__username", flat=True)[:1]
-    for username in twins:
+    twin = (
+        Annotation.objects.filter(
+            article_id=article_id, start=start, end=end, label=label, source=source
+        )
+        .values_list("id", "created_by__username")
+        .first()
+    )
+    if twin is not None:
+        username = twin[1]
         raise ValidationError(
             f"This passage is already tagged {Annotation.Label(label).label.lower()}"
             f"{' with this source' if source else ''} (by {username or 'someone'}). "

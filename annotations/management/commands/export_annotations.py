@@ -48,7 +48,7 @@ class Command(BaseCommand):
         claims = selectors.claim_list(**form.selector_kwargs())
         total = claims.count()
         bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
-        rows = (bar.update(1) or row for row in exporters.claim_rows(claims))
+        rows = exporters.counted(exporters.claim_rows(claims), bar.update)
         fmt = options["format"]
         if fmt == "csv":
             lines = exporters.csv_pieces(
