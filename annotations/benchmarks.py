@@ -108,15 +108,16 @@ def article_text(rng: random.Random, size: int) -> str:
 
 
 def spans(rng: random.Random, body: str, n: int) -> list[tuple[int, int]]:
-    """Random spans of 10-160 characters that neither start nor end with whitespace."""
-    result = []
+    """Random spans of 10-160 characters that neither start nor end with whitespace, all
+    different (one passage, verdict and source is one claim)."""
+    result: dict[tuple[int, int], None] = {}
     while len(result) < n:
         start = rng.randrange(0, len(body) - 200)
         end = start + rng.randint(10, 160)
         text = body[start:end]
         if text.strip() == text and text:
-            result.append((start, end))
-    return result
+            result[start, end] = None
+    return list(result)
 
 
 class WordSpans:

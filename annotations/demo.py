@@ -267,4 +267,46 @@ ARTICLES = [
             ),
         ],
     ),
+    DemoArticle(
+        title="Live: drones over Kyiv and Odesa overnight",
+        outlet="Frontline Wire",
+        author="Olena Marchenko",
+        url="https://example.org/frontline-wire/live-drones-kyiv-odesa",
+        published_at=datetime(2026, 11, 26, 6, 15, tzinfo=UTC),
+        language="en",
+        body=(
+            "Live: drones over Kyiv and Odesa overnight\n"
+            "\n"
+            "06:10 Kyiv: 31 drones were shot down over the capital overnigth, the regional "
+            "governor said. Debris fell on two districts; no casualties were reported.\n"
+            "\n"
+            "06:25 Odesa: 31 drones hit the port area, the regional governor said. A fire "
+            "broke out at a grain terminal and was put out by morning.\n"
+            "\n"
+            "06:40 Kharkiv: air raid sirens sounded for two hours. 31 drones were launched "
+            "from the Belgorod region, according to the General Staff."
+        ),
+        claims=[
+            DemoClaim(
+                "31 drones were shot down over the capital",
+                "verified",
+                "Security Service of Ukraine",
+                2,
+                "Figure from the governor’s Telegram post at 06:05.",
+            ),
+            DemoClaim(
+                "31 drones hit the port area",
+                "disputed",
+                "Local residents quoted by the outlet",
+                3,
+                "The same figure as Kyiv’s: check it is not copied across.",
+            ),
+            DemoClaim(
+                "31 drones were launched from the Belgorod region",
+                "disputed",
+                "General Staff of the Armed Forces of Ukraine",
+                3,
+            ),
+        ],
+    ),
 ]

@@ -10,11 +10,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 User = settings.AUTH_USER_MODEL
 
 PREFIX_SUFFIX_LENGTH = 32
+
+DUPLICATE_CLAIM = _(
+    "This passage is already tagged with this verdict and source. Edit that claim instead."
+)
 
 
 class SourceKind(models.TextChoices):
@@ -75,6 +80,25 @@ class AnchorState(models.TextChoices):
     MOVED = "moved", "Moved"
     CHANGED = "changed", "Quote changed"
     ORPHANED = "orphaned", "Orphaned"
+
+
+class AnchorReason(models.TextChoices):
+    """Why a correction flagged a claim for review (empty while it is on its own words)."""
+
+    NONE = "", "—"
+    DELETED = "deleted", _("Its words were deleted by a correction.")
+    ALTERED = "altered", _("Its words were changed by a correction.")
+    AMBIGUOUS = (
+        "ambiguous",
+        _(
+            "After a correction its words read the same in two places, and which one is "
+            "this claim's cannot be told from the text."
+        ),
+    )
+    COLLISION = (
+        "collision",
+        _("After a correction another claim with the same verdict and source is on these words."),
+    )
 
 
 class Source(models.Model):
@@ -252,6 +276,7 @@ class Annotation(models.Model):
     Label = Label
     Credibility = Credibility
     Anchor = AnchorState
+    AnchorWhy = AnchorReason
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
     # Unicode code point offsets into Article.body: body[start:end] == quote while anchored.
@@ -276,6 +301,10 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anchor_state = models.CharField(max_length=10, choices=Anchor, default=Anchor.ANCHORED)
+    # Why it is flagged (changed or orphaned), for the reviewer.
+    anchor_reason = models.CharField(
+        max_length=10, choices=AnchorReason, default=AnchorReason.NONE, blank=True
+    )
     # The quote as first tagged, once a correction changed the text under it.
     original_quote = models.TextField(blank=True)
 
@@ -312,6 +341,27 @@ class Annotation(models.Model):
                 | Q(evidence_url__startswith="http://")
                 | Q(evidence_url__startswith="https://"),
                 name="annotation_evidence_url_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_reason__in=[r.value for r in AnchorReason]),
+                name="annotation_anchor_reason_valid",
+            ),
+            # One save is one claim: the same passage with the same verdict and source
+            # twice would count twice in every export and chart. Two partial indexes,
+            # because NULL sources are distinct in a plain unique index (and Django drops
+            # nulls_distinct=False on SQLite). Orphans are out: their offsets point at an
+            # older text.
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "label"],
+                condition=Q(source__isnull=True) & ~Q(anchor_state=AnchorState.ORPHANED),
+                name="annotation_one_claim_per_span",
+                violation_error_message=DUPLICATE_CLAIM,
+            ),
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "label", "source"],
+                condition=Q(source__isnull=False) & ~Q(anchor_state=AnchorState.ORPHANED),
+                name="annotation_one_claim_per_span_source",
+                violation_error_message=DUPLICATE_CLAIM,
             ),
         ]
         indexes = [

@@ -47,13 +47,27 @@ def test_context_is_up_to_32_code_points():
     assert anchoring.context("ab", 0, 1) == ("", "b")
 
 
-def test_refind_prefers_matching_context_then_nearest():
+def test_match_quote_prefers_matching_context_then_nearest():
     body = "Kyiv says 5 drones. Moscow says 5 drones. Kyiv says 5 drones again."
     second_kyiv = body.rindex("5 drones")
-    found = anchoring.refind_quote(body, "5 drones", prefix="Kyiv says ", suffix=" again", near=0)
-    assert found == second_kyiv
-    assert anchoring.refind_quote(body, "5 drones", near=30) == body.index("5 drones", 20)
-    assert anchoring.refind_quote(body, "absent") is None
+    (best, *_) = anchoring.match_quote(body, "5 drones", prefix="Kyiv says ", suffix=" again")
+    assert best.start == second_kyiv and best.fit == 1.0
+    (best, *_) = anchoring.match_quote(body, "5 drones", hint=30)
+    assert best.start == body.index("5 drones", 20)
+    assert anchoring.match_quote(body, "absent") == []
+
+
+def test_match_quote_searches_only_within_the_given_ranges():
+    body = "31 drones. 31 drones. 31 drones."
+    found = anchoring.match_quote(body, "31 drones", within=[(9, 21)])
+    assert [m.start for m in found] == [11]
+
+
+def test_approx_errors_is_the_best_substring_edit_distance():
+    assert anchoring.approx_errors("drones", "31 drones hit") == 0
+    assert anchoring.approx_errors("drones", "31 dornes hit") == 2
+    assert anchoring.approx_errors("abc", "") == 3
+    assert anchoring.approx_errors("Київ", "у Києві") == 1
 
 
 def test_split_blocks_lines_and_gaps():

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations import services
-from annotations.models import Annotation
+from annotations.models import Annotation, Source
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -100,3 +100,103 @@ def test_fifty_threads_create_twenty_claims_each_while_others_edit_and_delete(ro
     assert not Annotation.objects.filter(pk=contested.pk).exists()
     assert Annotation.history.filter(id=contested.pk, history_type="-").count() == 1
     assert len(created) == THREADS * CLAIMS_EACH
+
+
+SENTENCES = "".join(
+    f"Kyiv says {n} drones were shot down overnight; Moscow did not confirm it.\n"
+    for n in range(10)
+)
+
+
+def _racers(n: int, roles):
+    users = []
+    for i in range(n):
+        user = UserFactory(username=f"racer{i}")
+        user.groups.add(roles["Editor"])
+        users.append(user)
+    return users
+
+
+def _all_at_once(n: int, post) -> list:
+    """Run post(i) in n threads released together by a barrier; their answers in order."""
+    answers: list = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait()
+            answers[i] = post(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def test_the_same_save_sent_ten_times_at_once_stores_one_claim(roles):
+    users = _racers(10, roles)
+    article = services.article_create(user=users[0], title="Race", body=SENTENCES)
+    quote = "3 drones"
+    start = SENTENCES.index(quote)
+    data = {
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "label": "disputed",
+        "version": 1,
+    }
+    url = reverse("annotations:claim-create", args=[article.pk])
+    client = Client()
+    client.force_login(users[0])
+    cookies = client.cookies
+
+    def post(i):
+        racer = Client()
+        racer.cookies = cookies  # one editor, one session, the same POST ten times
+        response = racer.post(url, data, headers={"HX-Request": "true"})
+        return response.status_code, response.content.decode()
+
+    answers = _all_at_once(10, post)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [200] + [422] * 9, statuses
+    for status, html in answers:
+        if status == 422:
+            assert "already tagged" in html
+    assert Annotation.objects.filter(article=article).count() == 1
+
+
+def test_ten_editors_proposing_one_new_source_at_once_keep_all_ten_claims(roles):
+    users = _racers(10, roles)
+    article = services.article_create(user=users[0], title="Race", body=SENTENCES)
+    url = reverse("annotations:claim-create", args=[article.pk])
+
+    def post(i):
+        client = Client()
+        client.force_login(users[i])
+        quote = f"{i} drones"
+        start = SENTENCES.index(f"says {i} drones") + len("says ")
+        response = client.post(
+            url,
+            {
+                "start": start,
+                "end": start + len(quote),
+                "quote": quote,
+                "label": "disputed",
+                "version": 1,
+                "new_source_name": "Air Force of Ukraine",
+                "new_source_kind": "military",
+            },
+            headers={"HX-Request": "true"},
+        )
+        return response.status_code
+
+    assert _all_at_once(10, post) == [200] * 10
+    sources = list(Source.objects.filter(name="Air Force of Ukraine"))
+    assert len(sources) == 1
+    claims = Annotation.objects.filter(article=article)
+    assert claims.count() == 10
+    assert set(claims.values_list("source_id", flat=True)) == {sources[0].pk}

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from annotations import anchoring, services
@@ -113,7 +113,7 @@ def test_a_short_quote_is_not_moved_to_an_unrelated_place():
 
 
 @st.composite
-def edits_away_from_claims(draw):
+def one_edit_away_from_claims(draw):
     words = draw(
         st.lists(
             st.sampled_from(
@@ -141,46 +141,65 @@ def edits_away_from_claims(draw):
     for key in range(draw(st.integers(1, 4))):
         start = draw(st.integers(0, n - 2))
         end = draw(st.integers(start + 1, min(n, start + 20)))
-        claims.append((key, start, end))
-    # Edit points that fall outside every claim.
+        # Selections are trimmed of surrounding whitespace, as the page does.
+        text = body[start:end]
+        if text.strip():
+            start += len(text) - len(text.lstrip())
+            end = start + len(text.strip())
+            claims.append((key, start, end))
+    assume(claims)
+    # One insertion or deletion at a point outside every claim.
     free = [i for i in range(n + 1) if all(not (s < i < e) for _, s, e in claims)]
-    edits = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(free),
-                st.sampled_from(["insert", "delete"]),
-                st.text(alphabet="xyz ЖЁ🚀\n", min_size=1, max_size=6),
-            ),
-            max_size=4,
-        )
-    )
-    return body, claims, edits
+    position = draw(st.sampled_from(free))
+    if draw(st.booleans()):
+        text = draw(st.text(alphabet="xyz ЖЁ🚀\n", min_size=1, max_size=6))
+        return body, claims, position, position, text
+    bounds = [p for _, s, e in claims for p in (s, e) if p > position] + [n]
+    stop = min(min(bounds), position + draw(st.integers(1, 6)))
+    return body, claims, position, stop, ""
 
 
-@given(edits_away_from_claims())
+def _may_flag(body: str, text: str, a: int, b: int, s: int, e: int) -> bool:
+    """Whether the edit body[a:b] -> text may flag the claim body[s:e] for review: it cuts
+    into the claim, an identical edit on the claim's other side gives the same result (see
+    the caller), or it changes the word the claim begins or ends with ("31" -> "310")."""
+    if (a < e and s < b) or (a == b and s < a < e):
+        return True
+    if b == s and body[s].isalnum():
+        return bool(text and text[-1].isalnum()) or (a < b and body[b - 1].isalnum())
+    if a == e and body[e - 1].isalnum():
+        return bool(text and text[0].isalnum()) or (a < b and body[a].isalnum())
+    return False
+
+
+@given(one_edit_away_from_claims())
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None)
-def test_edits_that_touch_no_claim_leave_every_claim_exact(case):
-    body, claims, edits = case
+def test_an_edit_beside_claims_leaves_them_exact_unless_it_changes_their_words(case):
+    """An edit outside every claim keeps each claim on exactly its characters. It may flag a
+    claim only when the edit changes a word the claim is part of ("31" -> "310"), or when
+    the same result could come from the edit sliding onto the claim (text that repeats):
+    never a claim placed anywhere else."""
+    body, claims, start, stop, text = case
+    new = body[:start] + text + body[stop:]
+    if new == body:
+        return
+    shift = len(text) - (stop - start)
+    # The same result from the edit placed elsewhere: every such place may be the true one.
+    alternatives = [
+        (a, a + (stop - start))
+        for a in range(len(body) + 1)
+        if body[:a] + text + body[a + (stop - start) :] == new
+    ]
     anchors = [_anchor_at(key, body, s, e) for key, s, e in claims]
-    new = body
-    # Apply edits from the end so earlier positions stay valid; deletions only remove text
-    # that lies between claims (up to the next claim boundary).
-    by_position = {p: (k, t) for p, k, t in edits}
-    # A deletion stops at the next claim boundary and before the next edit, so that, with
-    # edits applied from the end, every position it uses is still the original one.
-    bounds = sorted({p for _, s, e in claims for p in (s, e)} | set(by_position))
-    for position, (kind, text) in sorted(by_position.items(), reverse=True):
-        if kind == "insert":
-            new = new[:position] + text + new[position:]
-        else:
-            stop = min([b for b in bounds if b > position] + [len(new), position + len(text)])
-            if any(s <= position < e for _, s, e in claims):
-                continue
-            new = new[:position] + new[stop:]
     for place in reanchor(body, new, anchors):
-        original = next(a for a in anchors if a.key == place.key)
-        assert place.state in ("anchored", "moved"), (body, new, place)
-        assert new[place.start : place.end] == original.quote
+        key, s, e = next(c for c in claims if c[0] == place.key)
+        truth = s if e <= start else s + shift
+        if place.state in ("anchored", "moved"):
+            assert (place.start, place.quote) == (truth, body[s:e]), (body, new, place)
+            continue
+        if text and len({a <= s for a, _ in alternatives}) == 2:
+            continue  # the insertion could be on either side of the claim
+        assert any(_may_flag(body, text, a, b, s, e) for a, b in alternatives), (body, new, place)
 
 
 def _anchor_at(key, body, start, end):
@@ -360,10 +379,12 @@ def test_orphans_are_listed_and_a_reviewer_reattaches_one(client, reviewer, edit
     assert "it hit &quot;military targets&quot;" in html
     page = editor_client.get(article.get_absolute_url()).content.decode()
     assert "badge-orphaned" in page
-    # An editor cannot resolve orphans; a reviewer can.
+    # An editor cannot resolve orphans; a reviewer can. (Not onto "had reportedly been
+    # evacuated": claim 4 is there with the same verdict and no source, and one passage,
+    # verdict and source is one claim.)
     url = reverse("annotations:claim-reattach", args=[orphan.pk])
     article.refresh_from_db()
-    quote = "had reportedly been evacuated"
+    quote = "reportedly been evacuated before dawn"
     start = article.body.index(quote)
     data = {"start": start, "end": start + len(quote), "quote": quote, "version": article.version}
     assert editor_client.post(url, data).status_code == 403

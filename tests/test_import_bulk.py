@@ -219,3 +219,27 @@ def test_bulk_import_of_1000_articles_in_batches(django_assert_max_num_queries):
     assert (report.created, report.claims, report.failed) == (1000, 1000, 0)
     assert Article.objects.count() == 1000 and Annotation.objects.count() == 1000
     assert Source.objects.count() == 7
+
+
+def test_the_same_claim_twice_in_a_record_goes_in_once_and_is_reported(tmp_path, capsys):
+    """One passage, verdict and source is one claim, as in the app: the repeat (here by an
+    alias of the same source) is reported as skipped, and never reaches the database."""
+    from annotations.models import SourceAlias
+
+    source = SourceFactory(name="Security Service of Ukraine")
+    SourceAlias.objects.create(source=source, name="SBU", name_key="sbu")
+    claim = {"start": 10, "end": 40, "quote": BODY[10:40], "label": "disputed"}
+    record = _record(
+        claims=[
+            {**claim, "source": "Security Service of Ukraine"},
+            {**claim, "source": "SBU", "note": "again, by its alias"},
+            {**claim, "source": "SBU", "label": "verified"},  # another verdict: a claim
+            {**claim, "source": "", "label": "unattributed"},
+            {**claim, "source": "", "label": "unattributed"},
+        ]
+    )
+    path = _jsonl(tmp_path, [record])
+    assert _run(path) == 0
+    assert Annotation.objects.count() == 3
+    err = capsys.readouterr().err
+    assert "claim 2 repeats claim 1" in err and "claim 5 repeats claim 4" in err

@@ -128,92 +128,148 @@ class CorrectionResult:
         if c["changed"]:
             parts.append(f"{c['changed']} with a changed quote (review them)")
         if c["orphaned"]:
-            parts.append(f"{c['orphaned']} orphaned (their text is gone: review them)")
+            parts.append(
+                f"{c['orphaned']} orphaned (their words are gone, or now read the same in two "
+                "places: review them)"
+            )
         return ", ".join(parts) + "."
 
 
 _META = ("title", "url", "outlet", "author", "published_at", "language")
 
+_REASON_TEXT = {
+    "deleted": "its words were deleted",
+    "altered": "its words were changed",
+    "ambiguous": "its words now read the same in two places",
+    "collision": "another claim with the same verdict and source is on its words",
+}
 
-def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> dict[str, int]:
-    """Move every claim of the article to where its text is now, in this transaction."""
-    claims = list(Annotation.objects.filter(article=article))
-    placements = {
+
+def _placements(claims: list[Annotation], old_body: str, new_body: str) -> dict:
+    """Where each claim goes (anchoring.reanchor), with the rules that need the database's
+    view: an orphan stays an orphan (its offsets index an older text), a claim waiting for
+    review (quote changed) stays flagged, and of two claims that would land on the same
+    words with the same verdict and source, one stays and the other is orphaned."""
+    placed = {
         p.key: p
         for p in anchoring.reanchor(
             old_body,
             new_body,
-            [anchoring.Anchor(c.pk, c.start, c.end, c.quote, c.prefix, c.suffix) for c in claims],
+            [
+                anchoring.Anchor(c.pk, c.start, c.end, c.quote, c.prefix, c.suffix)
+                for c in claims
+                if c.anchor_state != Annotation.Anchor.ORPHANED
+            ],
         )
     }
+    result = {}
+    for claim in claims:
+        if claim.anchor_state == Annotation.Anchor.ORPHANED:
+            result[claim.pk] = anchoring.Placement(
+                claim.pk, "orphaned", claim.start, claim.end, claim.quote, claim.anchor_reason
+            )
+            continue
+        place = placed[claim.pk]
+        if claim.anchor_state == Annotation.Anchor.CHANGED and place.state in ("anchored", "moved"):
+            place = anchoring.Placement(
+                claim.pk, "changed", place.start, place.end, place.quote, claim.anchor_reason
+            )
+        result[claim.pk] = place
+    # The same words, verdict and source twice: the claim that kept its own characters
+    # stays; one whose words changed under it is orphaned (never both on the same words).
+    by_spot: dict[tuple, list[Annotation]] = {}
+    for claim in claims:
+        place = result[claim.pk]
+        if place.is_placed:
+            spot = (place.start, place.end, claim.label, claim.source_id)
+            by_spot.setdefault(spot, []).append(claim)
+    for group in by_spot.values():
+        if len(group) > 1:
+            group.sort(key=lambda c: (result[c.pk].state == "changed", c.created_at, c.pk))
+            for claim in group[1:]:
+                result[claim.pk] = anchoring.Placement(
+                    claim.pk, "orphaned", claim.start, claim.end, claim.quote, "collision"
+                )
+    return result
+
+
+def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> dict[str, int]:
+    """Move every claim of the article to where its text is now, in this transaction."""
+    claims = list(Annotation.objects.filter(article=article).order_by("pk"))
+    placements = _placements(claims, old_body, new_body)
     counts = dict.fromkeys(("anchored", "moved", "changed", "orphaned"), 0)
     touched = []
     for claim in claims:
         place = placements[claim.pk]
-        was_orphan = claim.anchor_state == Annotation.Anchor.ORPHANED
-        # A claim waiting for review (quote changed) stays so until a reviewer re-attaches
-        # it: a later correction that only moves its words must not clear the flag.
-        was_changed = claim.anchor_state == Annotation.Anchor.CHANGED
-        if was_orphan and place.state == "changed":
-            place = anchoring.Placement(claim.pk, "orphaned", claim.start, claim.end, claim.quote)
-        elif was_changed and place.state in ("anchored", "moved"):
-            place = anchoring.Placement(claim.pk, "changed", place.start, place.end, place.quote)
         counts[place.state] += 1
-        before = (
-            claim.start,
-            claim.end,
-            claim.quote,
-            claim.prefix,
-            claim.suffix,
-            claim.anchor_state,
-        )
+        before = tuple(getattr(claim, f) for f in _PLACEMENT_FIELDS)
         if place.state == "orphaned":
-            claim.anchor_state = Annotation.Anchor.ORPHANED
+            if claim.anchor_state != Annotation.Anchor.ORPHANED:
+                claim.anchor_state = Annotation.Anchor.ORPHANED
+                claim.anchor_reason = place.reason
         else:
             if place.state == "changed":
                 claim.original_quote = claim.original_quote or claim.quote
-            if place.state != "anchored" or was_orphan:
-                claim.anchor_state = place.state if place.state != "anchored" else "moved"
+                claim.anchor_reason = claim.anchor_reason or place.reason
+            if place.state != "anchored":
+                claim.anchor_state = place.state
             claim.start, claim.end, claim.quote = place.start, place.end, place.quote
             claim.prefix, claim.suffix = anchoring.context(new_body, place.start, place.end)
-        after = (
-            claim.start,
-            claim.end,
-            claim.quote,
-            claim.prefix,
-            claim.suffix,
-            claim.anchor_state,
-        )
-        if after != before:
+        if tuple(getattr(claim, f) for f in _PLACEMENT_FIELDS) != before:
             touched.append(claim)
     if touched:
-        _save_placements(
-            touched, user, f"re-anchored after correction to version {article.version + 1}"
-        )
+        reason = f"re-anchored after correction to version {article.version + 1}"
+        _save_placements(touched, user, reason)
     return counts
 
 
-_PLACEMENT_FIELDS = ("start", "end", "quote", "prefix", "suffix", "anchor_state", "original_quote")
+_PLACEMENT_FIELDS = (
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "anchor_state",
+    "anchor_reason",
+    "original_quote",
+)
 
 
 def _save_placements(claims: list[Annotation], user, reason: str) -> None:
     """Write the new spans of many claims with one prepared UPDATE run for all of them
-    (executemany: pipelined on psycopg 3), and their history rows in one bulk insert.
-    Django's bulk_update builds one CASE per column, which is slow past a few hundred."""
+    (executemany: pipelined on psycopg 3), and their history rows in bulk inserts.
+    Django's bulk_update builds one CASE per column, which is slow past a few hundred.
+
+    First all of them are set aside as orphaned (out of the one-claim-per-span unique
+    indexes), then each is written where it goes: two twin claims shifting onto each
+    other's old places never meet on the way."""
     now = timezone.now()
     quote = connection.ops.quote_name
+    table = quote(Annotation._meta.db_table)
+    ids = [claim.pk for claim in claims]
     assignments = ", ".join(f"{quote(f)} = %s" for f in (*_PLACEMENT_FIELDS, "updated_at"))
-    # Only quoted identifiers from the model are interpolated; every value is a parameter.
-    sql = f"UPDATE {quote(Annotation._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
     rows = []
     for claim in claims:
         claim.updated_at = now
         rows.append([getattr(claim, f) for f in _PLACEMENT_FIELDS] + [now, claim.pk])
+    # Only quoted identifiers from the model are interpolated; every value is a parameter.
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    Annotation.history.bulk_history_create(
-        claims, update=True, default_user=user, default_change_reason=reason
-    )
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {quote('anchor_state')} = %s WHERE id IN ({marks})",  # noqa: S608
+                [Annotation.Anchor.ORPHANED, *chunk],
+            )
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608
+    groups: dict[str, list[Annotation]] = {}
+    for claim in claims:
+        why = "" if claim.is_anchored else _REASON_TEXT.get(claim.anchor_reason, "")
+        groups.setdefault(f"{reason}: {why}" if why else reason, []).append(claim)
+    for text, group in groups.items():
+        Annotation.history.bulk_history_create(
+            group, update=True, default_user=user, default_change_reason=text
+        )
 
 
 @transaction.atomic

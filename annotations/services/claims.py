@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .. import anchoring
-from ..models import Annotation, Article, Source
+from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
 from .sources import source_resolve_or_propose
 
 
@@ -94,14 +95,22 @@ def _place(
         anchoring.check_span(old_body, start, end, quote)
     except anchoring.AnchorError as exc:
         raise ValidationError(str(exc)) from exc
+    # Followed through the correction as a stored claim would be: on its own characters,
+    # or refused (never put on another copy of the same words).
     prefix, suffix = anchoring.context(old_body, start, end)
-    found = anchoring.refind_quote(article.body, quote, prefix=prefix, suffix=suffix, near=start)
-    if found is None:
+    (place,) = anchoring.reanchor(
+        old_body, article.body, [anchoring.Anchor(0, start, end, quote, prefix, suffix)]
+    )
+    if place.state not in ("anchored", "moved"):
+        what = {
+            "ambiguous": "now reads the same in two places",
+            "altered": "was changed by it",
+        }.get(place.reason, "is no longer in it")
         raise StaleArticle(
-            "The article was corrected after you opened it and the passage you selected is "
-            "no longer in it. Reload the article and select the passage again."
+            f"The article was corrected after you opened it and the passage you selected "
+            f"{what}. Reload the article and select the passage again."
         )
-    return found, found + len(quote), True
+    return place.start, place.end, True
 
 
 def _pick_source(
@@ -134,24 +143,62 @@ def claim_check_source(label: str, source: Source | None, *, newly_attached: boo
         )
 
 
-def _refuse_duplicate(article_id: int, start: int, end: int, label: str, source) -> None:
+def _refuse_duplicate(
+    article_id: int, start: int, end: int, label: str, source_id: int | None, *, exclude=None
+) -> None:
     """The same passage with the same verdict and source again (a key pressed twice) would
     count twice in every export and chart. A different label or source is a claim of its
-    own: two editors may disagree, or two sources may say the same thing."""
-    twin = (
-        Annotation.objects.filter(
-            article_id=article_id, start=start, end=end, label=label, source=source
-        )
-        .values_list("id", "created_by__username")
-        .first()
-    )
+    own: two editors may disagree, or two sources may say the same thing. The database
+    holds the rule (two partial unique indexes); this check gives the readable answer."""
+    twins = Annotation.objects.filter(
+        article_id=article_id, start=start, end=end, label=label, source_id=source_id
+    ).exclude(anchor_state=Annotation.Anchor.ORPHANED)
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude)
+    twin = twins.values_list("id", "created_by__username").first()
     if twin is not None:
         username = twin[1]
         raise ValidationError(
             f"This passage is already tagged {Annotation.Label(label).label.lower()}"
-            f"{' with this source' if source else ''} (by {username or 'someone'}). "
-            "Edit that claim instead."
+            f"{' with this source' if source_id else ''} (by {username or 'someone'}). "
+            "Edit that claim instead.",
+            code="duplicate",
         )
+
+
+def _one_claim(write):
+    """Run a claim write (in its own transaction); if the unique index finds a twin saved
+    meanwhile (the same POST sent twice at once, on PostgreSQL), the write is rolled back
+    and answered as a sequential repeat is: "already tagged". Caught outside the write's
+    transaction, so that a save costs no savepoint."""
+
+    @functools.wraps(write)
+    def wrapper(**kwargs):
+        try:
+            return write(**kwargs)
+        except IntegrityError as exc:
+            twin = getattr(exc, "claim", None)
+            if twin is not None:
+                _refuse_duplicate(
+                    twin.article_id,
+                    twin.start,
+                    twin.end,
+                    twin.label,
+                    twin.source_id,
+                    exclude=twin.pk,
+                )
+            raise
+
+    return wrapper
+
+
+def _save_once(annotation: Annotation, **save_kwargs) -> None:
+    """Save; an IntegrityError carries the claim, for `_one_claim` to name its twin."""
+    try:
+        annotation.save(**save_kwargs)
+    except IntegrityError as exc:
+        exc.claim = annotation
+        raise
 
 
 _FK_FIELDS = ["article", "source", "created_by", "updated_by"]
@@ -173,6 +220,7 @@ def _validate(annotation: Annotation, **kwargs) -> None:
         )
 
 
+@_one_claim
 @transaction.atomic
 def annotation_create(
     *,
@@ -202,7 +250,7 @@ def annotation_create(
     start, end, relocated = _place(
         current, start=start, end=end, quote=quote, seen_version=seen_version
     )
-    _refuse_duplicate(current.pk, start, end, label, source)
+    _refuse_duplicate(current.pk, start, end, label, source.pk if source else None)
     prefix, suffix = anchoring.context(current.body, start, end)
     annotation = Annotation(
         article_id=current.pk,
@@ -221,10 +269,11 @@ def annotation_create(
     )
     _validate(annotation)
     annotation._history_user = user
-    annotation.save()
+    _save_once(annotation)
     return ClaimResult(annotation, relocated, current)
 
 
+@_one_claim
 @transaction.atomic
 def annotation_update(
     *,
@@ -263,8 +312,17 @@ def annotation_update(
     annotation.evidence_url = evidence_url
     annotation.updated_by = user
     _validate(annotation)
+    if locked.anchor_state != Annotation.Anchor.ORPHANED:
+        _refuse_duplicate(
+            locked.article_id,
+            locked.start,
+            locked.end,
+            label,
+            source.pk if source else None,
+            exclude=locked.pk,
+        )
     annotation._history_user = user
-    annotation.save(force_update=True)
+    _save_once(annotation, force_update=True)
     return annotation
 
 
@@ -323,14 +381,15 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     """Bring back a deleted claim from its deletion record, with its id, author and creation
     time. The restore is recorded in the history (reason "restored…").
 
-    The article must still be there (not deleted). If its text changed since, the quote is
-    found again by its prefix and suffix ("moved"); when it is no longer in the text the claim
-    comes back "orphaned", never with offsets that point at other words.
+    The article must still be there (not deleted). If its text changed since the claim was
+    deleted, the claim follows the corrections as a stored claim does (`anchoring.reanchor`
+    from the text of that day): on its own words, or flagged; never on another copy of them.
+    If an identical claim (same words, verdict and source) was made meanwhile, it comes back
+    orphaned, for a reviewer to keep one.
 
     Returns the claim; `claim.restore_notes` lists, in sentences, what differs from the
     deleted claim (for the message shown to the admin).
     """
-    from django.db import IntegrityError
     from django.utils import timezone
 
     record = Annotation.history.filter(history_id=history_id, history_type="-").first()
@@ -357,32 +416,15 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
 
     claim = record.instance
     notes: list[str] = []
-    body = article.body
-    if claim.anchor_state == Annotation.Anchor.ORPHANED or body[claim.start : claim.end] != (
-        claim.quote
-    ):
-        found = anchoring.refind_quote(
-            body, claim.quote, prefix=claim.prefix, suffix=claim.suffix, near=claim.start
-        )
-        if found is not None:
-            claim.start, claim.end = found, found + len(claim.quote)
-            claim.prefix, claim.suffix = anchoring.context(body, claim.start, claim.end)
-            claim.anchor_state = Annotation.Anchor.MOVED
-            notes.append("The article’s text changed since: the quote was found again.")
-        else:
-            claim.anchor_state = Annotation.Anchor.ORPHANED
-            notes.append(
-                "Its quote is no longer in the article: it is restored as orphaned, for a "
-                "reviewer to place again."
-            )
     claim.source_id, source_note = _restored_source(claim.source_id)
+    _restored_place(claim, record, article, notes)
     if source_note:
         notes.append(source_note)
     if claim.created_by_id not in _restored_user_ids(claim.created_by_id):
         claim.created_by_id = None
     claim.updated_by = user
     claim.updated_at = timezone.now()
-    claim.full_clean(exclude=["article"], validate_unique=False)
+    claim.full_clean(exclude=["article"], validate_unique=False, validate_constraints=False)
 
     # A raw save keeps created_at (auto_now_add would stamp it anew) and skips
     # simple-history's own record, which is written right after with who and why.
@@ -390,7 +432,9 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
         with transaction.atomic():
             claim.save_base(raw=True, force_insert=True)
     except IntegrityError as exc:
-        raise ValidationError("This claim exists already: it was restored before.") from exc
+        if Annotation.objects.filter(pk=record.id).exists():
+            raise ValidationError("This claim exists already: it was restored before.") from exc
+        raise ValidationError(DUPLICATE_CLAIM) from exc
     reason = "restored"
     if claim.anchor_state != record.anchor_state:
         reason += f", {claim.get_anchor_state_display().lower()}"
@@ -401,6 +445,66 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     return claim
 
 
+def _restored_place(claim: Annotation, record, article: Article, notes: list[str]) -> None:
+    """Put a claim being restored where its words are now (see annotation_restore)."""
+    if claim.anchor_state == Annotation.Anchor.ORPHANED:
+        notes.append("It was orphaned when it was deleted, and comes back orphaned.")
+        return
+    then = (
+        Article.history.filter(id=article.pk, history_date__lte=record.history_date)
+        .order_by("-history_date", "-history_id")
+        .values_list("body", flat=True)
+        .first()
+    )
+    old_body = then if then is not None else article.body
+    (place,) = anchoring.reanchor(
+        old_body,
+        article.body,
+        [anchoring.Anchor(0, claim.start, claim.end, claim.quote, claim.prefix, claim.suffix)],
+    )
+    if place.state == "orphaned":
+        claim.anchor_state = Annotation.Anchor.ORPHANED
+        claim.anchor_reason = place.reason
+        notes.append(
+            "Its words are no longer in the article as they were: it is restored as orphaned, "
+            "for a reviewer to place again."
+        )
+        return
+    if place.state == "changed":
+        claim.original_quote = claim.original_quote or claim.quote
+        claim.anchor_state, claim.anchor_reason = Annotation.Anchor.CHANGED, place.reason
+        notes.append("The article’s text changed since, under its words: review its quote.")
+    elif place.start != claim.start:
+        if claim.anchor_state == Annotation.Anchor.ANCHORED:
+            claim.anchor_state = Annotation.Anchor.MOVED
+        notes.append(
+            "The article’s text changed since: its words were found again where the "
+            "correction moved them."
+        )
+    claim.start, claim.end, claim.quote = place.start, place.end, place.quote
+    claim.prefix, claim.suffix = anchoring.context(article.body, place.start, place.end)
+    twin = (
+        Annotation.objects.filter(
+            article_id=claim.article_id,
+            start=claim.start,
+            end=claim.end,
+            label=claim.label,
+            source_id=claim.source_id,
+        )
+        .exclude(anchor_state=Annotation.Anchor.ORPHANED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if twin is not None:
+        claim.anchor_state = Annotation.Anchor.ORPHANED
+        claim.anchor_reason = Annotation.AnchorWhy.COLLISION
+        notes.append(
+            f"Claim {twin} has the same words, verdict and source now: this one is restored "
+            "as orphaned, for a reviewer to keep one of them."
+        )
+
+
+@_one_claim
 @transaction.atomic
 def annotation_reattach(
     *,
@@ -420,9 +524,11 @@ def annotation_reattach(
     claim.start, claim.end, claim.quote = start, end, quote
     claim.prefix, claim.suffix = anchoring.context(current.body, start, end)
     claim.anchor_state = Annotation.Anchor.ANCHORED
+    claim.anchor_reason = Annotation.AnchorWhy.NONE
     claim.updated_by = user
-    claim.full_clean(exclude=["article"])
+    _refuse_duplicate(claim.article_id, start, end, claim.label, claim.source_id, exclude=claim.pk)
+    claim.full_clean(exclude=["article"], validate_constraints=False)
     claim._history_user = user
     claim._change_reason = "re-attached"
-    claim.save()
+    _save_once(claim)
     return claim

@@ -105,10 +105,34 @@ class _Importer:
                 kept.append(record)
         return kept
 
+    def drop_twin_claims(self, records: list[ArticleRecord], known: dict) -> None:
+        """The same passage, verdict and source twice in one record is one claim (as in the
+        app, where the second save is refused): the repeats are reported and skipped."""
+        for record in records:
+            seen: dict[tuple, int] = {}
+            kept = []
+            for index, claim in enumerate(record.claims, start=1):
+                key = anchoring.fold_name(claim.source) if claim.source else ""
+                source = known.get(key)
+                spot = (claim.start, claim.end, claim.label, source.pk if source else key)
+                if spot in seen:
+                    self.report.duplicates.append(
+                        RowError(
+                            record.line,
+                            f"claim {index} repeats claim {seen[spot]} (the same passage, "
+                            "verdict and source)",
+                        )
+                    )
+                else:
+                    seen[spot] = index
+                    kept.append(claim)
+            record.claims = kept
+
     def write(self, records: list[ArticleRecord]) -> None:
         records = self.drop_duplicates(records)
         by_key = self.known_sources(records)
         records = self.drop_rejected(records, by_key)
+        self.drop_twin_claims(records, by_key)
         names = {
             anchoring.fold_name(c.source): c.source for r in records for c in r.claims if c.source
         }

@@ -11,6 +11,10 @@ from .. import anchoring
 from ..models import Annotation, Source, SourceAlias
 
 
+class SourceNameTaken(ValidationError):
+    """Another source took the name between the check and the insert."""
+
+
 def _claimed_name(name_key: str, *, exclude_source: Source | None = None) -> SourceAlias | None:
     qs = SourceAlias.objects.select_related("source").filter(name_key=name_key)
     if exclude_source is not None:
@@ -62,7 +66,7 @@ def source_create(
                 source=source, name=source.name, name_key=key, is_primary=True
             )
     except IntegrityError as exc:  # a concurrent create of the same name
-        raise ValidationError({"name": f"A source named “{name}” already exists."}) from exc
+        raise SourceNameTaken({"name": f"A source named “{name}” already exists."}) from exc
     return source
 
 
@@ -142,11 +146,22 @@ def source_add_alias(*, source: Source, name: str, user: AbstractBaseUser | None
 
 
 def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -> Source:
-    """The source going by `name` (or one of its aliases); else a new one, pending review."""
-    existing = _claimed_name(anchoring.fold_name(name))
+    """The source going by `name` (or one of its aliases); else a new one, pending review.
+
+    Two editors proposing the same new name at once both get the one source that won: the
+    loser's insert fails on the unique name index (inside a savepoint), and the name is
+    looked up again, so neither claim is lost."""
+    key = anchoring.fold_name(name)
+    existing = _claimed_name(key)
     if existing is not None:
         return existing.source
-    return source_create(name=name, kind=kind, user=user)
+    try:
+        return source_create(name=name, kind=kind, user=user)
+    except SourceNameTaken:
+        existing = _claimed_name(key)
+        if existing is None:
+            raise
+        return existing.source
 
 
 def source_check_merge(*, keep: Source, others: list[Source]) -> list[int]:
@@ -171,6 +186,8 @@ def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) 
         raise ValidationError("One of these sources no longer exists. Reload and try again.")
     keep = locked[keep.pk]
     claims = list(Annotation.objects.filter(source_id__in=other_ids))
+    gone = _merge_twin_claims(keep, claims, user)
+    claims = [c for c in claims if c.pk is not None]  # the merged twins are deleted
     for claim in claims:
         claim.source = keep
         claim.updated_by = user
@@ -194,4 +211,44 @@ def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) 
     keep._history_user = user
     keep._change_reason = "merged " + ", ".join(f"“{locked[pk].name}”" for pk in other_ids)
     keep.save(update_fields=["updated_at"])
+    keep.merged_claims = len(gone)
     return keep
+
+
+def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]:
+    """Claims that become one claim when their sources merge (the same passage and verdict,
+    "SBU" and "Security Service of Ukraine"): the oldest stays, takes in a note, evidence
+    link or grade the others had and it lacked, and the others are deleted with a history
+    record that names it. Returns the ids deleted."""
+    live = [c for c in moving if c.anchor_state != Annotation.Anchor.ORPHANED]
+    if not live:
+        return set()
+    staying = Annotation.objects.filter(
+        source=keep, article_id__in={c.article_id for c in live}
+    ).exclude(anchor_state=Annotation.Anchor.ORPHANED)
+    groups: dict[tuple, list[Annotation]] = {}
+    for claim in [*staying, *live]:
+        groups.setdefault((claim.article_id, claim.start, claim.end, claim.label), []).append(claim)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda c: (c.created_at, c.pk))
+        survivor, twins = group[0], group[1:]
+        for twin in twins:
+            if twin.note and twin.note not in survivor.note:
+                survivor.note = f"{survivor.note}\n{twin.note}".strip()
+            survivor.evidence_url = survivor.evidence_url or twin.evidence_url
+            survivor.credibility = survivor.credibility or twin.credibility
+            twin._history_user = user
+            twin._change_reason = (
+                f"merged into claim {survivor.pk}: the same passage and verdict once the "
+                f"sources were merged into “{keep.name}”"
+            )
+            gone.add(twin.pk)
+            twin.delete()
+        survivor.updated_by = user
+        survivor._history_user = user
+        survivor._change_reason = "took in the claims merged into it"
+        survivor.save(update_fields=["note", "evidence_url", "credibility", "updated_by"])
+    return gone
