@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint format bench clean
+.PHONY: run test setup migrate demo manage lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,14 +25,20 @@ demo: migrate
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+## Any management command with the local settings (the ones `make run` uses), e.g.
+##   make manage ARGS="import_articles archive.jsonl --user editor"
+## DEBUG=1 and a development key here only: a deployment sets its own (never a local .env).
+manage: migrate
+	DEBUG=1 $(BIN)/python manage.py $(ARGS)
+
 ## The whole suite, browser tests included. Uses DATABASE_URL when set.
 test: setup
-	SECRET_KEY=test-only-secret-key DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true PLAIN_STATIC_STORAGE=1 \
+	SECRET_KEY=test-only-7Qm2vX9pL4sR8wK1zN6bT3yH5cJ0dF2gA7eU9iO4tY6rW1qZ DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
 bench: migrate
-	SECRET_KEY=bench-only-secret-key DEBUG=0 PLAIN_STATIC_STORAGE=1 \
+	SECRET_KEY=bench-only-3Fh8Kd2Lm9Qp4Rs7Tv1Wx6Yz0Bc5Ng8Jk2Pq4Mr7Sv9Tw3Xu DEBUG=0 PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lint: setup

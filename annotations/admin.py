@@ -26,6 +26,44 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+def refuse(request: HttpRequest, message: str) -> TemplateResponse:
+    """A refused admin action or save: 422 with the message, and nothing changed (Django's
+    admin would redirect with an error message, which reads as success to a script)."""
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("admin:index")
+    context = {
+        **admin.site.each_context(request),
+        "message": message,
+        "title": "Not done",
+        "back": back,
+    }
+    return TemplateResponse(request, "admin/refused.html", context, status=422)
+
+
+class RefusalsAre422:
+    """Admin pages that answer a refusal with a 4xx: an invalid form is shown again with
+    422 (Django answers 200), and a service that refuses a save answers 422 with its message
+    (Django would raise a 500), the admin's transaction rolled back."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            return refuse(request, " ".join(exc.messages))
+        context = getattr(response, "context_data", None) or {}
+        if request.method == "POST" and (
+            context.get("errors")
+            or getattr(context.get("adminform"), "form", None) is not None
+            and context["adminform"].form.errors
+        ):
+            response.status_code = 422
+        return response
+
+
 class AliasInline(admin.TabularInline):
     model = SourceAlias
     fields = ["name", "is_primary", "created_at"]
@@ -54,7 +92,7 @@ class SourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
     form = SourceAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -146,18 +184,21 @@ class SourceAdmin(SimpleHistoryAdmin):
     def merge(self, request, queryset):
         sources = list(queryset.order_by("name"))
         if len(sources) < 2:
-            self.message_user(request, "Select at least two sources to merge.", messages.ERROR)
-            return None
+            return refuse(request, "Select at least two sources to merge.")
         keep_id = request.POST.get("keep")
         if keep_id and request.POST.get("apply"):
             keep = next((s for s in sources if str(s.pk) == keep_id), None)
             if keep is None:
-                self.message_user(request, "Choose one of the selected sources.", messages.ERROR)
-                return None
-            services.source_merge(keep=keep, others=sources, user=request.user)
+                return refuse(request, "Choose one of the selected sources to keep.")
+            try:
+                merged = services.source_merge(keep=keep, others=sources, user=request.user)
+            except ValidationError as exc:
+                return refuse(request, " ".join(exc.messages))
+            twins = getattr(merged, "merged_claims", 0)
             self.message_user(
                 request,
-                f"Merged {len(sources) - 1} source(s) into “{keep.name}”.",
+                f"Merged {len(sources) - 1} source(s) into “{keep.name}”."
+                + (f" {twins} claim(s) that became the same claim were merged." if twins else ""),
                 messages.SUCCESS,
             )
             return None
@@ -250,7 +291,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
     form = ArticleAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -292,7 +333,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     actions = ["soft_delete", "restore"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return selectors.with_label_counts(Article.objects.all())
+        articles = Article.objects.all()
+        if not permissions.can_restore(request.user):  # deleted: for those who restore
+            articles = articles.alive()
+        return selectors.with_label_counts(articles)
+
+    def get_list_filter(self, request):
+        if permissions.can_restore(request.user):
+            return self.list_filter
+        return [f for f in self.list_filter if f is not DeletedFilter]
 
     @admin.display(description="verified", ordering="n_verified")
     def n_verified(self, obj: Article) -> int:
@@ -391,7 +440,7 @@ class AnnotationAdminForm(forms.ModelForm):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SimpleHistoryAdmin):
+class AnnotationAdmin(RefusalsAre422, SimpleHistoryAdmin):
     form = AnnotationAdminForm
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -435,6 +484,12 @@ class AnnotationAdmin(SimpleHistoryAdmin):
         "evidence_url",
         *readonly_fields,
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Annotation]:
+        claims = super().get_queryset(request)
+        if not permissions.can_restore(request.user):  # claims of deleted articles too
+            claims = claims.filter(article__deleted_at__isnull=True)
+        return claims
 
     @admin.display(description="quote")
     def short_quote(self, obj: Annotation) -> str:

@@ -126,7 +126,8 @@ def claim_rows(claims: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Cl
 # A spreadsheet treats a cell that starts with one of these as a formula (or, for tab and
 # CR, may shift it into one). Prefixing an apostrophe makes Excel, LibreOffice and Google
 # Sheets show the text as text, and the apostrophe itself is not displayed.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The fullwidth forms (＝ ＋ － ＠) count too: some spreadsheets fold them to the plain ones.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -207,6 +208,13 @@ def _sql_quoted(value: str) -> str:
     )
 
 
+def _sql_literal(char: str) -> str:
+    """A one-character SQL string literal (E'\\t' for a control character)."""
+    if char in "\t\r":
+        return {"\t": "E'\\t'", "\r": "E'\\r'"}[char]
+    return f"'{char}'"
+
+
 def _sql_cell(column: str, ref: str, safe: bool) -> str:
     if column in _NUMBER_COLUMNS:
         return f"coalesce({ref}::text, '')"
@@ -219,8 +227,8 @@ def _sql_cell(column: str, ref: str, safe: bool) -> str:
             f"THEN '.' || to_char({utc}, 'US') ELSE '' END || '+00:00' END"
         )
     text = f"coalesce({ref}::text, '')"
-    if safe and column not in _CHOICE_COLUMNS:  # spreadsheet_safe(): = + - @ tab CR
-        starts = "('=', '+', '-', '@', E'\\t', E'\\r')"
+    if safe and column not in _CHOICE_COLUMNS:  # spreadsheet_safe(): the same characters
+        starts = "(" + ", ".join(_sql_literal(c) for c in _FORMULA_STARTS) + ")"
         text = f"(CASE WHEN left({ref}, 1) IN {starts} THEN '''' ELSE '' END || {text})"
     return text
 

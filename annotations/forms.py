@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
+from . import text
 from .models import Annotation, Article, Source
 
 NOTE_MAX = 5000
@@ -28,12 +29,35 @@ class HttpUrlField(forms.URLField):
         super().__init__(**kwargs)
 
 
+class TextRulesForm(forms.Form):
+    """Every text field of every form gets the one text rule (`annotations.text`): a field
+    of several lines (a textarea) may hold line breaks; the article body is normalised
+    instead, as documented."""
+
+    body_fields = ("body",)
+    # Fields of several lines whatever their widget: a quote may span paragraphs.
+    lines_fields = ("quote", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            if name in self.body_fields:
+                rule = text.validate_body
+            elif name in self.lines_fields or isinstance(field.widget, forms.Textarea):
+                rule = text.validate_lines
+            else:
+                rule = text.validate_line
+            field.validators.append(rule)
+
+
 def _transport_newlines(value: str) -> str:
     # Browsers send form values with CRLF line breaks; bodies store "\n" only.
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ArticleFilterForm(forms.Form):
+class ArticleFilterForm(TextRulesForm):
     SORTS = {
         "-created_at": "Newest first",
         "created_at": "Oldest first",
@@ -81,7 +105,7 @@ class ArticleFilterForm(forms.Form):
         }
 
 
-class ClaimDetailsForm(forms.Form):
+class ClaimDetailsForm(TextRulesForm):
     """What a claim says beyond its span: verdict, source, grade, note, evidence."""
 
     label = forms.ChoiceField(choices=Annotation.Label.choices)
@@ -166,7 +190,7 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         return quote
 
 
-class ClaimFilterForm(forms.Form):
+class ClaimFilterForm(TextRulesForm):
     """Which claims: the claims list, its export buttons and the export command share it."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
@@ -222,7 +246,7 @@ class ClaimFilterForm(forms.Form):
         }
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(TextRulesForm):
     """A new article: what the editor pasted, or the draft an upload or a link produced."""
 
     title = forms.CharField(max_length=500)
@@ -250,7 +274,7 @@ class ArticleForm(forms.Form):
         return body
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextRulesForm):
     file = forms.FileField(label="Article file (.txt or .html)")
     title = forms.CharField(
         required=False, max_length=500, help_text="Leave empty to use the file's own title."
@@ -271,11 +295,11 @@ class UploadForm(forms.Form):
         return upload
 
 
-class UrlForm(forms.Form):
+class UrlForm(TextRulesForm):
     url = HttpUrlField(label="Link to the article")
 
 
-class BulkImportForm(forms.Form):
+class BulkImportForm(TextRulesForm):
     file = forms.FileField(label="JSONL or CSV file")
     dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")
 
@@ -288,7 +312,7 @@ class BulkImportForm(forms.Form):
         return upload
 
 
-class WorkflowForm(forms.Form):
+class WorkflowForm(TextRulesForm):
     status = forms.ChoiceField(choices=Article.Status.choices)
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
@@ -297,7 +321,7 @@ class WorkflowForm(forms.Form):
     )
 
 
-class SourceFilterForm(forms.Form):
+class SourceFilterForm(TextRulesForm):
     q = forms.CharField(required=False, max_length=200, label="Search")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
     reliability = forms.ChoiceField(
@@ -308,7 +332,7 @@ class SourceFilterForm(forms.Form):
     )
 
 
-class SourceReviewForm(forms.Form):
+class SourceReviewForm(TextRulesForm):
     decision = forms.ChoiceField(
         choices=[(Source.Review.APPROVED, "Approve"), (Source.Review.REJECTED, "Reject")]
     )
@@ -323,11 +347,11 @@ class SourceReviewForm(forms.Form):
     reconsider = forms.BooleanField(required=False, label="Reconsider an earlier decision")
 
 
-class AliasForm(forms.Form):
+class AliasForm(TextRulesForm):
     name = forms.CharField(max_length=200, label="Also known as")
 
 
-class MergeForm(forms.Form):
+class MergeForm(TextRulesForm):
     other = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         label="Duplicate to merge into this source",
@@ -354,7 +378,7 @@ class CorrectionForm(ArticleForm):
         )
 
 
-class ReattachForm(forms.Form):
+class ReattachForm(TextRulesForm):
     """A new place for an orphaned claim: a selection (offsets and text) or a pasted quote."""
 
     start = forms.IntegerField(max_value=MAX_INT, min_value=0, required=False)

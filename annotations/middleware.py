@@ -10,34 +10,13 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.contrib.auth.views import redirect_to_login
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from .outage import is_outage
+
 logger = logging.getLogger(__name__)
-
-# Errors that mean "the database is not answering", as opposed to a bug in a query.
-_OUTAGE_SIGNS = (
-    "connection",
-    "connect",
-    "server closed",
-    "terminating",
-    "shutting down",
-    "could not",
-    "timeout",
-    "database is locked",
-    "no route",
-    "refused",
-)
-
-
-def is_outage(exc: BaseException) -> bool:
-    if isinstance(exc, InterfaceError):
-        return True
-    if isinstance(exc, OperationalError):
-        text = str(exc).lower()
-        return any(sign in text for sign in _OUTAGE_SIGNS)
-    return False
 
 
 def outage_response() -> HttpResponse:
@@ -109,3 +88,110 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         login = redirect_to_login(back, self.get_login_url(view_func))
         html = render_to_string("session_ended.html", {"login_url": login["Location"]})
         return HttpResponse(html, status=401)
+
+
+class RequestBytesMiddleware:
+    """Refuse a request whose form data or query string is not UTF-8, on the raw bytes.
+
+    Django decodes such bytes with replacement characters (U+FFFD), so "%ff%fe" in a note
+    would be saved as "��" without a word. Checked here, before any view reads the data,
+    for query strings, url-encoded bodies, and the text parts of multipart bodies within
+    DATA_UPLOAD_MAX_MEMORY_SIZE (file parts are the upload's own business: a file's bytes
+    are checked by whoever reads it). A real U+FFFD, sent as its three UTF-8 bytes, passes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = self._invalid(request)
+        if where:
+            return bad_bytes_response(request, where)
+        return self.get_response(request)
+
+    def _invalid(self, request: HttpRequest) -> str | None:
+        from django.conf import settings
+
+        from .text import is_valid_utf8
+
+        query = request.META.get("QUERY_STRING", "")
+        if query and not _urlencoded_is_utf8(query.encode("latin-1", "replace")):
+            return "the address"
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        content_type = request.META.get("CONTENT_TYPE", "")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if not length or (limit is not None and length > limit):
+            return None  # Django refuses what is too big when the view reads it
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            return None if _urlencoded_is_utf8(request.body) else "the form"
+        if content_type.startswith("multipart/form-data"):
+            for part in _text_parts(content_type, request.body):
+                if not is_valid_utf8(part):
+                    return "the form"
+        return None
+
+
+def _urlencoded_is_utf8(data: bytes) -> bool:
+    from urllib.parse import unquote_to_bytes
+
+    from .text import is_valid_utf8
+
+    for pair in data.replace(b";", b"&").split(b"&"):
+        for piece in pair.split(b"=", 1):
+            if not is_valid_utf8(unquote_to_bytes(piece.replace(b"+", b" "))):
+                return False
+    return True
+
+
+def _text_parts(content_type: str, body: bytes) -> list[bytes]:
+    """The payloads of a multipart body's parts that are not files."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace") + body
+    )
+    if not message.is_multipart():
+        return []
+    return [
+        part.get_payload(decode=True) or b""
+        for part in message.iter_parts()
+        if part.get_filename() is None
+    ]
+
+
+def bad_bytes_response(request: HttpRequest, where: str) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    message = _(
+        "The text sent in %(where)s is not valid UTF-8, so it cannot be read as it was meant. "
+        "Nothing was saved. Retype it, or save the file it came from as UTF-8."
+    ) % {"where": _(where)}
+    if request.headers.get("HX-Request") == "true":
+        html = render_to_string("annotations/partials/form_error.html", {"message": message})
+    else:
+        html = render_to_string("400.html", {"message": message}, request=request)
+    return HttpResponse(html, status=400)
+
+
+class PrivateCacheMiddleware:
+    """What a signed-in person sees (pages, fragments, downloads) is theirs: never kept by a
+    shared cache or a proxy, nor left in the browser's cache for the next person at a shared
+    desk computer. `Cache-Control: private, no-store`, unless the view said otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .text import validate_body, validate_line, validate_lines
+
 User = settings.AUTH_USER_MODEL
 
 PREFIX_SUFFIX_LENGTH = 32
@@ -108,20 +110,20 @@ class Source(models.Model):
     Reliability = Reliability
     Review = SourceReview
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_line])
     # NFKC + casefold of the name; see anchoring.fold_name. Unique, and every name and alias
     # is also a row of SourceAlias, whose own unique key spans names and aliases together.
     name_key = models.CharField(max_length=200, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
-    url = models.URLField(max_length=2000, blank=True)
-    description = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_line])
+    description = models.TextField(blank=True, validators=[validate_lines])
     reliability = models.CharField(max_length=1, choices=Reliability, default=Reliability.F)
     review_status = models.CharField(max_length=10, choices=Review, default=Review.PENDING)
     reviewed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_sources"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(blank=True, validators=[validate_lines])
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_sources"
     )
@@ -177,7 +179,7 @@ class SourceAlias(models.Model):
     """
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_line])
     name_key = models.CharField(max_length=200, unique=True)
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,15 +209,15 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     Status = ArticleStatus
 
-    title = models.CharField(max_length=500)
-    url = models.URLField(max_length=2000, blank=True)
-    outlet = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=500, validators=[validate_line])
+    url = models.URLField(max_length=2000, blank=True, validators=[validate_line])
+    outlet = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    author = models.CharField(max_length=300, blank=True, validators=[validate_line])
     published_at = models.DateTimeField(null=True, blank=True)
     # Plain text, normalised once on the way in (NFC, "\n" line endings): offsets index it.
-    body = models.TextField()
+    body = models.TextField(validators=[validate_body])
     body_hash = models.CharField(max_length=64, editable=False)
-    language = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=16, blank=True, validators=[validate_line])
     status = models.CharField(max_length=12, choices=Status, default=Status.NEW)
     assignee = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_articles"
@@ -282,7 +284,7 @@ class Annotation(models.Model):
     # Unicode code point offsets into Article.body: body[start:end] == quote while anchored.
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
-    quote = models.TextField()
+    quote = models.TextField(validators=[validate_lines])
     prefix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
     suffix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
     label = models.CharField(max_length=12, choices=Label)
@@ -290,8 +292,8 @@ class Annotation(models.Model):
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="annotations"
     )
-    note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=2000, blank=True)
+    note = models.TextField(blank=True, validators=[validate_lines])
+    evidence_url = models.URLField(max_length=2000, blank=True, validators=[validate_line])
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_annotations"
     )
@@ -306,7 +308,7 @@ class Annotation(models.Model):
         max_length=10, choices=AnchorReason, default=AnchorReason.NONE, blank=True
     )
     # The quote as first tagged, once a correction changed the text under it.
-    original_quote = models.TextField(blank=True)
+    original_quote = models.TextField(blank=True, validators=[validate_lines])
 
     history = HistoricalRecords()
 
@@ -394,3 +396,64 @@ class Annotation(models.Model):
     @property
     def is_anchored(self) -> bool:
         return self.anchor_state in (self.Anchor.ANCHORED, self.Anchor.MOVED)
+
+
+class ImportRun(models.Model):
+    """One bulk import, from the page or the command: who, when, which file, what came of
+    it, row by row. Written as the import goes (each batch commits with its counts), so a
+    run cut short says how far it got and which articles went in."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Door(models.TextChoices):
+        WEB = "web", _("Import page")
+        COMMAND = "command", _("import_articles command")
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    door = models.CharField(max_length=10, choices=Door, default=Door.WEB)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    format = models.CharField(max_length=10)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    articles_created = models.PositiveIntegerField(default=0)
+    claims_created = models.PositiveIntegerField(default=0)
+    sources_created = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    # [{"line": 3, "kind": "error" | "skipped", "reason": "..."}], in line order.
+    report = models.JSONField(default=list, blank=True)
+    # Ids of the articles this run created (committed), in order.
+    committed = models.JSONField(default=list, blank=True)
+    # What stopped a failed run, in words.
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "done", "failed"]),
+                name="import_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(door__in=["web", "command"]), name="import_run_door_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["jsonl", "csv", "jsonld"]), name="import_run_format_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["-started_at", "-id"], name="import_run_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'import'} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:import-run", args=[self.pk])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/new/upload/", views.article_upload, name="article-upload"),
     path("articles/new/from-url/", views.article_from_url, name="article-from-url"),
     path("articles/import/", views.article_import, name="article-import"),
+    path("imports/<int:pk>/", views.import_run_detail, name="import-run"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/workflow/", views.article_workflow, name="article-workflow"),
     path("articles/<int:pk>/correct/", views.article_correct, name="article-correct"),

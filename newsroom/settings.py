@@ -54,6 +54,15 @@ if not SECRET_KEY:
         SECRET_KEY = "image-build-throwaway-key"  # noqa: S105
     else:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    # What Django's own check (security.W009) calls weak only warns; a server signing
+    # sessions and CSRF tokens with it must not start.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use 50 or more random characters, for example from "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -89,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "annotations.middleware.LoginRequiredMiddleware",
     "annotations.middleware.RoleRequiredMiddleware",
+    "annotations.middleware.RequestBytesMiddleware",
+    "annotations.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -73,7 +73,7 @@ def test_admin_creates_source_through_services(client, admin_user):
     source = Source.objects.get()
     assert source.name_key == "сбу" and source.aliases.get().is_primary
     again = client.post(url, {**data, "name": "сбу"})
-    assert again.status_code == 200 and "already exists" in again.content.decode()
+    assert again.status_code == 422 and "already exists" in again.content.decode()
     assert Source.objects.count() == 1
 
 
@@ -83,7 +83,7 @@ def test_admin_claim_add_checks_offsets(client, admin_user):
     url = reverse("admin:annotations_annotation_add")
     base = {"article": article.pk, "label": "verified", "note": "", "evidence_url": ""}
     bad = client.post(url, {**base, "start": 0, "end": 5, "quote": "wrong"})
-    assert bad.status_code == 200 and "does not match" in bad.content.decode()
+    assert bad.status_code == 422 and "does not match" in bad.content.decode()
     assert Annotation.objects.count() == 0
     start = article.body.index("drones")
     good = client.post(url, {**base, "start": start, "end": start + 6, "quote": "drones"})

@@ -423,7 +423,7 @@ def test_admin_corrections_go_through_the_same_service(client, admin_user, artic
     assert article.version == 2
     assert set(Annotation.objects.values_list("anchor_state", flat=True)) == {"moved"}
     stale = client.post(url, {**data, "body": "Stale edit", "expected_version": 1})
-    assert stale.status_code == 200 and "newer version" in stale.content.decode()
+    assert stale.status_code == 422 and "newer version" in stale.content.decode()
     article.refresh_from_db()
     assert article.body.startswith("UPDATE.")
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 TRICKY_BODY = (
     "«Київ» каже: 31 з 38 дронів збито 🇺🇦🚀, a “quoted, comma” line\n"
     "=HYPERLINK(\"http://x\") +cmd|' /C calc'!A0 -2+3 @SUM(A1)\n"
+    '＝HYPERLINK("http://x") ＋cmd －2+3 ＠SUM(A1)\n'
 )
 
 
@@ -107,10 +108,22 @@ def test_spreadsheet_safe_default_makes_formulas_inert(editor_client, tricky):
         row = by_id[claim.pk]
         for cell in (row["quote"], row["note"]):
             assert cell == "'" + claim.quote
-            assert not cell.startswith(("=", "+", "-", "@"))
+            assert not cell.startswith(("=", "+", "-", "@", "＝", "＋", "－", "＠"))
     _, raw = _csv(editor_client, variant="raw")
     raw_by_id = {int(r[0]): r for r in raw[1:]}
     assert {raw_by_id[c.pk][8] for c in payloads} == {c.quote for c in payloads}
+
+
+@pytest.mark.parametrize("payload", ['＝HYPERLINK("http://x")', "＋cmd", "－2+3", "＠SUM(A1)"])
+def test_spreadsheet_safe_covers_the_fullwidth_forms(editor_client, payload):
+    """＝ ＋ － ＠: some spreadsheets fold them into = + - @ and run the formula."""
+    article = ArticleFactory(body=f"Intro. {payload} end.")
+    AnnotationFactory(article=article, quote_text=payload, label="unattributed", note=payload)
+    _, (header, row) = _csv(editor_client)
+    record = dict(zip(header, row, strict=True))
+    assert record["quote"] == record["note"] == "'" + payload
+    _, (_, raw) = _csv(editor_client, variant="raw")
+    assert dict(zip(header, raw, strict=True))["quote"] == payload
 
 
 def test_spreadsheet_safe_covers_tab_and_cr():
@@ -342,6 +355,10 @@ NASTY_TEXTS = [
     "+cmd",
     "-2+3",
     "@SUM(A1)",
+    "＝1+1",
+    "＋cmd",
+    "－2",
+    "＠SUM(A1)",
     "'already an apostrophe",
     "«Київ» 🇺🇦🚀 e\u0301 — ‘curly’",
     " leading and trailing spaces ",
@@ -366,9 +383,12 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     source = SourceFactory(name='-СБУ, "press"', kind="intelligence")
     for i, text in enumerate(NASTY_TEXTS):
         target = article if i % 2 else other
+        # A span of its own for each claim (one passage, verdict and source is one claim).
         claim = AnnotationFactory(
             article=target,
-            quote_text="Intro" if target is article else "31 of 38 drones were shot down",
+            start=i,
+            end=i + 5,
+            quote=target.body[i : i + 5],
             label="disputed" if i % 3 else "unattributed",
             source=None if i % 3 == 0 else source,
             credibility=None if i % 4 == 0 else 1 + i % 6,

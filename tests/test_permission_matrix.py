@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import services
 from annotations.importers import web
-from annotations.models import Annotation, Article, Source
+from annotations.models import Annotation, Article, ImportRun, Source
 from tests.factories import BODY, SourceFactory
 from tests.test_bad_input import db_snapshot
 
@@ -111,7 +111,12 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:article-upload": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS)},
     "annotations:article-from-url": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS)},
     # Bulk import: reviewers and admins.
-    "annotations:article-import": {"GET": by_role(**REVIEWERS), "POST": by_role(**REVIEWERS)},
+    "annotations:article-import": {
+        "GET": by_role(**REVIEWERS),
+        "POST": by_role(**REVIEWERS_REDIRECT),  # to the run's page
+    },
+    # A bulk import's record: the people who may import.
+    "annotations:import-run": {"GET": by_role(**REVIEWERS), "POST": everyone(405)},
     # Taking an article / setting its status: anyone who annotates.
     "annotations:article-workflow": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     # Correcting the text: the editor who added it, reviewers, admins.
@@ -165,6 +170,7 @@ class World:
     pending: Source  # proposed by editor, pending review
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
+    run: ImportRun  # a bulk import, by a reviewer
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -230,6 +236,7 @@ def world(editor) -> World:
         pending=services.source_create(name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA),
         approved=SourceFactory(name="SBU"),
         duplicate=SourceFactory(name="Security Service of Ukraine"),
+        run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
     )
 
 
@@ -323,6 +330,7 @@ ASK: dict[str, Ask] = {
     ),
     "annotations:article-from-url": Ask(data=lambda w: {"url": "https://example.org/report"}),
     "annotations:article-import": Ask(data=_bulk_file, writes=True),
+    "annotations:import-run": Ask(lambda w: w.run.pk),
     "annotations:article-workflow": Ask(_article, data=lambda w: {"take": "1"}, writes=True),
     "annotations:article-correct": Ask(_article, data=_correction, writes=True),
     "annotations:article-delete": Ask(_article, writes=True),

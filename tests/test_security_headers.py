@@ -474,7 +474,7 @@ _SETTINGS_ENV = {
 def _env(extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_ENV}
     env["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
-    env.setdefault("SECRET_KEY", "x" * 10)
+    env.setdefault("SECRET_KEY", _random_secret())
     env.update(extra)
     return env
 
@@ -609,3 +609,29 @@ def test_without_secret_key_only_model_reading_commands_start(argv, runs):
     assert (result.returncode == 0) == runs, result.stderr[-500:]
     if not runs:
         assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short", "x" * 60, "django-insecure-" + "k7Hq2Lw9Zp4Xr8Ts1Vy6Nb3Mc5Jd0Fg2Ah7Ek9Uo4Iy6Rt1"],
+)
+def test_a_weak_secret_key_stops_the_server_in_production(key):
+    """What Django's check security.W009 calls weak (short, few distinct characters, or
+    Django's insecure prefix) stops the settings from loading with DEBUG off."""
+    code = "import sys; sys.argv = ['gunicorn', 'newsroom.wsgi']; import newsroom.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=_env({"SECRET_KEY": key, "DEBUG": "0"}),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SECRET_KEY is too weak" in result.stderr
+    strong = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=_env({"SECRET_KEY": _random_secret(), "DEBUG": "0"}),
+        capture_output=True,
+        text=True,
+    )
+    assert strong.returncode == 0, strong.stderr[-500:]

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from annotations.models import Annotation, Article
+from annotations.models import Annotation, Article, ImportRun
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,11 +183,25 @@ def test_bulk_page_for_reviewers_reports_lines(client, reviewer):
     response = client.post(
         reverse("annotations:article-import"), {"file": SimpleUploadedFile("batch.jsonl", content)}
     )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Created 1 article(s) with 1 claim(s)" in html
+    # The import is recorded; its page says what happened, row by row.
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Created 1 article(s) with 1 claim(s)" in html  # the message after the redirect
     assert "Not imported: “body” is missing." in html
     assert Annotation.objects.get().source.name == "Kyiv"
+    assert (run.status, run.user, run.file_name, run.format) == (
+        "done",
+        reviewer,
+        "batch.jsonl",
+        "jsonl",
+    )
+    assert (run.articles_created, run.claims_created, run.rows_failed) == (1, 1, 1)
+    assert run.committed == [Article.objects.get().pk]
+    assert run.report == [{"line": 2, "kind": "error", "reason": "“body” is missing."}]
+    assert len(run.file_sha256) == 64 and run.file_size == len(content)
 
 
 def test_take_article_and_set_status(editor_client, editor):

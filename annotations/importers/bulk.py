@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +22,18 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .. import anchoring
+from .. import anchoring, text
 from ..exporters import CREDIBILITY_PREFIX
 from ..models import Annotation
 
+logger = logging.getLogger(__name__)
+
 ARTICLE_FIELDS = ["title", "body", "url", "outlet", "author", "published_at", "language"]
 MAX_LENGTHS = {"title": 500, "url": 2000, "outlet": 200, "author": 300, "language": 16}
+# Deeper than this, JSON is refused before it is parsed (ours is six levels deep).
+MAX_JSON_DEPTH = 64
+# At most this many pages are followed along a collection's "first" and "next" links.
+MAX_PAGES = 10_000
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -64,17 +72,22 @@ class RecordProblem(ValueError):
     pass
 
 
-def _text(raw: dict, name: str, *, required: bool = False) -> str:
+def _text(raw: dict, name: str, *, required: bool = False, prefix: str = "") -> str:
     value = raw.get(name)
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise RecordProblem(f"“{name}” must be text.")
+        raise RecordProblem(f"{prefix}“{name}” must be text.")
     if required and not value.strip():
-        raise RecordProblem(f"“{name}” is missing.")
+        raise RecordProblem(f"{prefix}“{name}” is missing.")
     limit = MAX_LENGTHS.get(name)
     if limit and len(value) > limit:
-        raise RecordProblem(f"“{name}” is longer than {limit} characters.")
+        raise RecordProblem(f"{prefix}“{name}” is longer than {limit} characters.")
+    found = text.problem(
+        value, lines=name in ("note", "quote"), body=name == "body"
+    )  # the one text rule, as in the app's forms
+    if found:
+        raise RecordProblem(f"{prefix}“{name}”: {found}")
     return value
 
 
@@ -83,11 +96,14 @@ def _when(value) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise RecordProblem("“published_at” must be an ISO 8601 date or date-time.")
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value) if parsed is None else None
+    except ValueError as exc:  # well formed, but no such day or time ("2026-02-30")
+        raise RecordProblem(f"“published_at” is not a real date: “{value[:40]}”.") from exc
     if parsed is None:
-        day = parse_date(value)
         if day is None:
-            raise RecordProblem(f"“published_at” is not an ISO 8601 date: “{value}”.")
+            raise RecordProblem(f"“published_at” is not an ISO 8601 date: “{value[:40]}”.")
         parsed = datetime(day.year, day.month, day.day)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
@@ -96,9 +112,12 @@ def _when(value) -> datetime | None:
 
 def _int(value, name: str, index: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
+        digits = value.strip() if isinstance(value, str) else ""
+        if digits.lstrip("-").isascii() and digits.lstrip("-").isdigit() and len(digits) < 12:
+            return int(digits)
         raise RecordProblem(f"claim {index}: “{name}” must be a whole number.")
+    if not -(2**31) < value < 2**31:
+        raise RecordProblem(f"claim {index}: “{name}” is out of range.")
     return value
 
 
@@ -115,6 +134,7 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
     quote = raw.get("quote")
     if not isinstance(quote, str):
         raise RecordProblem(f"claim {index}: “quote” is missing.")
+    quote = _text(raw, "quote", prefix=f"claim {index}: ")
     quote = anchoring.normalise_body(quote)
     try:
         anchoring.check_span(body, start, end, quote, advice=FIX_OFFSETS)
@@ -128,6 +148,7 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
     source = raw.get("source") or ""
     if not isinstance(source, str):
         raise RecordProblem(f"claim {index}: “source” must be a name.")
+    source = _text({"source": source}, "source", prefix=f"claim {index}: ")
     if label == Annotation.Label.UNATTRIBUTED and source.strip():
         raise RecordProblem(f"claim {index}: an unattributed claim has no source.")
     credibility = raw.get("credibility")
@@ -139,6 +160,8 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
             raise RecordProblem(f"claim {index}: credibility must be 1 to 6.")
     evidence_url = raw.get("evidence_url") or ""
     if evidence_url:
+        if not isinstance(evidence_url, str) or len(evidence_url) > 2000:
+            raise RecordProblem(f"claim {index}: the evidence link must be http or https.")
         try:
             _url(evidence_url)
         except ValidationError as exc:
@@ -146,6 +169,7 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
     note = raw.get("note") or ""
     if not isinstance(note, str):
         raise RecordProblem(f"claim {index}: “note” must be text.")
+    note = _text({"note": note}, "note", prefix=f"claim {index}: ")
     return ClaimRecord(
         start,
         end,
@@ -169,6 +193,8 @@ def validate_record(raw, line: int) -> ArticleRecord:
     if not body.strip():
         raise RecordProblem("“body” is empty.")
     url = _text(raw, "url").strip()
+    if url and len(url) > MAX_LENGTHS["url"]:
+        raise RecordProblem("“url” is longer than 2000 characters.")
     if url:
         try:
             _url(url)
@@ -176,10 +202,7 @@ def validate_record(raw, line: int) -> ArticleRecord:
             raise RecordProblem(f"“url” is not an http(s) link: “{url}”.") from exc
     claims_raw = raw.get("claims") or []
     if isinstance(claims_raw, str):
-        try:
-            claims_raw = json.loads(claims_raw) if claims_raw.strip() else []
-        except json.JSONDecodeError as exc:
-            raise RecordProblem(f"“claims” is not valid JSON: {exc.msg}.") from exc
+        claims_raw = _loads(claims_raw, what="“claims”") if claims_raw.strip() else []
     if not isinstance(claims_raw, list):
         raise RecordProblem("“claims” must be a list.")
     return ArticleRecord(
@@ -191,8 +214,56 @@ def validate_record(raw, line: int) -> ArticleRecord:
         author=_text(raw, "author").strip(),
         published_at=_when(raw.get("published_at")),
         language=_text(raw, "language").strip(),
-        claims=[_claim(c, body, i) for i, c in enumerate(claims_raw, start=1)],
+        claims=_claims(claims_raw, body),
     )
+
+
+def _claims(claims_raw: list, body: str) -> list[ClaimRecord]:
+    """Every claim of a record, or RecordProblem naming each bad one (not only the first)."""
+    claims, problems = [], []
+    for index, raw in enumerate(claims_raw, start=1):
+        try:
+            claims.append(_claim(raw, body, index))
+        except RecordProblem as exc:
+            problems.append(str(exc))
+    if problems:
+        raise RecordProblem(" ".join(problems))
+    return claims
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _refuse_constant(name: str):
+    raise RecordProblem(f"{name} is not a number JSON allows: write it as text, or leave it out.")
+
+
+def _loads(data: str, *, what: str = "The line"):
+    """json.loads, refusing what would break it or us: nesting deeper than MAX_JSON_DEPTH
+    (checked before parsing, so no RecursionError), NaN and Infinity."""
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(data):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise RecordProblem(
+                    f"{what} is nested more than {MAX_JSON_DEPTH} levels deep: not an export "
+                    "of articles."
+                )
+        elif bracket in "]}":
+            depth -= 1
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise RecordProblem(
+            f"Not valid JSON: {exc.msg} (column {exc.colno})."
+            if what == "The line"
+            else f"{what} is not valid JSON: {exc.msg} (line {exc.lineno})."
+        ) from exc
+    except (RecursionError, ValueError) as exc:
+        raise RecordProblem(f"{what} is not valid JSON.") from exc
 
 
 def _validated(rows: Iterable[tuple[int, object]]) -> Iterator[ArticleRecord | RowError]:
@@ -204,26 +275,41 @@ def _validated(rows: Iterable[tuple[int, object]]) -> Iterator[ArticleRecord | R
             yield validate_record(raw, line)
         except RecordProblem as exc:
             yield RowError(line, str(exc))
+        except Exception:  # a shape no check foresaw: the row is reported, never a 500
+            logger.exception("Bulk import: row %s could not be read", line)
+            yield RowError(line, "This row could not be read: its fields have unexpected types.")
 
 
 def read_jsonl(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
     def rows():
-        for line, text in enumerate(stream, start=1):
-            if not text.strip():
+        for line, content in enumerate(stream, start=1):
+            if not content.strip():
                 continue
             try:
-                yield line, json.loads(text.rstrip("\r\n"))  # the line's own break is no error
-            except json.JSONDecodeError as exc:
-                yield line, RowError(line, f"Not valid JSON: {exc.msg} (column {exc.colno}).")
+                yield line, _loads(content.rstrip("\r\n"))  # the line's own break is no error
+            except RecordProblem as exc:
+                yield line, RowError(line, str(exc))
 
     return _validated(rows())
+
+
+def _cell_limit() -> int:
+    from django.conf import settings
+
+    return max(settings.ARTICLE_UPLOAD_MAX_BYTES, settings.BULK_IMPORT_MAX_BYTES)
 
 
 def read_csv(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
     """One article per row; `claims` (optional) holds a JSON list. Quoted newlines are kept;
     the line number reported is the line where the row starts."""
+    # Python's default limit on a cell is 128 KB; an article may be as long as an upload.
+    csv.field_size_limit(max(csv.field_size_limit(), _cell_limit()))
     reader = csv.DictReader(stream)
-    if reader.fieldnames is None:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        return iter([RowError(1, f"The header row cannot be read as CSV: {exc}.")])
+    if fieldnames is None:
         return iter([RowError(1, "The file is empty.")])
     fieldnames = [name.strip().lstrip("\ufeff") for name in reader.fieldnames]
     reader.fieldnames = fieldnames
@@ -233,7 +319,15 @@ def read_csv(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
 
     def rows():
         start_line = reader.line_num + 1
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a cell over the limit, a NUL in a cell...
+                yield start_line, RowError(start_line, f"This row cannot be read as CSV: {exc}.")
+                start_line = reader.line_num + 1
+                continue
             if None in row:
                 yield start_line, RowError(start_line, "This row has more cells than the header.")
             else:
@@ -248,18 +342,34 @@ def read_csv(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
 
 def _pages(collection: dict) -> Iterator[dict]:
     page = collection.get("first")
-    while isinstance(page, dict):
+    for _ in range(MAX_PAGES):
+        if not isinstance(page, dict):
+            return
         yield page
         page = page.get("next")
+    raise RecordProblem(f"The collection has more than {MAX_PAGES:,} pages.")
 
 
-def _claim_from_annotation(item: dict) -> tuple[str, dict]:
+def _objects(value, what: str) -> list[dict]:
+    """A JSON-LD value that may be one object or a list of them, as a list of objects."""
+    if value in (None, ""):
+        return []
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, dict) for item in items):
+        raise RecordProblem(f"{what} must be objects.")
+    return items
+
+
+def _claim_from_annotation(item) -> tuple[str, dict]:
     """(article IRI, claim in the bulk schema) from one of our W3C Web Annotations."""
+    if not isinstance(item, dict):
+        raise RecordProblem("Each annotation in “items” must be an object.")
     target = item.get("target") or {}
-    selectors = target.get("selector") or []
-    if isinstance(selectors, dict):
-        selectors = [selectors]
-    by_type = {s.get("type"): s for s in selectors if isinstance(s, dict)}
+    if isinstance(target, list):
+        target = target[0] if len(target) == 1 else None
+    if not isinstance(target, dict):
+        raise RecordProblem("An annotation's “target” must be one object.")
+    by_type = {s.get("type"): s for s in _objects(target.get("selector"), "Selectors")}
     position = by_type.get("TextPositionSelector") or {}
     quote = by_type.get("TextQuoteSelector") or {}
     claim = {
@@ -267,8 +377,7 @@ def _claim_from_annotation(item: dict) -> tuple[str, dict]:
         "end": position.get("end"),
         "quote": quote.get("exact"),
     }
-    bodies = item.get("body") or []
-    for body in bodies if isinstance(bodies, list) else [bodies]:
+    for body in _objects(item.get("body"), "An annotation's bodies"):
         purpose = body.get("purpose")
         if purpose == "assessing":
             claim["label"] = body.get("value")
@@ -279,33 +388,45 @@ def _claim_from_annotation(item: dict) -> tuple[str, dict]:
         elif purpose == "linking":
             claim["evidence_url"] = body.get("source")
         elif purpose == "classifying":
-            value = str(body.get("value") or "")
-            if value.startswith(CREDIBILITY_PREFIX):
+            value = body.get("value")
+            if isinstance(value, str) and value.startswith(CREDIBILITY_PREFIX):
                 claim["credibility"] = value.removeprefix(CREDIBILITY_PREFIX)
-    return target.get("source", ""), claim
+    source = target.get("source", "")
+    if not isinstance(source, str):
+        raise RecordProblem("An annotation's target “source” must be the article's link.")
+    return source, claim
 
 
 def read_jsonld(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
     """Our W3C AnnotationCollection export, articles (`schema:hasPart`) and their claims.
 
-    The file is read whole (json.load): the claims come before the articles they target.
-    "Line" in the report is the article's position in `schema:hasPart`.
+    The file is read whole: the claims come before the articles they target. Every shape
+    is checked field by field. "Line" in the report is the article's position in
+    `schema:hasPart`.
     """
     try:
-        data = json.load(stream)
-    except json.JSONDecodeError as exc:
-        return iter([RowError(exc.lineno, f"Not valid JSON: {exc.msg}.")])
-    if not isinstance(data, dict) or data.get("type") != "AnnotationCollection":
-        return iter([RowError(1, "Not a W3C AnnotationCollection exported by this app.")])
-    articles = data.get("schema:hasPart") or []
-    claims_by_iri: dict[str, list] = {}
-    for page in _pages(data):
-        for item in page.get("items") or []:
-            iri, claim = _claim_from_annotation(item)
-            claims_by_iri.setdefault(iri, []).append(claim)
+        data = _loads(stream.read(), what="The file")
+        if not isinstance(data, dict) or data.get("type") != "AnnotationCollection":
+            raise RecordProblem("Not a W3C AnnotationCollection exported by this app.")
+        articles = data.get("schema:hasPart") or []
+        if not isinstance(articles, list):
+            raise RecordProblem("“schema:hasPart” must be a list of articles.")
+        claims_by_iri: dict[str, list] = {}
+        for page in _pages(data):
+            items = page.get("items") or []
+            if not isinstance(items, list):
+                raise RecordProblem("A page's “items” must be a list of annotations.")
+            for item in items:
+                iri, claim = _claim_from_annotation(item)
+                claims_by_iri.setdefault(iri, []).append(claim)
+    except RecordProblem as exc:
+        return iter([RowError(1, str(exc))])
 
     def rows():
         for position, node in enumerate(articles, start=1):
+            if not isinstance(node, dict):
+                yield position, RowError(position, "Each article must be an object.")
+                continue
             record = {
                 "title": node.get("schema:headline", ""),
                 "body": node.get("schema:articleBody", ""),
@@ -315,8 +436,10 @@ def read_jsonld(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
                 "language": node.get("schema:inLanguage", ""),
                 "published_at": node.get("schema:datePublished", ""),
             }
-            claims = claims_by_iri.pop(node.get("id"), [])
-            claims += claims_by_iri.pop(record["url"], []) if record["url"] else []
+            iri = node.get("id")
+            claims = claims_by_iri.pop(iri, []) if isinstance(iri, str) else []
+            url = record["url"]
+            claims += claims_by_iri.pop(url, []) if isinstance(url, str) and url else []
             yield position, {**{k: v for k, v in record.items() if v}, "claims": claims}
         for iri, claims in claims_by_iri.items():
             yield (

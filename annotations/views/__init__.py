@@ -13,6 +13,7 @@ from .intake import (
     article_new,
     article_upload,
     article_workflow,
+    import_run_detail,
 )
 from .live import article_changes
 from .sources import (
@@ -53,6 +54,7 @@ __all__ = [
     "export_csv",
     "export_jsonld",
     "healthz",
+    "import_run_detail",
     "server_error",
     "review_queue",
     "source_alias_add",

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from .. import permissions
-from ..middleware import is_outage, outage_response
+from ..middleware import outage_response
 from ..models import Annotation, Article
+from ..outage import is_outage
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -63,8 +64,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
-        return JsonResponse({"status": "unavailable", "database": str(exc)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+        answer = {"status": "unavailable"}
+        if _is_staff(request):  # the reason is for the people who run the desk's server
+            answer["database"] = str(exc)[:200]
+        return JsonResponse(answer, status=503)
+    answer = {"status": "ok"}
+    if _is_staff(request):
+        answer["database"] = connection.vendor
+    return JsonResponse(answer)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    try:  # the session may live in the database that is down
+        return bool(request.user.is_authenticated and request.user.is_staff)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 @login_not_required
@@ -92,3 +106,16 @@ def form_errors(form) -> str:
         prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
         parts.extend(prefix + str(e) for e in errors)
     return " ".join(parts)
+
+
+def refused(request: HttpRequest, message: str, *, back: str, status: int = 422) -> HttpResponse:
+    """A refusal answered as a refusal: 422 (or `status`) with the message, never a redirect
+    that looks like success to htmx and to scripts. htmx gets the message as a fragment;
+    a plain request gets a page with the message and the way back."""
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request, "annotations/partials/form_error.html", {"message": message}, status=status
+        )
+    return render(
+        request, "annotations/refused.html", {"message": message, "back": back}, status=status
+    )

@@ -49,7 +49,7 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     if filters and filters.get("source"):
         context["source_filter"] = Source.objects.filter(pk=filters["source"]).first()
     if filters and filters.get("article"):
-        context["article_filter"] = Article.objects.filter(pk=filters["article"]).first()
+        context["article_filter"] = Article.objects.alive().filter(pk=filters["article"]).first()
     if request.htmx and not request.htmx.boosted:
         return render(request, "annotations/claim_list.html#claim-results", context)
     context["outlets"] = selectors.outlet_names()

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions, rendering, services
 from ..forms import ArticleForm, BulkImportForm, UploadForm, UrlForm, WorkflowForm
 from ..importers import web
-from ..importers.bulk import detect_format, read_file
-from ..services.imports import articles_import
-from .common import HtmxHttpRequest, get_article
+from ..importers.bulk import RowError, detect_format, read_file
+from ..models import Article, ImportRun
+from ..services.imports import (
+    ImportReport,
+    articles_import_run,
+    import_run_finish,
+    import_run_start,
+)
+from .common import HtmxHttpRequest, form_errors, get_article, refused
 
 UPLOAD_MARGIN = 64 * 1024  # multipart overhead on top of the file itself
 
@@ -178,43 +186,99 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def article_import(request: HtmxHttpRequest) -> HttpResponse:
-    """The bulk import, as a page for reviewers and admins."""
+    """The bulk import, as a page for reviewers and admins. Each import is recorded as a run
+    (its page lists what went in, row by row): a POST that imports answers with a redirect
+    to it."""
     if not permissions.can_import(request.user):
         raise PermissionDenied("Only reviewers and admins can bulk import.")
     form = BulkImportForm(request.POST or None, request.FILES or None)
-    report = None
     status = 200
     too_big = None
     if request.method == "POST" and _too_big(request, settings.BULK_IMPORT_MAX_BYTES):
         form = BulkImportForm()
         too_big = (
             f"The file is larger than the upload limit ({settings.BULK_IMPORT_MAX_BYTES:,} "
-            "bytes); nothing was imported. Use `manage.py import_articles` for big files."
+            'bytes); nothing was imported. Use `make manage ARGS="import_articles FILE"` '
+            "for big files."
         )
         status = 413
     elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        fmt = detect_format(upload.name)
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            form.add_error("file", f"The file is not UTF-8 (byte {exc.start}). Save it as UTF-8.")
-            status = 422
-        else:
-            stream = io.StringIO(text, newline="" if fmt == "csv" else None)
-            report = articles_import(
-                read_file(stream, fmt), user=request.user, dry_run=form.cleaned_data["dry_run"]
-            )
-            if report.created and not report.dry_run:
-                # Green only when every row went in; the report below lists what failed.
-                notify = messages.warning if report.failed else messages.success
-                notify(request, report.summary())
+        run = _import_upload(request, form.cleaned_data["file"], form.cleaned_data["dry_run"])
+        if run.status == ImportRun.Status.DONE and (run.articles_created or not run.rows_failed):
+            return redirect(run)
+        # Nothing went in and rows were refused (or the file could not be read): a refusal,
+        # answered as one, with the run's report.
+        return _run_page(request, run, status=422)
     elif request.method == "POST":
         status = 422
+    runs = ImportRun.objects.select_related("user")[:10]
     return render(
         request,
         "annotations/article_import.html",
-        {"form": form, "report": report, "too_big": too_big},
+        {"form": form, "too_big": too_big, "runs": runs},
+        status=status,
+    )
+
+
+def _import_upload(request, upload, dry_run: bool):
+    """Read the uploaded file, import it as a recorded run, and say how it went."""
+    data = upload.read()
+    fmt = detect_format(upload.name)
+    run = import_run_start(
+        user=request.user,
+        door="web",
+        file_name=upload.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        fmt=fmt,
+        dry_run=dry_run,
+    )
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        report = ImportReport(dry_run=dry_run)
+        report.errors.append(
+            RowError(line, f"The file is not UTF-8 (byte {exc.start:,}). Save it as UTF-8.")
+        )
+        import_run_finish(run, report, error="The file is not UTF-8: nothing was imported.")
+        messages.error(request, "The file is not UTF-8: nothing was imported.")
+        return run
+    stream = io.StringIO(content, newline="" if fmt == "csv" else None)
+    try:
+        report = articles_import_run(run, read_file(stream, fmt), user=request.user)
+    except DatabaseError:
+        messages.error(request, "The import stopped before the end: see what went in below.")
+        return run
+    if report.dry_run:
+        messages.info(request, "Checked only: nothing was written. " + report.summary())
+    elif report.failed:  # green only when every row went in
+        messages.warning(request, report.summary())
+    else:
+        messages.success(request, report.summary())
+    return run
+
+
+@require_http_methods(["GET"])
+def import_run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One bulk import, as it was recorded: who, when, which file, what went in, row by row."""
+    if not permissions.can_import(request.user):
+        raise PermissionDenied("Only reviewers and admins see the bulk imports.")
+    run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
+    return _run_page(request, run)
+
+
+def _run_page(request, run, status: int = 200) -> HttpResponse:
+    committed = list(
+        Article.objects.alive()
+        .filter(pk__in=run.committed[:200])
+        .order_by("pk")
+        .only("id", "title")
+    )
+    return render(
+        request,
+        "annotations/import_run.html",
+        {"run": run, "committed": committed, "more": max(0, len(run.committed) - 200)},
         status=status,
     )
 
@@ -233,8 +297,7 @@ def article_workflow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         form = WorkflowForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "That status or assignee was not understood.")
-            return redirect(article)
+            return refused(request, form_errors(form), back=article.get_absolute_url())
         data = form.cleaned_data
     services.article_update_workflow(article=article, user=request.user, **data)
     messages.success(

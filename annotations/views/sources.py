@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,14 +15,18 @@ from .. import permissions, selectors, services
 from ..anchoring import fold_name
 from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm
 from ..models import Source, SourceAlias
-from .common import HtmxHttpRequest, error_message, form_errors
+from .common import HtmxHttpRequest, error_message, form_errors, refused
+
+
+def _back_url(request: HttpRequest, source: Source) -> str:
+    """The review queue when the form came from there, else the source's page."""
+    if request.POST.get("from") == "queue":
+        return reverse("annotations:review-queue")
+    return source.get_absolute_url()
 
 
 def _back(request: HttpRequest, source: Source) -> HttpResponse:
-    """Back to the review queue when the form came from there, else to the source."""
-    if request.POST.get("from") == "queue":
-        return redirect("annotations:review-queue")
-    return redirect(source)
+    return redirect(_back_url(request, source))
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -114,18 +119,16 @@ def source_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     form = SourceReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back(request, source)
+        return refused(request, form_errors(form), back=_back_url(request, source))
     try:
         source = services.source_review(source=source, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(
-            request,
-            f"“{source.name}” {source.get_review_status_display().lower()}, "
-            f"reliability {source.reliability}.",
-        )
+        return refused(request, error_message(exc), back=_back_url(request, source))
+    messages.success(
+        request,
+        f"“{source.name}” {source.get_review_status_display().lower()}, "
+        f"reliability {source.reliability}.",
+    )
     return _back(request, source)
 
 
@@ -135,17 +138,13 @@ def source_alias_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Your role cannot add aliases.")
     source = get_object_or_404(Source, pk=pk)
     form = AliasForm(request.POST)
-    if form.is_valid():
-        try:
-            services.source_add_alias(
-                source=source, name=form.cleaned_data["name"], user=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, error_message(exc))
-        else:
-            messages.success(request, f"“{form.cleaned_data['name']}” added as an alias.")
-    else:
-        messages.error(request, form_errors(form))
+    if not form.is_valid():
+        return refused(request, form_errors(form), back=source.get_absolute_url())
+    try:
+        services.source_add_alias(source=source, name=form.cleaned_data["name"], user=request.user)
+    except ValidationError as exc:
+        return refused(request, error_message(exc), back=source.get_absolute_url())
+    messages.success(request, f"“{form.cleaned_data['name']}” added as an alias.")
     return redirect(source)
 
 
@@ -154,26 +153,26 @@ def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     keep = get_object_or_404(Source, pk=pk)
     form = MergeForm(request.POST)
+    back = keep.get_absolute_url()
     if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(keep)
+        return refused(request, form_errors(form), back=back)
     other = form.cleaned_data["other"]
     try:
         services.source_check_merge(keep=keep, others=[other])
     except ValidationError as exc:
-        messages.error(request, error_message(exc))
-        return redirect(keep)
+        return refused(request, error_message(exc), back=back)
     if request.POST.get("confirm") != "1":  # a merge cannot be undone: ask first
         context = {"keep": keep, "other": other, "n_claims": other.annotations.count()}
         return render(request, "annotations/source_merge_confirm.html", context)
     try:
-        services.source_merge(keep=keep, others=[other], user=request.user)
+        merged = services.source_merge(keep=keep, others=[other], user=request.user)
     except ValidationError as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(
-            request,
-            f"“{other.name}” merged into “{keep.name}”: its claims moved "
-            "here and its names became aliases.",
-        )
+        return refused(request, error_message(exc), back=back)
+    twins = getattr(merged, "merged_claims", 0)
+    messages.success(
+        request,
+        f"“{other.name}” merged into “{keep.name}”: its claims moved here and its names "
+        "became aliases."
+        + (f" {twins} claim(s) that became the same claim were merged into one." if twins else ""),
+    )
     return redirect(keep)

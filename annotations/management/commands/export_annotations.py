@@ -4,11 +4,12 @@ import os
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from annotations import exporters, selectors
 from annotations.forms import ClaimFilterForm
+from annotations.management.refusing import RefusingCommand
 
 FILTERS = [
     "q",
@@ -24,7 +25,7 @@ FILTERS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = "Export claims (all, or filtered like the claims list) to a file or stdout."
 
     def add_arguments(self, parser):

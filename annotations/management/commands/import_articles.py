@@ -1,28 +1,41 @@
-"""Bulk import articles (and their claims) from JSONL or CSV, with progress and a report."""
+"""Bulk import articles (and their claims) from JSONL, CSV or our JSON-LD, with progress and a
+report. Each run is recorded (ImportRun) and has a page reviewers can open later."""
 
+import hashlib
 import os
 import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from annotations.importers.bulk import detect_format, read_file
-from annotations.services.imports import articles_import
+from annotations.management.refusing import RefusingCommand
+from annotations.services.imports import articles_import_run, import_run_start
 
 
-class Command(BaseCommand):
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Command(RefusingCommand):
     help = (
-        "Import articles from a JSONL or CSV file (schema in README). Bad rows are reported "
-        "with their line number and skipped; good rows go in."
+        "Import articles from a JSONL, CSV or JSON-LD file (schema in README). Bad rows are "
+        "reported with their line number and skipped; good rows go in. Exits 1 when a row "
+        "failed or the import stopped."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument(
             "--format",
-            choices=["jsonl", "csv"],
-            help="Default: from the file name (.jsonl/.ndjson or .csv).",
+            choices=["jsonl", "csv", "jsonld"],
+            help="Default: from the file name (.jsonl/.ndjson, .csv or .jsonld).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check everything and report, but write nothing."
@@ -34,15 +47,26 @@ class Command(BaseCommand):
         path = options["file"]
         fmt = options["format"] or detect_format(path)
         if fmt is None:
-            raise CommandError("Say --format jsonl or --format csv (the file name does not tell).")
+            raise CommandError("Say --format jsonl, csv or jsonld (the file name does not tell).")
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be 1 or more.")
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user named {options['user']}.")
         size = os.path.getsize(path)
+        run = import_run_start(
+            user=user,
+            door="command",
+            file_name=os.path.basename(path),
+            sha256=_sha256(path),
+            size=size,
+            fmt=fmt,
+            dry_run=options["dry_run"],
+        )
         with (
             open(path, encoding="utf-8-sig", newline="" if fmt == "csv" else None) as stream,
             tqdm(
@@ -60,16 +84,18 @@ class Command(BaseCommand):
                 bar.update(max(0, position - bar.n))
 
             try:
-                report = articles_import(
+                report = articles_import_run(
+                    run,
                     read_file(stream, fmt),
                     user=user,
-                    dry_run=options["dry_run"],
                     batch_size=options["batch_size"],
                     progress=progress,
                 )
             except UnicodeDecodeError as exc:
                 raise CommandError(
-                    f"The file is not UTF-8 (byte {exc.start}). Save it as UTF-8 and retry."
+                    f"The file is not UTF-8 (byte {exc.start} of a block). Save it as UTF-8 and "
+                    f"retry. {run.articles_created} article(s) went in before that; run "
+                    f"{run.pk} lists them: {settings.SITE_URL}{run.get_absolute_url()}"
                 ) from exc
             bar.update(size - bar.n)
         for duplicate in report.duplicates:
@@ -82,5 +108,6 @@ class Command(BaseCommand):
         prefix = "Dry run: " if options["dry_run"] else ""
         style = self.style.SUCCESS if not report.failed else self.style.WARNING
         self.stdout.write(style(prefix + report.summary()))
+        self.stdout.write(f"Run {run.pk}: {settings.SITE_URL}{run.get_absolute_url()}")
         if report.failed:
             sys.exit(1)

@@ -1,0 +1,90 @@
+"""The one text rule for every door: forms, bulk files, the admin, commands and the API.
+
+Text that a person typed or a file carried is refused, with a message, when it holds what no
+article, name or note can hold and no database keeps alike on SQLite and PostgreSQL:
+
+- a NUL or another control character (C0 and C1, DEL), other than a tab, and a line break
+  in fields of more than one line;
+- a lone surrogate (half of a UTF-16 pair, "\\ud800" in JSON): it is not a character, and
+  PostgreSQL cannot store it;
+- invalid UTF-8 in a request (checked on the raw bytes by `middleware.RequestBytesMiddleware`,
+  since Django decodes a form with replacement characters; U+FFFD itself is never refused,
+  real scraped text contains it).
+
+The article body is the exception, documented in README: it is normalised on the way in
+(NFC, "\\n" line endings, control characters other than tab and newline removed), so that
+offsets count over exactly what the page shows. Only a lone surrogate is refused there.
+
+Pure functions (`problem`) return the problem in words; `validate_line`, `validate_lines`
+and `validate_body` are the same rules as Django validators, for model and form fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls but tab (and, in text of many lines, line feed and carriage return), DEL, C1.
+_CONTROL_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _name(char: str) -> str:
+    names = {"\x00": "a NUL character", "\n": "a line break", "\r": "a carriage return"}
+    return names.get(char, f"the control character U+{ord(char):04X}")
+
+
+def problem(value: str, *, lines: bool = False, body: bool = False) -> str | None:
+    """What is wrong with `value` under the text rule, in words, or None.
+
+    `lines`: a field of several lines (a note), where line breaks are allowed. `body`: an
+    article's text, whose control characters are removed by normalising instead."""
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        return _(
+            "The text holds half of a UTF-16 character pair (U+%(code)04X) at character "
+            "%(at)d, which is not a character. Fix the text or the file's encoding."
+        ) % {"code": ord(surrogate.group()), "at": surrogate.start() + 1}
+    if body:
+        return None
+    control = (_CONTROL_LINES if lines else _CONTROL_LINE).search(value)
+    if control:
+        return _(
+            "The text holds %(what)s at character %(at)d, which cannot be stored as text. "
+            "Remove it and try again."
+        ) % {"what": _name(control.group()), "at": control.start() + 1}
+    return None
+
+
+def _refuse(found: str | None) -> None:
+    if found:
+        raise ValidationError(found, code="bad_text")
+
+
+def validate_line(value) -> None:
+    """A one-line field: a title, a name, an outlet, a link."""
+    if isinstance(value, str):
+        _refuse(problem(value))
+
+
+def validate_lines(value) -> None:
+    """A field of several lines: a note, a quote."""
+    if isinstance(value, str):
+        _refuse(problem(value, lines=True))
+
+
+def validate_body(value) -> None:
+    """An article's text (normalised, not refused, for control characters)."""
+    if isinstance(value, str):
+        _refuse(problem(value, body=True))
+
+
+def is_valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
