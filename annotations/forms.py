@@ -300,7 +300,7 @@ class UrlForm(TextRulesForm):
 
 
 class BulkImportForm(TextRulesForm):
-    file = forms.FileField(label="JSONL or CSV file")
+    file = forms.FileField(label="JSONL, CSV or JSON-LD file")
     dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")
 
     def clean_file(self):
@@ -308,7 +308,9 @@ class BulkImportForm(TextRulesForm):
 
         upload = self.cleaned_data["file"]
         if detect_format(upload.name) is None:
-            raise forms.ValidationError("Upload a .jsonl or .csv file (see the schema below).")
+            raise forms.ValidationError(
+                "Upload a .jsonl, .csv or .jsonld file (see the schema below)."
+            )
         return upload
 
 

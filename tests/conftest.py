@@ -28,6 +28,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Django's default hasher takes about half a second a password, by design; tests that
+    make users would spend minutes on it. Signing in works the same with a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -667,7 +667,11 @@ BAD: dict[str, Bad] = {
         IMPORT, upload("batch.jsonl", b""), 422, "The submitted file is empty.", user="reviewer"
     ),
     "import-wrong-extension": Bad(
-        IMPORT, upload("batch.xlsx", b"PK\x03\x04"), 422, "Upload a .jsonl or .csv", user="reviewer"
+        IMPORT,
+        upload("batch.xlsx", b"PK\x03\x04"),
+        422,
+        "Upload a .jsonl, .csv or .jsonld",
+        user="reviewer",
     ),
     "import-not-utf8": Bad(
         IMPORT,
