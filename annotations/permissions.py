@@ -11,6 +11,9 @@ Groups (created by a data migration, and by the test fixtures):
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 VIEWER = "Viewer"
 EDITOR = "Editor"
 REVIEWER = "Reviewer"
@@ -94,6 +97,84 @@ def can_review_sources(user) -> bool:
 
 def can_restore(user) -> bool:
     return user.is_superuser
+
+
+def can_resolve_orphans(user) -> bool:
+    return user.has_perm("annotations.change_any_annotation")
+
+
+def can_add_alias(user) -> bool:
+    return user.has_perm("annotations.add_sourcealias")
+
+
+def can_change_source(user) -> bool:
+    return user.has_perm("annotations.change_source")
+
+
+# --- Required by the services ---------------------------------------------------------------
+#
+# Every service checks its own right with one of these, so the web pages, the admin, the
+# commands and any later door get the same rules. A service called without a signed-in
+# user refuses: commands that write name theirs with --user.
+
+
+def _require(user, allowed, message: str) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Only a signed-in person of the desk can do this."))
+    if not allowed(user):
+        raise PermissionDenied(message)
+
+
+def require_add_article(user) -> None:
+    _require(user, can_add_article, _("Your role cannot add articles."))
+
+
+def require_import(user) -> None:
+    _require(user, can_import, _("Only reviewers and admins can bulk import."))
+
+
+def require_annotate(user) -> None:
+    _require(user, can_annotate, _("Your role cannot tag claims or change articles' workflow."))
+
+
+def require_change_annotation(user, annotation) -> None:
+    _require(
+        user,
+        lambda u: can_change_annotation(u, annotation),
+        _("You can change only the claims you made."),
+    )
+
+
+def require_resolve_orphans(user) -> None:
+    _require(user, can_resolve_orphans, _("Only reviewers and admins resolve orphaned claims."))
+
+
+def require_correct_article(user, article) -> None:
+    _require(
+        user,
+        lambda u: can_correct_article(u, article),
+        _("Only the editor who added this article, reviewers and admins can change it."),
+    )
+
+
+def require_propose_source(user) -> None:
+    _require(user, can_propose_source, _("Your role cannot propose sources."))
+
+
+def require_add_alias(user) -> None:
+    _require(user, can_add_alias, _("Your role cannot add aliases."))
+
+
+def require_change_source(user) -> None:
+    _require(user, can_change_source, _("Only reviewers and admins change sources."))
+
+
+def require_review_sources(user) -> None:
+    _require(user, can_review_sources, _("Only reviewers and admins review and merge sources."))
+
+
+def require_restore(user) -> None:
+    _require(user, can_restore, _("Only admins restore deleted items."))
 
 
 def ensure_groups(apps=None) -> None:

@@ -68,3 +68,16 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     prefix = factory.LazyAttribute(lambda o: anchoring.context(o.article.body, o.start, o.end)[0])
     suffix = factory.LazyAttribute(lambda o: anchoring.context(o.article.body, o.start, o.end)[1])
     label = Annotation.Label.DISPUTED
+
+
+def member(username: str, role: str | None = None, **extra):
+    """A user in one of the role groups (Viewer, Editor, Reviewer), created if need be."""
+    from django.contrib.auth.models import Group
+
+    from annotations.permissions import ensure_groups
+
+    ensure_groups()
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

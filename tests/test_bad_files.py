@@ -197,7 +197,7 @@ FILES: dict[str, tuple[str, str | bytes]] = {
 
 
 @pytest.fixture
-def desk(editor):
+def desk(editor, reviewer):
     ArticleFactory()
     SourceFactory(name="SBU")
     SourceFactory(name="Fake Front News", review_status="rejected")
@@ -233,7 +233,7 @@ def test_a_bad_file_for_the_command_exits_1_and_writes_nothing(
     path.write_bytes(_bytes(content))
     before = db_snapshot()
     with pytest.raises((SystemExit, CommandError)) as stopped:
-        call_command("import_articles", str(path), verbosity=0)
+        call_command("import_articles", str(path), "--user", "reviewer", verbosity=0)
     assert db_snapshot() == before
     if isinstance(stopped.value, SystemExit):
         assert stopped.value.code == 1
@@ -275,16 +275,18 @@ def test_a_200_kb_article_comes_in_by_csv(client, reviewer):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["import_articles", "no-such-file.jsonl"], "No such file"),
-        (["import_articles", "a.unknown"], "--format"),
+        (["import_articles", "no-such-file.jsonl", "--user", "reviewer"], "No such file"),
+        (["import_articles", "a.unknown", "--user", "reviewer"], "--format"),
         (["import_articles", "a.jsonl", "--user", "nobody-here"], "No user"),
+        (["import_articles", "a.jsonl"], "--user"),  # who imports is never left out
+        (["import_articles", "a.jsonl", "--user", "editor"], "may not bulk import"),
         (["export_annotations", "--label", "maybe"], "Filters not understood"),
         (["export_annotations", "--date-from", "2026-02-30"], "Filters not understood"),
     ],
 )
-def test_a_command_that_refuses_says_why_and_writes_nothing(tmp_path, args, says):
+def test_a_command_that_refuses_says_why_and_writes_nothing(tmp_path, editor, reviewer, args, says):
     args = [str(tmp_path / a) if a.endswith((".jsonl", ".unknown")) else a for a in args]
-    if args[0] == "import_articles" and "nobody-here" in args:
+    if args[0] == "import_articles" and "no-such-file" not in args[1]:
         Path(args[1]).write_text(line() + "\n", encoding="utf-8")
     before = db_snapshot()
     with pytest.raises(CommandError) as refused:

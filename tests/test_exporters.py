@@ -10,7 +10,7 @@ from django.urls import reverse
 from annotations import exporters, selectors
 from annotations.models import Annotation
 from tests import w3c
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -318,7 +318,8 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     Article.objects.all().delete()
     Source.objects.all().delete()
     assert not Annotation.objects.exists()
-    call_command("import_articles", str(path), verbosity=0)
+    importer = member("importer", "Reviewer").get_username()
+    call_command("import_articles", str(path), "--user", importer, verbosity=0)
     assert snapshot() == before
     assert Article.objects.count() == 2
 

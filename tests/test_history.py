@@ -362,7 +362,7 @@ def test_restoring_twice_is_refused(client, admin_user, editor):
 def test_restore_refused_when_the_article_was_deleted(admin_user, editor):
     claim = _claim(editor)
     history_id = _deletion(claim, editor)
-    services.article_delete(article=claim.article, user=editor)
+    services.article_delete(article=claim.article, user=admin_user)
 
     with pytest.raises(ValidationError, match="restore the article first"):
         services.annotation_restore(history_id=history_id, user=admin_user)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from annotations.importers.bulk import read_csv, read_jsonl
 from annotations.models import Annotation, Article, Source
 from annotations.services.imports import articles_import
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, SourceFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,9 @@ def _jsonl(tmp_path, lines, name="in.jsonl"):
 
 
 def _run(path, *args):
+    user = member("importer", "Reviewer").get_username()
     try:
-        call_command("import_articles", str(path), *args, verbosity=0)
+        call_command("import_articles", str(path), "--user", user, *args, verbosity=0)
     except SystemExit as exit_:
         return exit_.code
     return 0
@@ -119,8 +120,8 @@ def test_duplicates_are_skipped_by_url_and_body(tmp_path, capsys):
 def test_existing_sources_and_aliases_are_reused_rejected_refused(tmp_path, capsys):
     from annotations import services
 
-    kyiv = services.source_create(name="Kyiv officials", user=None)
-    services.source_add_alias(source=kyiv, name="Kyiv", user=None)
+    kyiv = services.source_create(name="Kyiv officials", user=member("desk", "Reviewer"))
+    services.source_add_alias(source=kyiv, name="Kyiv", user=member("desk", "Reviewer"))
     SourceFactory(name="Rybar", review_status="rejected")
     path = _jsonl(
         tmp_path,
@@ -215,7 +216,7 @@ def test_bulk_import_of_1000_articles_in_batches(django_assert_max_num_queries):
     # Per batch of 500: duplicate checks, sources, inserts with history; never per row.
     # (SQLite splits each bulk insert by its variable limit, hence more than a handful.)
     with django_assert_max_num_queries(120):
-        report = articles_import(rows, user=None, batch_size=500)
+        report = articles_import(rows, user=member("desk", "Reviewer"), batch_size=500)
     assert (report.created, report.claims, report.failed) == (1000, 1000, 0)
     assert Article.objects.count() == 1000 and Annotation.objects.count() == 1000
     assert Source.objects.count() == 7

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from annotations import services
 from annotations.models import Annotation, Article, Source, SourceAlias
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +59,19 @@ def test_database_refuses_sources_whose_names_fold_alike():
 
 
 def test_cyrillic_names_clash_on_every_database():
-    services.source_create(name="СБУ", user=None)
+    services.source_create(name="СБУ", user=member("desk", "Reviewer"))
     with pytest.raises(Exception, match="already exists"):
-        services.source_create(name="сбу", user=None)
+        services.source_create(name="сбу", user=member("desk", "Reviewer"))
     assert Source.objects.count() == 1
 
 
 def test_names_and_aliases_are_unique_across_each_other():
-    sbu = services.source_create(name="Security Service of Ukraine", user=None)
-    services.source_add_alias(source=sbu, name="SBU", user=None)
+    sbu = services.source_create(
+        name="Security Service of Ukraine", user=member("desk", "Reviewer")
+    )
+    services.source_add_alias(source=sbu, name="SBU", user=member("desk", "Reviewer"))
     with pytest.raises(Exception, match="alias"):
-        services.source_create(name="sbu", user=None)
+        services.source_create(name="sbu", user=member("desk", "Reviewer"))
     with pytest.raises(IntegrityError), transaction.atomic():
         other = SourceFactory(name="Other")
         SourceAlias.objects.create(source=other, name="SBU ", name_key="sbu")
@@ -85,14 +87,16 @@ def test_article_url_unique_only_when_given():
 
 
 def test_article_body_normalised_on_the_way_in():
-    article = services.article_create(user=None, title=" T ", body="Line\r\nCafe\u0301\rEnd")
+    article = services.article_create(
+        user=member("desk", "Editor"), title=" T ", body="Line\r\nCafe\u0301\rEnd"
+    )
     assert article.body == "Line\nCafé\nEnd"
     assert article.title == "T"
     assert len(article.body_hash) == 64
 
 
 def test_history_is_recorded_for_all_models(editor):
-    claim = AnnotationFactory()
+    claim = AnnotationFactory(created_by=editor)
     services.annotation_update(
         annotation=claim,
         user=editor,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from annotations import services
 from annotations.models import Annotation, Source
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, member
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -104,8 +104,10 @@ def test_create_proposes_a_new_source_pending(editor_client, editor):
 
 
 def test_proposing_an_existing_alias_reuses_the_source(editor_client):
-    sbu = services.source_create(name="Security Service of Ukraine", user=None)
-    services.source_add_alias(source=sbu, name="СБУ", user=None)
+    sbu = services.source_create(
+        name="Security Service of Ukraine", user=member("desk", "Reviewer")
+    )
+    services.source_add_alias(source=sbu, name="СБУ", user=member("desk", "Reviewer"))
     _create(editor_client, ArticleFactory(), "31 of 38 drones", new_source_name="сбу")
     assert Annotation.objects.get().source == sbu
     assert Source.objects.count() == 1
@@ -318,8 +320,10 @@ def test_edit_refuses_bad_input(editor_client, editor):
 
 
 def test_source_picker_searches_names_and_aliases(editor_client):
-    sbu = services.source_create(name="Security Service of Ukraine", user=None)
-    services.source_add_alias(source=sbu, name="СБУ", user=None)
+    sbu = services.source_create(
+        name="Security Service of Ukraine", user=member("desk", "Reviewer")
+    )
+    services.source_add_alias(source=sbu, name="СБУ", user=member("desk", "Reviewer"))
     SourceFactory(name="Rejected channel", review_status="rejected")
     url = reverse("annotations:source-picker")
     html = editor_client.get(url, {"source_q": "сбу"}).content.decode()

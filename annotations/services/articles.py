@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import anchoring
+from .. import anchoring, permissions
 from ..models import Annotation, Article
 
 
@@ -51,6 +51,7 @@ def article_create(
     language: str = "",
 ) -> Article:
     """Create an article with its body normalised (NFC, "\\n"); refuse duplicates."""
+    permissions.require_add_article(user)
     body = anchoring.normalise_body(body)
     if not body.strip():
         raise ValidationError({"body": "The article has no text."})
@@ -78,6 +79,7 @@ def article_create(
 def article_update_workflow(
     *, article: Article, user: AbstractBaseUser, status: str, assignee: AbstractBaseUser | None
 ) -> Article:
+    permissions.require_annotate(user)
     article.status = status
     article.assignee = assignee
     article.full_clean(exclude=["body_hash"])
@@ -89,6 +91,7 @@ def article_update_workflow(
 @transaction.atomic
 def article_delete(*, article: Article, user: AbstractBaseUser) -> Article:
     """Soft delete: the article and its claims stay in the database for an admin to restore."""
+    permissions.require_correct_article(user, article)
     article.deleted_at = timezone.now()
     article.deleted_by = user
     article._history_user = user
@@ -98,6 +101,7 @@ def article_delete(*, article: Article, user: AbstractBaseUser) -> Article:
 
 @transaction.atomic
 def article_restore(*, article: Article, user: AbstractBaseUser) -> Article:
+    permissions.require_restore(user)
     article.deleted_at = None
     article.deleted_by = None
     article._history_user = user
@@ -289,6 +293,7 @@ def article_correct(
     makes new ones wait until this commits, so no claim is left on the old offsets.
     """
     current = Article.objects.select_for_update().get(pk=article.pk)
+    permissions.require_correct_article(user, current)
     if current.version != expected_version:
         raise ArticleConflict(current, expected_version)
     new_body = anchoring.normalise_body(body)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from .. import anchoring
+from .. import anchoring, permissions
 from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
 from .sources import source_resolve_or_propose
 
@@ -243,6 +243,7 @@ def annotation_create(
     `new_source_name` proposes a source in the same transaction (or picks the existing one
     of that name), so a claim that fails leaves no stray source behind.
     """
+    permissions.require_annotate(user)
     if label not in Annotation.Label.values:
         raise ValidationError({"label": f"Unknown label “{label}”."})
     source = _pick_source(source, new_source_name, new_source_kind, user, label)
@@ -299,6 +300,7 @@ def annotation_update(
     locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
     if locked is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
+    permissions.require_change_annotation(user, locked)
     annotation.start, annotation.end, annotation.quote = locked.start, locked.end, locked.quote
     annotation.anchor_state = locked.anchor_state
     if source is not None and source.pk == locked.source_id and not new_source_name:
@@ -329,8 +331,10 @@ def annotation_update(
 @transaction.atomic
 def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> None:
     """Delete a claim; django-simple-history keeps it for an admin to restore."""
-    if not Annotation.objects.select_for_update().filter(pk=annotation.pk).exists():
+    locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
+    if locked is None:
         raise ClaimGone("This claim was already deleted.")
+    permissions.require_change_annotation(user, locked)
     annotation._history_user = user
     annotation.delete()
 
@@ -392,6 +396,7 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     """
     from django.utils import timezone
 
+    permissions.require_restore(user)
     record = Annotation.history.filter(history_id=history_id, history_type="-").first()
     if record is None:
         raise ValidationError("There is no deleted claim with this history id.")
@@ -516,6 +521,7 @@ def annotation_reattach(
     seen_version: int | None = None,
 ) -> Annotation:
     """Put an orphaned (or changed) claim back on text the reviewer selected."""
+    permissions.require_resolve_orphans(user)
     current = _lock_article_for_claim(annotation.article_id)
     start, end, _ = _place(current, start=start, end=end, quote=quote, seen_version=seen_version)
     claim = Annotation.objects.select_for_update().get(pk=annotation.pk)

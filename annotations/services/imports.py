@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .. import anchoring
+from .. import anchoring, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
@@ -307,6 +307,7 @@ def articles_import(
     ImportRun) lists, batch by batch. A run cut short says so; importing the same file
     again skips what went in (same URL or same text) and adds the rest.
     """
+    permissions.require_import(user)
     report = report if report is not None else ImportReport(dry_run=dry_run)
     importer = _Importer(user, dry_run, report)
     for batch in _batches(rows, batch_size):
@@ -331,6 +332,7 @@ def import_run_start(
 ):
     """Record that an import begins (committed at once, outside any transaction of the
     import, so that the record outlives whatever happens next)."""
+    permissions.require_import(user)
     from ..models import ImportRun
 
     return ImportRun.objects.create(

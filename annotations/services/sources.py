@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import anchoring
+from .. import anchoring, permissions
 from ..models import Annotation, Source, SourceAlias
 
 
@@ -47,6 +47,7 @@ def source_create(
     reliability: str = Source.Reliability.F,
 ) -> Source:
     """Create a source (pending review) and record its name among the names and aliases."""
+    permissions.require_propose_source(user)
     key = source_check_name(name)
     source = Source(
         name=" ".join(name.split()),
@@ -73,6 +74,7 @@ def source_create(
 @transaction.atomic
 def source_update(*, source: Source, user: AbstractBaseUser | None, **fields) -> Source:
     """Change a source's own fields; a new name moves its primary name record too."""
+    permissions.require_change_source(user)
     name = fields.pop("name", source.name)
     if " ".join(name.split()) != source.name:
         key = source_check_name(name, exclude_source=source)
@@ -107,6 +109,7 @@ def source_review(
     it needs `reconsider`. `expected_status` is the status the reviewer saw: if someone
     else decided in between, nothing changes and the reviewer is told.
     """
+    permissions.require_review_sources(user)
     if decision not in (Source.Review.APPROVED, Source.Review.REJECTED):
         raise ValidationError("A review decision is either approved or rejected.")
     source = Source.objects.select_for_update().get(pk=source.pk)
@@ -137,6 +140,7 @@ def source_review(
 
 @transaction.atomic
 def source_add_alias(*, source: Source, name: str, user: AbstractBaseUser | None) -> SourceAlias:
+    permissions.require_add_alias(user)
     key = source_check_name(name)
     alias = SourceAlias(source=source, name=" ".join(name.split()), name_key=key)
     alias.full_clean()
@@ -178,6 +182,7 @@ def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) 
     and they are deleted (their history stays). All or nothing, in one transaction."""
     from simple_history.utils import bulk_update_with_history
 
+    permissions.require_review_sources(user)
     other_ids = source_check_merge(keep=keep, others=others)
     locked = {
         s.pk: s for s in Source.objects.select_for_update().filter(pk__in=[keep.pk, *other_ids])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -93,8 +92,7 @@ def article_claim_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def article_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Delete an article after a confirmation. It is a soft delete: an admin can restore it."""
     article = get_article(pk)
-    if not permissions.can_correct_article(request.user, article):
-        raise PermissionDenied("Editors delete the articles they added; reviewers any article.")
+    permissions.require_correct_article(request.user, article)
     n_claims = article.annotations.count()
     if request.method == "GET":
         return render(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,8 +24,8 @@ from .common import (
 def _source_args(request: HttpRequest, data: dict) -> dict:
     """The source fields of a claim form, as keyword arguments for the claim services."""
     name = (data.get("new_source_name") or "").strip()
-    if name and not permissions.can_propose_source(request.user):
-        raise PermissionDenied("Your role cannot propose sources.")
+    if name:
+        permissions.require_propose_source(request.user)
     return {
         "source": data.get("source"),
         "new_source_name": name,
@@ -71,8 +71,7 @@ def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpRes
 @require_http_methods(["POST"])
 def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = get_article(pk, light=True)
-    if not permissions.can_annotate(request.user):
-        raise PermissionDenied("Your role can read claims but not create them.")
+    permissions.require_annotate(request.user)
     form = ClaimCreateForm(request.POST)
     if not form.is_valid():
         return _claim_error(request, form_errors(form), 422)
@@ -111,8 +110,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The no-JavaScript way: paste the passage; the server finds it and asks which one."""
     article = get_article(pk)
-    if not permissions.can_annotate(request.user):
-        raise PermissionDenied("Your role can read claims but not create them.")
+    permissions.require_annotate(request.user)
     form = ClaimByQuoteForm(request.POST or None)
     context = {"article": article, "form": form, "occurrences": []}
     if request.method == "POST" and form.is_valid():

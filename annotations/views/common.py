@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -43,8 +43,7 @@ def get_claim_for_change(request: HttpRequest, pk: int) -> Annotation:
         pk=pk,
         article__deleted_at__isnull=True,
     )
-    if not permissions.can_change_annotation(request.user, claim):
-        raise PermissionDenied("You can change only the claims you made.")
+    permissions.require_change_annotation(request.user, claim)
     return claim
 
 

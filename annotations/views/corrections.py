@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -43,8 +43,7 @@ def _initial(article: Article) -> dict:
 @require_http_methods(["GET", "POST"])
 def article_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = get_article(pk)
-    if not permissions.can_correct_article(request.user, article):
-        raise PermissionDenied("Editors correct the articles they added; reviewers any article.")
+    permissions.require_correct_article(request.user, article)
     form = CorrectionForm(request.POST or None, initial=_initial(article))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -128,8 +127,7 @@ def claim_reattach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         article__deleted_at__isnull=True,
     )
-    if not request.user.has_perm("annotations.change_any_annotation"):
-        raise PermissionDenied("Only reviewers and admins resolve orphaned claims.")
+    permissions.require_resolve_orphans(request.user)
     article = claim.article
     form = ReattachForm(request.POST or None, initial={"quote": claim.quote})
     context = {"claim": claim, "article": article, "form": form, "occurrences": []}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,8 +47,7 @@ def claim_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _check_can_restore(request: HtmxHttpRequest) -> None:
-    if not permissions.can_restore(request.user):
-        raise PermissionDenied("Only admins can restore deleted claims.")
+    permissions.require_restore(request.user)
 
 
 @require_GET

@@ -7,7 +7,7 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,8 +31,7 @@ UPLOAD_MARGIN = 64 * 1024  # multipart overhead on top of the file itself
 
 
 def _require_add(request: HttpRequest) -> None:
-    if not permissions.can_add_article(request.user):
-        raise PermissionDenied("Your role cannot add articles.")
+    permissions.require_add_article(request.user)
 
 
 def _too_big(request: HttpRequest, limit: int) -> bool:
@@ -189,8 +188,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
     """The bulk import, as a page for reviewers and admins. Each import is recorded as a run
     (its page lists what went in, row by row): a POST that imports answers with a redirect
     to it."""
-    if not permissions.can_import(request.user):
-        raise PermissionDenied("Only reviewers and admins can bulk import.")
+    permissions.require_import(request.user)
     form = BulkImportForm(request.POST or None, request.FILES or None)
     status = 200
     too_big = None
@@ -262,8 +260,7 @@ def _import_upload(request, upload, dry_run: bool):
 @require_http_methods(["GET"])
 def import_run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One bulk import, as it was recorded: who, when, which file, what went in, row by row."""
-    if not permissions.can_import(request.user):
-        raise PermissionDenied("Only reviewers and admins see the bulk imports.")
+    permissions.require_import(request.user)
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
     return _run_page(request, run)
 
@@ -287,8 +284,7 @@ def _run_page(request, run, status: int = 200) -> HttpResponse:
 def article_workflow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Take an article, or set its status and assignee."""
     article = get_article(pk)
-    if not permissions.can_annotate(request.user):
-        raise PermissionDenied("Your role cannot change the workflow of articles.")
+    permissions.require_annotate(request.user)
     if "take" in request.POST:
         data = {
             "status": "in_progress" if article.status == "new" else article.status,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,8 +30,7 @@ def _back(request: HttpRequest, source: Source) -> HttpResponse:
 
 
 def _require_reviewer(request: HttpRequest) -> None:
-    if not permissions.can_review_sources(request.user):
-        raise PermissionDenied("Only reviewers and admins review and merge sources.")
+    permissions.require_review_sources(request.user)
 
 
 @require_GET
@@ -134,8 +133,7 @@ def source_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def source_alias_add(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("annotations.add_sourcealias"):
-        raise PermissionDenied("Your role cannot add aliases.")
+    permissions.require_add_alias(request.user)
     source = get_object_or_404(Source, pk=pk)
     form = AliasForm(request.POST)
     if not form.is_valid():

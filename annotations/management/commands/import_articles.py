@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from annotations import permissions
 from annotations.importers.bulk import detect_format, read_file
 from annotations.management.refusing import RefusingCommand
 from annotations.services.imports import articles_import_run, import_run_start
@@ -41,7 +42,11 @@ class Command(RefusingCommand):
             "--dry-run", action="store_true", help="Check everything and report, but write nothing."
         )
         parser.add_argument("--batch-size", type=int, default=500)
-        parser.add_argument("--user", help="Username recorded as the creator.")
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="Who imports (a reviewer or admin): recorded as the creator of what goes in.",
+        )
 
     def handle(self, *args, **options):
         path = options["file"]
@@ -52,11 +57,11 @@ class Command(RefusingCommand):
             raise CommandError(f"No such file: {path}")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more.")
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"No user named {options['user']}.")
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"No user named {options['user']}.")
+        if not permissions.can_import(user):
+            raise CommandError(f"{user.get_username()} may not bulk import (reviewers and admins).")
         size = os.path.getsize(path)
         run = import_run_start(
             user=user,
