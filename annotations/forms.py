@@ -403,3 +403,13 @@ class ReattachForm(TextRulesForm):
         if not quote:
             raise forms.ValidationError("Select or paste the passage the claim refers to.")
         return quote
+
+
+def form_errors(form) -> str:
+    """A form's errors as one readable sentence per problem, for 4xx fragments."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
+        parts.extend(prefix + str(e) for e in errors)
+    return " ".join(parts)

@@ -1,73 +1,15 @@
 """Every write to sources, articles and claims goes through here: views, admin and commands.
 
-Each function is keyword-only, runs in one transaction and validates before it writes
-(`full_clean`), so normalising, version checks and anchoring cannot be skipped.
+Each function is keyword-only, checks its user's right (`permissions.require_…`), runs in
+one transaction and validates before it writes, so normalising, version checks and anchoring
+cannot be skipped. Each module lists what it offers in its `__all__`; this package offers
+them all (bulk import lives in `services.imports`).
 """
 
-from .articles import (
-    ArticleConflict,
-    CorrectionResult,
-    DuplicateArticle,
-    article_correct,
-    article_create,
-    article_delete,
-    article_find_duplicate,
-    article_restore,
-    article_update_workflow,
-    article_version_body,
-)
-from .claims import (
-    ClaimGone,
-    ClaimResult,
-    StaleArticle,
-    annotation_create,
-    annotation_delete,
-    annotation_reattach,
-    annotation_restore,
-    annotation_update,
-    claim_check_source,
-    occurrence_choices,
-    quote_occurrences,
-)
-from .sources import (
-    source_add_alias,
-    source_check_merge,
-    source_check_name,
-    source_create,
-    source_merge,
-    source_resolve_or_propose,
-    source_review,
-    source_update,
-)
+from . import articles, claims, restore, sources
+from .articles import *  # noqa: F403
+from .claims import *  # noqa: F403
+from .restore import *  # noqa: F403
+from .sources import *  # noqa: F403
 
-__all__ = [
-    "ArticleConflict",
-    "CorrectionResult",
-    "article_correct",
-    "article_version_body",
-    "ClaimGone",
-    "ClaimResult",
-    "DuplicateArticle",
-    "StaleArticle",
-    "annotation_create",
-    "annotation_delete",
-    "annotation_reattach",
-    "annotation_restore",
-    "annotation_update",
-    "article_create",
-    "article_delete",
-    "article_find_duplicate",
-    "article_restore",
-    "article_update_workflow",
-    "claim_check_source",
-    "occurrence_choices",
-    "quote_occurrences",
-    "source_add_alias",
-    "source_check_name",
-    "source_create",
-    "source_check_merge",
-    "source_merge",
-    "source_resolve_or_propose",
-    "source_review",
-    "source_update",
-]
+__all__ = [*articles.__all__, *claims.__all__, *restore.__all__, *sources.__all__]

@@ -14,6 +14,19 @@ from django.utils import timezone
 from .. import anchoring, permissions
 from ..models import Annotation, Article
 
+__all__ = [
+    "ArticleConflict",
+    "CorrectionResult",
+    "DuplicateArticle",
+    "article_correct",
+    "article_create",
+    "article_delete",
+    "article_find_duplicate",
+    "article_restore",
+    "article_update_workflow",
+    "article_version_body",
+]
+
 
 class DuplicateArticle(Exception):
     """The article is already here; `existing` is the one to send the user to."""

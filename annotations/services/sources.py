@@ -10,6 +10,17 @@ from django.utils import timezone
 from .. import anchoring, permissions
 from ..models import Annotation, Source, SourceAlias
 
+__all__ = [
+    "source_add_alias",
+    "source_check_merge",
+    "source_check_name",
+    "source_create",
+    "source_merge",
+    "source_resolve_or_propose",
+    "source_review",
+    "source_update",
+]
+
 
 class SourceNameTaken(ValidationError):
     """Another source took the name between the check and the insert."""

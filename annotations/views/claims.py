@@ -10,12 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from .. import permissions, rendering, selectors, services
-from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm
+from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm, form_errors
 from ..models import Annotation, Article, Source
 from .common import (
     HtmxHttpRequest,
     error_message,
-    form_errors,
     get_article,
     get_claim_for_change,
 )

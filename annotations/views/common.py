@@ -97,16 +97,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_to_string("500.html"), status=500)
 
 
-def form_errors(form) -> str:
-    """A form's errors as one readable sentence per problem, for 4xx fragments."""
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
-        parts.extend(prefix + str(e) for e in errors)
-    return " ".join(parts)
-
-
 def refused(request: HttpRequest, message: str, *, back: str, status: int = 422) -> HttpResponse:
     """A refusal answered as a refusal: 422 (or `status`) with the message, never a redirect
     that looks like success to htmx and to scripts. htmx gets the message as a fragment;

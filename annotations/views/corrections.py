@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import permissions, rendering, selectors, services
-from ..forms import CorrectionForm, ReattachForm
+from ..forms import CorrectionForm, ReattachForm, form_errors
 from ..models import Annotation, Article
-from .common import HtmxHttpRequest, error_message, form_errors, get_article
+from .common import HtmxHttpRequest, error_message, get_article
 
 
 def body_diff(old: str, new: str) -> list[tuple[str, str]]:

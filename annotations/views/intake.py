@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions, rendering, services
-from ..forms import ArticleForm, BulkImportForm, UploadForm, UrlForm, WorkflowForm
+from ..forms import ArticleForm, BulkImportForm, UploadForm, UrlForm, WorkflowForm, form_errors
 from ..importers import web
 from ..importers.bulk import RowError, detect_format, read_file
 from ..models import Article, ImportRun
@@ -25,7 +25,7 @@ from ..services.imports import (
     import_run_finish,
     import_run_start,
 )
-from .common import HtmxHttpRequest, form_errors, get_article, refused
+from .common import HtmxHttpRequest, get_article, refused
 
 UPLOAD_MARGIN = 64 * 1024  # multipart overhead on top of the file itself
 

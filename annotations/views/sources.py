@@ -13,9 +13,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, selectors, services
 from ..anchoring import fold_name
-from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm
+from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm, form_errors
 from ..models import Source, SourceAlias
-from .common import HtmxHttpRequest, error_message, form_errors, refused
+from .common import HtmxHttpRequest, error_message, refused
 
 
 def _back_url(request: HttpRequest, source: Source) -> str:
