@@ -1,4 +1,5 @@
-"""Uploads and web pages into article drafts (annotations/importers/web.py).
+"""Uploads and web pages into article drafts (annotations/importers/: decoding, extraction
+and web, the import's use of the guarded fetcher in annotations/fetching.py).
 
 Pure functions: no database. URL tests talk only to a local server on 127.0.0.1; every
 other connection attempt fails the test (see `connections`), so the refusal tests prove
@@ -8,15 +9,17 @@ that the address is refused before anything is contacted.
 import codecs
 import gzip
 import socket
-import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from annotations.importers import web
+from annotations import fetching
+from annotations.importers import decoding, drafts, extraction, web
+
+from .local_http import serving
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html lang="uk"><head><meta charset="utf-8">
@@ -64,8 +67,8 @@ PARAGRAPHS = [
     ],
 )
 def test_binary_file_is_refused(data, what):
-    with pytest.raises(web.ImportProblem) as exc:
-        web.decode_text(data)
+    with pytest.raises(drafts.ImportProblem) as exc:
+        decoding.decode_text(data)
     message = str(exc.value)
     assert message.startswith("This looks like a binary file (")
     assert what in message
@@ -73,21 +76,21 @@ def test_binary_file_is_refused(data, what):
 
 
 def test_empty_file_is_refused():
-    with pytest.raises(web.ImportProblem, match=r"^The file is empty\.$"):
-        web.decode_text(b"")
-    with pytest.raises(web.ImportProblem, match=r"^The file is empty\.$"):
-        web.draft_from_text(codecs.BOM_UTF8)
+    with pytest.raises(drafts.ImportProblem, match=r"^The file is empty\.$"):
+        decoding.decode_text(b"")
+    with pytest.raises(drafts.ImportProblem, match=r"^The file is empty\.$"):
+        extraction.draft_from_text(codecs.BOM_UTF8)
 
 
 def test_blank_file_has_no_text():
-    with pytest.raises(web.ImportProblem, match="no text, only blank lines or spaces"):
-        web.draft_from_text(b"  \n\n\t \r\n")
+    with pytest.raises(drafts.ImportProblem, match="no text, only blank lines or spaces"):
+        extraction.draft_from_text(b"  \n\n\t \r\n")
 
 
 def test_invalid_utf8_names_the_byte_offset_and_asks_for_utf8():
     data = "Line one\nKharkiv — Харків".encode("cp1251")
-    with pytest.raises(web.ImportProblem) as exc:
-        web.decode_text(data)
+    with pytest.raises(drafts.ImportProblem) as exc:
+        decoding.decode_text(data)
     message = str(exc.value)
     offset = len(b"Line one\nKharkiv ")
     assert f"byte 0x97 at byte offset {offset} (line 2)" in message
@@ -97,31 +100,31 @@ def test_invalid_utf8_names_the_byte_offset_and_asks_for_utf8():
 
 def test_invalid_utf8_suggests_a_likely_legacy_encoding():
     data = "Київ, Харків — «Укрінформ» повідомив про вибухи".encode("cp1251")
-    with pytest.raises(web.ImportProblem, match=r"It looks like Windows-1251 \(Cyrillic\)"):
-        web.decode_text(data)
+    with pytest.raises(drafts.ImportProblem, match=r"It looks like Windows-1251 \(Cyrillic\)"):
+        decoding.decode_text(data)
 
 
 def test_utf8_with_bom_is_read_without_the_bom():
-    text, note = web.decode_text(codecs.BOM_UTF8 + "Заголовок\nТекст".encode())
+    text, note = decoding.decode_text(codecs.BOM_UTF8 + "Заголовок\nТекст".encode())
     assert text == "Заголовок\nТекст"
     assert note is None
 
 
 def test_utf8_without_bom_keeps_the_text_exactly():
     original = "Title\r\n\r\nA “quote” — and 🇺🇦.\n"
-    assert web.decode_text(original.encode()) == (original, None)
+    assert decoding.decode_text(original.encode()) == (original, None)
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_with_bom_is_accepted_with_a_note(codec):
     bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
-    text, note = web.decode_text(bom + "Київ\nTwo lines".encode(codec))
+    text, note = decoding.decode_text(bom + "Київ\nTwo lines".encode(codec))
     assert text == "Київ\nTwo lines"
     assert note == "Decoded as UTF-16 (the file starts with a UTF-16 byte order mark)."
 
 
 def test_declared_encoding_is_used_for_non_utf8_text():
-    text, note = web.decode_text("Харків".encode("cp1251"), encoding="windows-1251")
+    text, note = decoding.decode_text("Харків".encode("cp1251"), encoding="windows-1251")
     assert text == "Харків"
     assert note == "Decoded as Windows-1251 (Cyrillic), as the server declared."
 
@@ -131,7 +134,7 @@ def test_declared_encoding_is_used_for_non_utf8_text():
 
 def test_text_first_non_empty_line_becomes_the_title_and_stays_in_the_body():
     text = "\n\n   Shelling reported near Bakhmut  \n\nThe first paragraph.\n\nThe second.\n"
-    draft = web.draft_from_text(text.encode())
+    draft = extraction.draft_from_text(text.encode())
     assert draft.title == "Shelling reported near Bakhmut"
     assert draft.body == text
     assert (draft.url, draft.outlet, draft.author, draft.published_at) == ("", "", "", None)
@@ -139,21 +142,21 @@ def test_text_first_non_empty_line_becomes_the_title_and_stays_in_the_body():
 
 
 def test_text_given_title_wins():
-    draft = web.draft_from_text(b"First line\nBody", title="  Desk   title ")
+    draft = extraction.draft_from_text(b"First line\nBody", title="  Desk   title ")
     assert draft.title == "Desk title"
     assert draft.body == "First line\nBody"
 
 
 def test_text_long_first_line_is_clipped_to_the_title_limit():
     line = "word " * 200
-    draft = web.draft_from_text(f"{line}\nBody".encode())
-    assert len(draft.title) <= web.TITLE_MAX
+    draft = extraction.draft_from_text(f"{line}\nBody".encode())
+    assert len(draft.title) <= drafts.TITLE_MAX
     assert draft.title.endswith("…")
     assert draft.notes == ["The title was shortened to 500 characters."]
 
 
 def test_text_utf16_note_reaches_the_draft():
-    draft = web.draft_from_text(codecs.BOM_UTF16_LE + "Title\nBody".encode("utf-16-le"))
+    draft = extraction.draft_from_text(codecs.BOM_UTF16_LE + "Title\nBody".encode("utf-16-le"))
     assert draft.title == "Title"
     assert draft.notes == ["Decoded as UTF-16 (the file starts with a UTF-16 byte order mark)."]
 
@@ -162,7 +165,7 @@ def test_text_utf16_note_reaches_the_draft():
 
 
 def test_html_keeps_paragraphs_and_drops_scripts_and_markup():
-    draft = web.draft_from_html(ARTICLE_HTML.encode())
+    draft = extraction.draft_from_html(ARTICLE_HTML.encode())
     assert draft.body.split("\n\n") == PARAGRAPHS
     for leftover in ("<", "script", "onerror", "onclick", "alert", "injected", "cookie"):
         assert leftover not in draft.body
@@ -171,7 +174,7 @@ def test_html_keeps_paragraphs_and_drops_scripts_and_markup():
 
 
 def test_html_metadata_is_extracted():
-    draft = web.draft_from_html(ARTICLE_HTML, url="https://ledger.example/strike")
+    draft = extraction.draft_from_html(ARTICLE_HTML, url="https://ledger.example/strike")
     assert draft.title == "Drone strike hits Kharkiv depot"
     assert draft.author == "Olena Kovalenko"
     assert draft.published_at == datetime(2024, 3, 5, 12, 30, tzinfo=UTC)
@@ -185,7 +188,7 @@ def test_html_given_title_wins_and_canonical_link_is_the_url_of_an_upload():
     page = ARTICLE_HTML.replace(
         "</head>", '<link rel="canonical" href="https://ledger.example/a/1"></head>'
     )
-    draft = web.draft_from_html(page.encode(), title="Depot fire")
+    draft = extraction.draft_from_html(page.encode(), title="Depot fire")
     assert draft.title == "Depot fire"
     assert draft.url == "https://ledger.example/a/1"
 
@@ -196,14 +199,14 @@ def test_html_declared_charset_is_followed():
         "<title>Вибухи у Харкові</title></head><body><article><p>Уночі в Харкові пролунали "
         "вибухи, повідомив мер міста Ігор Терехов у Telegram.</p></article></body></html>"
     )
-    draft = web.draft_from_html(page.encode("cp1251"))
+    draft = extraction.draft_from_html(page.encode("cp1251"))
     assert draft.title == "Вибухи у Харкові"
     assert draft.body.startswith("Уночі в Харкові пролунали вибухи")
     assert draft.notes == ["Decoded as Windows-1251 (Cyrillic), as the page declared."]
 
 
 def test_html_fragment_is_accepted():
-    draft = web.draft_from_html("<p>One paragraph.</p><p>Another one.</p>")
+    draft = extraction.draft_from_html("<p>One paragraph.</p><p>Another one.</p>")
     assert draft.body == "One paragraph.\n\nAnother one."
     assert draft.title == "One paragraph."
 
@@ -216,15 +219,15 @@ def test_html_fragment_is_accepted():
     ],
 )
 def test_html_without_text_is_refused(page):
-    with pytest.raises(web.ImportProblem) as exc:
-        web.draft_from_html(page)
+    with pytest.raises(drafts.ImportProblem) as exc:
+        extraction.draft_from_html(page)
     assert str(exc.value).startswith("No article text found in this page.")
     assert "paste it instead" in str(exc.value)
 
 
 def test_html_binary_upload_is_refused():
-    with pytest.raises(web.ImportProblem, match=r"binary file \(a PDF document\)"):
-        web.draft_from_html(b"%PDF-1.4 binary")
+    with pytest.raises(drafts.ImportProblem, match=r"binary file \(a PDF document\)"):
+        extraction.draft_from_html(b"%PDF-1.4 binary")
 
 
 # --- fetch_url and draft_from_url against a local server ---------------------------------
@@ -322,13 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer((LOCAL, 0), _Handler)
-    httpd.seen = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOCAL}:{httpd.server_address[1]}", httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Handler) as httpd:
+        yield f"http://{LOCAL}:{httpd.server_address[1]}", httpd
 
 
 @pytest.fixture
@@ -353,7 +351,7 @@ def connections(monkeypatch):
 
 def _problem(url, **kwargs):
     kwargs.setdefault("allow_private", True)
-    with pytest.raises(web.ImportProblem) as exc:
+    with pytest.raises(drafts.ImportProblem) as exc:
         web.fetch_url(url, **kwargs)
     return str(exc.value)
 
@@ -369,8 +367,8 @@ def test_url_good_article(base):
 
 def test_url_fetched_page_reports_type_and_charset(base):
     page = web.fetch_url(f"{base}/article", allow_private=True)
-    assert (page.content_type, page.charset) == ("text/html", "utf-8")
-    assert page.data == ARTICLE_HTML.encode()
+    assert (page.media_type, page.charset) == ("text/html", "utf-8")
+    assert page.content == ARTICLE_HTML.encode()
 
 
 def test_url_plain_text_page(base):
@@ -450,14 +448,14 @@ def test_url_redirect_to_another_scheme_is_refused(base):
 def test_url_redirect_to_loopback_is_refused(base, server, monkeypatch, connections):
     """A public site (faked: its name resolves, checked, to our server) redirects to 127.0.0.1."""
     port = server[1].server_address[1]
-    real_resolve = web._resolve
+    real_resolve = fetching._resolve
 
     def resolve(target, *, allow_private):
         if target.host == "news.example":
             return [LOCAL]  # as if news.example were a public address that passed the check
         return real_resolve(target, allow_private=allow_private)
 
-    monkeypatch.setattr(web, "_resolve", resolve)
+    monkeypatch.setattr(fetching, "_resolve", resolve)
     server[1].seen.clear()
     to = f"http://127.0.0.1:{port}/article"
     message = _problem(f"http://news.example:{port}/redirect?to={to}", allow_private=False)

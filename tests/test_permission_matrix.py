@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import services
-from annotations.importers import web
+from annotations.importers import drafts, web
 from annotations.models import Annotation, Article, ImportRun, Source
 from tests.factories import BODY, SourceFactory
 from tests.test_bad_input import db_snapshot
@@ -205,7 +205,9 @@ def _no_network(monkeypatch):
     """Importing from a link previews a draft; the fetch itself is tested elsewhere."""
 
     def draft(url, **kwargs):
-        return web.ArticleDraft(title="From a link", body="Fetched text.\n\nSecond line.", url=url)
+        return drafts.ArticleDraft(
+            title="From a link", body="Fetched text.\n\nSecond line.", url=url
+        )
 
     monkeypatch.setattr(web, "draft_from_url", draft)
 

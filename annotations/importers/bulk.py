@@ -25,11 +25,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from .. import anchoring, text
 from ..exporters import CREDIBILITY_PREFIX
 from ..models import Annotation
+from .drafts import ARTICLE_FIELDS, MAX_LENGTHS, ArticleDraft
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_FIELDS = ["title", "body", "url", "outlet", "author", "published_at", "language"]
-MAX_LENGTHS = {"title": 500, "url": 2000, "outlet": 200, "author": 300, "language": 16}
 # Deeper than this, JSON is refused before it is parsed (ours is six levels deep).
 MAX_JSON_DEPTH = 64
 # At most this many pages are followed along a collection's "first" and "next" links.
@@ -49,16 +48,11 @@ class ClaimRecord:
     evidence_url: str = ""
 
 
-@dataclass
-class ArticleRecord:
+@dataclass(kw_only=True)
+class ArticleRecord(ArticleDraft):
+    """One article of a bulk file, checked: the draft, its line and its claims."""
+
     line: int
-    title: str
-    body: str
-    url: str = ""
-    outlet: str = ""
-    author: str = ""
-    published_at: datetime | None = None
-    language: str = ""
     claims: list[ClaimRecord] = field(default_factory=list)
 
 

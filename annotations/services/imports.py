@@ -200,15 +200,7 @@ class _Importer:
         by_key.update(created)
         articles = [
             Article(
-                title=r.title,
-                body=r.body,
-                body_hash=anchoring.body_hash(r.body),
-                url=r.url,
-                outlet=r.outlet,
-                author=r.author,
-                published_at=r.published_at,
-                language=r.language,
-                created_by=self.user,
+                **r.article_fields(), body_hash=anchoring.body_hash(r.body), created_by=self.user
             )
             for r in plan.records
         ]

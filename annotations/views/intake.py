@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from .. import permissions, rendering, services
 from ..forms import ArticleForm, BulkImportForm, UploadForm, UrlForm, WorkflowForm, form_errors
-from ..importers import web
+from ..importers import extraction, web
 from ..importers.bulk import RowError, detect_format, read_file
+from ..importers.drafts import ArticleDraft, ImportProblem
 from ..models import Article, ImportRun
 from ..services.imports import (
     ImportReport,
@@ -54,23 +55,17 @@ def _preview(request, form: ArticleForm, notes=(), status=200) -> HttpResponse:
     return render(request, "annotations/article_new.html", context, status=status)
 
 
-def _preview_draft(request, draft: web.ArticleDraft) -> HttpResponse:
+def _preview_draft(request, draft: ArticleDraft) -> HttpResponse:
     form = _draft_form(draft)
     return _preview(request, form, notes=draft.notes, status=200 if form.is_valid() else 422)
 
 
-def _draft_form(draft: web.ArticleDraft) -> ArticleForm:
+def _draft_form(draft: ArticleDraft) -> ArticleForm:
+    published_at = draft.published_at
     return ArticleForm(
         {
-            "title": draft.title,
-            "body": draft.body,
-            "url": draft.url,
-            "outlet": draft.outlet,
-            "author": draft.author,
-            "language": draft.language,
-            "published_at": draft.published_at.strftime("%Y-%m-%dT%H:%M")
-            if draft.published_at
-            else "",
+            **draft.article_fields(),
+            "published_at": published_at.strftime("%Y-%m-%dT%H:%M") if published_at else "",
         }
     )
 
@@ -123,10 +118,10 @@ def article_upload(request: HtmxHttpRequest) -> HttpResponse:
         title = upload_form.cleaned_data["title"]
         try:
             if upload.name.lower().endswith((".html", ".htm")):
-                draft = web.draft_from_html(data, title=title)
+                draft = extraction.draft_from_html(data, title=title)
             else:
-                draft = web.draft_from_text(data, title=title)
-        except web.ImportProblem as exc:
+                draft = extraction.draft_from_text(data, title=title)
+        except ImportProblem as exc:
             error = str(exc)
         else:
             return _preview_draft(request, draft)
@@ -167,7 +162,7 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
                 max_bytes=settings.ARTICLE_UPLOAD_MAX_BYTES,
                 max_redirects=settings.URL_IMPORT_MAX_REDIRECTS,
             )
-        except web.ImportProblem as exc:
+        except ImportProblem as exc:
             error = str(exc)
         else:
             return _preview_draft(request, draft)
