@@ -61,7 +61,8 @@ def _insert_claims(run: Run, articles, first: int, last: int) -> None:
     columns = [
         "article_id", "start", "end", "quote", "prefix", "suffix", "label",
         "credibility", "note", "evidence_url", "created_at", "updated_at",
-        "anchor_state", "original_quote", "created_by_id", "updated_by_id", "source_id",
+        "anchor_state", "anchor_reason", "original_quote", "created_by_id",
+        "updated_by_id", "source_id",
     ]  # fmt: skip
     now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
     user = run.user.pk
@@ -84,7 +85,7 @@ def _insert_claims(run: Run, articles, first: int, last: int) -> None:
                     None if label == "unattributed" else 1 + n % 6,
                     notes[n % 5] if n % 7 == 0 else "",
                     f"https://example.org/evidence/{n}" if n % 4 == 0 else "",
-                    now, now, "anchored", "", user, user,
+                    now, now, "anchored", "", "", user, user,
                     None if label == "unattributed" else sources[n % len(sources)],
                 )  # fmt: skip
 

@@ -24,8 +24,8 @@ def bare_insert(request, pk):
         cursor.execute(
             'INSERT INTO annotations_annotation (article_id, start, "end", quote, prefix, '
             "suffix, label, note, evidence_url, created_at, updated_at, anchor_state, "
-            "original_quote, created_by_id, updated_by_id) "
-            "VALUES (%s, %s, %s, %s, '', '', %s, '', '', %s, %s, 'anchored', '', %s, %s)",
+            "anchor_reason, original_quote, created_by_id, updated_by_id) "
+            "VALUES (%s, %s, %s, %s, '', '', %s, '', '', %s, %s, 'anchored', '', '', %s, %s)",
             [pk, int(data["start"]), int(data["end"]), data["quote"], data["label"], now, now,
              request.user.pk, request.user.pk],
         )  # fmt: skip
