@@ -36,10 +36,10 @@ test: setup
 	SECRET_KEY=test-only-7Qm2vX9pL4sR8wK1zN6bT3yH5cJ0dF2gA7eU9iO4tY6rW1qZ DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Benchmarks (not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
+## Benchmarks (bench/, not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
 bench: migrate
 	SECRET_KEY=bench-only-3Fh8Kd2Lm9Qp4Rs7Tv1Wx6Yz0Bc5Ng8Jk2Pq4Mr7Sv9Tw3Xu DEBUG=0 PLAIN_STATIC_STORAGE=1 \
-		$(BIN)/python manage.py bench $(BENCH_ARGS)
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,31 +1,21 @@
 """Playwright against `live_server`, in Debian's Chromium (never a downloaded browser)."""
 
-import os
-
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# One copy of the Chromium path, its flags and the viewport, shared with `make bench` (P5).
+from bench.browser import VIEWPORT, launch_args
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return {**browser_type_launch_args, **launch_args()}
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
+    return {**browser_context_args, "viewport": VIEWPORT}
 
 
 def pytest_collection_modifyitems(items):

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from annotations import selectors
 from annotations.models import Annotation, Article
+from bench.browser import install_walker
 from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,48 +51,9 @@ assert unicodedata.normalize("NFC", BODY) == BODY  # stored bodies are NFC
 
 # --- Helpers -------------------------------------------------------------------------------
 
-# Code point offset -> [text node, UTF-16 offset] inside [data-article-body]. `side` picks
-# the node the point belongs to when it falls on a boundary between two text nodes:
-# "after" (the character that follows, for starts) or "before" (for ends).
-_LOCATE_JS = """
-(() => {
-  window.__t = window.__t || {};
-  window.__t.locate = (cp, side) => {
-    const body = document.querySelector("[data-article-body]");
-    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-    let count = 0;
-    let last = null;
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      let i = 0;
-      while (i < n.data.length) {
-        if (count === cp && side === "after") return [n, i];
-        const c = n.data.codePointAt(i);
-        i += c > 0xffff ? 2 : 1;
-        count++;
-        if (count === cp && side === "before") return [n, i];
-      }
-      last = n;
-    }
-    if (count === cp && last) return [last, last.data.length];
-    throw new Error("offset " + cp + " is outside the body");
-  };
-  window.__t.rangeOf = (start, end) => {
-    const r = document.createRange();
-    r.setStart(...window.__t.locate(start, "after"));
-    r.setEnd(...window.__t.locate(end, "before"));
-    return r;
-  };
-  window.__t.rect = (start, end) => {
-    const rects = Array.from(window.__t.rangeOf(start, end).getClientRects()).filter((r) => r.width > 0);
-    const r = rects[0];
-    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
-  };
-})();
-"""
-
-
-def _install(page: Page) -> None:
-    page.evaluate(_LOCATE_JS)
+# The code point walker (`window.__t`: locate, rangeOf, rect, select) is shared with
+# `make bench`; `_install` puts it in the page. The other browser tests import it from here.
+_install = install_walker
 
 
 def open_article(page: Page, live_server, login, user, article: Article) -> Page:
@@ -365,12 +327,7 @@ _SELECT_JS = """
   const r = document.createRange();
   r.setStart(sn, so + sx);
   r.setEnd(en, eo + ex);
-  const sel = getSelection();
-  sel.removeAllRanges();
-  sel.addRange(r);
-  document.querySelector("[data-article-body]").dispatchEvent(
-    new MouseEvent("mouseup", { bubbles: true, button: 0 }));
-  return sel.toString();
+  return window.__t.select(r);
 }
 """
 

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Annotation
+from bench.browser import VIEWPORT
 from tests.browser.test_annotate_browser import BODY, drag, open_article, span_of, wait_for_claims
 from tests.factories import ArticleFactory
 
@@ -21,7 +22,7 @@ def test_a_claim_tagged_elsewhere_appears_while_a_selection_is_held(
     expect(page.locator("#claim-popover")).to_be_visible()
     scroll = page.evaluate("() => window.scrollY")
 
-    other = browser.new_context(viewport={"width": 1400, "height": 900})
+    other = browser.new_context(viewport=VIEWPORT)
     them = other.new_page()
     open_article(them, live_server, login, other_editor, article)
     theirs = span_of(BODY, "air defence downed 31 of 38 drones")  # the same paragraph

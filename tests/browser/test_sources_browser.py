@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations.models import Annotation, Source
+from bench.browser import VIEWPORT
 from tests.browser.test_annotate_browser import (
     BODY,
     drag,
@@ -43,7 +44,7 @@ def test_reviewer_approves_a_source_proposed_while_tagging(
     )
     expect(page.locator(f"#claim-{claim.pk} .badge-pending")).to_be_visible()
 
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     review_page = context.new_page()
     login(review_page, reviewer)
     review_page.goto(f"{live_server.url}/sources/review/")
