@@ -61,7 +61,7 @@ def reanchor_row(run: Run) -> list[list[str]]:
             for a in anchors
         )
         began = time.perf_counter()
-        services.article_correct(article=article, user=None, expected_version=1, body=new)
+        services.article_correct(article=article, user=run.user, expected_version=1, body=new)
         whole = time.perf_counter() - began
         transaction.set_rollback(True)
     states = {

@@ -44,7 +44,7 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
     began = time.monotonic()
     load_before = os.getloadavg()[0]
     data.cleanup()
-    bench = data.Run(options, user=data.bench_user("Editor"), sources=data.bench_sources(10))
+    bench = data.Run(options, user=data.bench_user("Reviewer"), sources=data.bench_sources(10))
     rows: list[list[str]] = []
     try:
         if "P1" in only:
