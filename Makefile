@@ -44,6 +44,8 @@ bench: migrate
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 \
+		--ignore=migrations annotations bench newsroom
 
 format: setup
 	$(BIN)/ruff format .
