@@ -109,7 +109,7 @@ def test_committed_labels_css_is_what_the_registry_generates():
     assert CSS_FILE.read_text(encoding="utf-8") == labels.stylesheet()
 
 
-def test_labels_css_check_refuses_a_stale_file_and_writes_nothing(fourth_label, capsys):
+def test_labels_css_check_refuses_a_stale_file_and_writes_nothing(fourth_label):
     before = CSS_FILE.read_bytes()
     with pytest.raises(CommandError, match="out of date"):
         call_command("labels_css", "--check")
@@ -140,19 +140,14 @@ def test_pages_link_the_label_stylesheet(editor_client):
 # --- A fourth label: the registry, and nothing else ------------------------------------------
 
 
-@pytest.fixture
-def misleading(fourth_label):
-    return fourth_label
-
-
-def test_a_fourth_label_reaches_the_forms(misleading):
+def test_a_fourth_label_reaches_the_forms(fourth_label):
     assert ("misleading", "Misleading") in ClaimDetailsForm().fields["label"].choices
     assert ClaimDetailsForm().fields["label"].valid_value("misleading")
     assert ("misleading", "Misleading") in ClaimFilterForm().fields["label"].choices
 
 
 @pytest.mark.django_db
-def test_a_fourth_label_reaches_the_article_page(editor_client, misleading):
+def test_a_fourth_label_reaches_the_article_page(editor_client, fourth_label):
     article = ArticleFactory()
     html = editor_client.get(article.get_absolute_url()).content.decode()
     # the label buttons, and the keyboard map the JS reads from them
@@ -175,7 +170,7 @@ def test_a_fourth_label_reaches_the_article_page(editor_client, misleading):
     assert 'class="count count-misleading"><strong>0</strong> misleading</span>' in html
 
 
-def test_a_fourth_label_reaches_the_stylesheet(misleading):
+def test_a_fourth_label_reaches_the_stylesheet(fourth_label):
     css = labels.stylesheet()
     assert "--label-misleading: #0e7490;" in css
     assert re.search(r"mark\.hl-misleading \{[^}]*border-bottom: 2px dashed", css)
@@ -185,7 +180,7 @@ def test_a_fourth_label_reaches_the_stylesheet(misleading):
 
 
 @pytest.mark.django_db
-def test_a_fourth_label_reaches_the_exporters(misleading):
+def test_a_fourth_label_reaches_the_exporters(fourth_label):
     claim = AnnotationFactory(label="disputed")
     (row,) = exporters.claim_rows(Annotation.objects.filter(pk=claim.pk))
     row = row._replace(label="misleading")
@@ -199,7 +194,7 @@ def test_a_fourth_label_reaches_the_exporters(misleading):
 
 
 @pytest.mark.django_db
-def test_a_fourth_label_reaches_the_dashboard_and_lists(editor_client, misleading):
+def test_a_fourth_label_reaches_the_dashboard_and_lists(editor_client, fourth_label):
     AnnotationFactory(label="disputed", article=ArticleFactory(), created_by=UserFactory())
     filters = dashboard.default_filters()
     bars = dashboard.claims_over_time(filters)["bars"]
@@ -214,7 +209,7 @@ def test_a_fourth_label_reaches_the_dashboard_and_lists(editor_client, misleadin
 
 
 @pytest.mark.django_db
-def test_a_fourth_label_reaches_the_admin(client, admin_user, misleading):
+def test_a_fourth_label_reaches_the_admin(client, admin_user, fourth_label):
     columns = ArticleAdmin(Article, None).get_list_display(None)
     assert [c.__name__ for c in columns if callable(c)] == [
         "n_verified",
@@ -228,7 +223,7 @@ def test_a_fourth_label_reaches_the_admin(client, admin_user, misleading):
     assert "column-n_misleading" in html and "Misleading" in html
 
 
-def test_a_fourth_label_passes_the_bulk_import_check(misleading):
+def test_a_fourth_label_passes_the_bulk_import_check(fourth_label):
     body = "Officials said the strike hit a depot."
     claim = {"start": 0, "end": 9, "quote": "Officials", "label": "misleading", "source": "MoD"}
     record = validate_record({"title": "T", "body": body, "claims": [claim]}, line=1)
@@ -238,7 +233,7 @@ def test_a_fourth_label_passes_the_bulk_import_check(misleading):
     assert "use verified, disputed, unattributed or misleading" in str(refused.value)
 
 
-def test_a_fourth_label_needs_a_migration_and_only_that(misleading):
+def test_a_fourth_label_needs_a_migration_and_only_that(fourth_label):
     """The model's choices and check constraint are made when models.py is imported: for a
     real new label (an edit of labels.py) they come from the registry as the test above
     shows; the constraint then changes, which is the migration."""
