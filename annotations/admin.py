@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import anchoring, permissions, selectors, services
+from . import anchoring, labels, permissions, selectors, services
 from .models import Annotation, Article, PendingSource, Source, SourceAlias
 
 # Links typed in the admin are https unless they say otherwise.
@@ -290,6 +290,18 @@ class ArticleAdminForm(forms.ModelForm):
         return data
 
 
+def _label_count_column(label: labels.ClaimLabel):
+    """A sortable column of the article list: its claims with that label."""
+    attribute = selectors.label_count_name(label.key)
+
+    @admin.display(description=label.name, ordering=attribute)
+    def column(article: Article) -> int:
+        return getattr(article, attribute)
+
+    column.__name__ = attribute
+    return column
+
+
 @admin.register(Article)
 class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
     form = ArticleAdminForm
@@ -299,9 +311,6 @@ class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
         "outlet",
         "status",
         "assignee",
-        "n_verified",
-        "n_disputed",
-        "n_unattributed",
         "created_at",
         "deleted_at",
     ]
@@ -343,17 +352,11 @@ class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
             return self.list_filter
         return [f for f in self.list_filter if f is not DeletedFilter]
 
-    @admin.display(description="verified", ordering="n_verified")
-    def n_verified(self, obj: Article) -> int:
-        return obj.n_verified
-
-    @admin.display(description="disputed", ordering="n_disputed")
-    def n_disputed(self, obj: Article) -> int:
-        return obj.n_disputed
-
-    @admin.display(description="unattributed", ordering="n_unattributed")
-    def n_unattributed(self, obj: Article) -> int:
-        return obj.n_unattributed
+    def get_list_display(self, request: HttpRequest) -> list:
+        """The columns, with one count per label (the registry's) after the assignee."""
+        at = self.list_display.index("assignee") + 1
+        counts = [_label_count_column(label) for label in labels.LABELS]
+        return [*self.list_display[:at], *counts, *self.list_display[at:]]
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         data = form.cleaned_data

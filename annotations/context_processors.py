@@ -1,15 +1,17 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from . import labels
 from .models import Annotation, Source
 from .permissions import role_name
 
 
 def site(request: HttpRequest) -> dict:
-    """What every page needs: the desk's name and the label glossary."""
+    """What every page needs: the desk's name and the labels (the registry: names, keys,
+    glossary)."""
     return {
         "desk_name": settings.DESK_NAME,
-        "label_choices": Annotation.Label.choices,
+        "claim_labels": labels.LABELS,
         "source_kinds": Source.Kind.choices,
         "credibility_choices": Annotation.Credibility.choices,
         "role_name": (lambda: role_name(request.user)) if hasattr(request, "user") else "",

@@ -14,9 +14,11 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
+from . import labels
 from .models import Annotation, Article, Source
+from .selectors import label_count_name
 
-LABELS = [label.value for label in Annotation.Label]
+DISPUTED, UNATTRIBUTED = Annotation.Label.DISPUTED, Annotation.Label.UNATTRIBUTED
 
 
 @dataclass
@@ -73,10 +75,11 @@ def claims_over_time(filters: Filters) -> dict:
         .annotate(n=Count("id"))
         .order_by()
     )
+    keys = labels.all_keys()
     by_period: dict[date, dict[str, int]] = {}
     for period, label, n in rows:
         key = period.date() if hasattr(period, "date") else period
-        by_period.setdefault(key, dict.fromkeys(LABELS, 0))[label] += n
+        by_period.setdefault(key, dict.fromkeys(keys, 0))[label] += n
     periods = []
     cursor = (
         filters.date_from - timedelta(days=filters.date_from.weekday())
@@ -89,15 +92,15 @@ def claims_over_time(filters: Filters) -> dict:
         if date.max - cursor < step:
             break
         cursor += step
-    bars = [Bar(p, by_period.get(p, dict.fromkeys(LABELS, 0))) for p in periods]
+    bars = [Bar(p, by_period.get(p, dict.fromkeys(keys, 0))) for p in periods]
     peak = max((sum(b.counts.values()) for b in bars), default=0) or 1
     width, height, left, bottom = 1000, 220, 36, 22
     slot = (width - left) / max(len(bars), 1)
     for index, bar in enumerate(bars):
         bar.total = sum(bar.counts.values())
         y = height - bottom
-        for label in LABELS:
-            n = bar.counts[label]
+        for label in labels.LABELS:
+            n = bar.counts[label.key]
             if not n:
                 continue
             h = (height - bottom - 8) * n / peak
@@ -105,14 +108,15 @@ def claims_over_time(filters: Filters) -> dict:
             end = bar.period + timedelta(days=6 if weekly else 0)
             bar.segments.append(
                 {
-                    "label": label,
+                    "label": label.key,
+                    "name": label.name,
                     "n": n,
                     "x": left + index * slot + slot * 0.12,
                     "y": y,
                     "w": slot * 0.76,
                     "h": h,
                     "query": filters.query(
-                        label=label,
+                        label=label.key,
                         date_from=bar.period.isoformat(),
                         date_to=min(end, filters.date_to).isoformat(),
                     ),
@@ -121,7 +125,7 @@ def claims_over_time(filters: Filters) -> dict:
     values = sorted({0, peak // 2, peak})
     ticks = [{"y": height - bottom - (height - bottom - 8) * v / peak, "value": v} for v in values]
     step = max(1, len(bars) // 8)
-    labels = [
+    dates = [
         {"x": left + i * slot + slot / 2, "text": b.period.strftime("%d %b")}
         for i, b in enumerate(bars)
         if i % step == 0
@@ -130,7 +134,7 @@ def claims_over_time(filters: Filters) -> dict:
         "bars": bars,
         "weekly": weekly,
         "ticks": ticks,
-        "labels": labels,
+        "labels": dates,  # the dates under the bars
         "width": width,
         "height": height,
         "left": left,
@@ -148,7 +152,7 @@ def top_sources(filters: Filters, limit: int = 8) -> list[dict]:
         .annotate(
             n=Count("annotations", filter=Q(annotations__in=claims)),
             n_disputed=Count(
-                "annotations", filter=Q(annotations__in=claims, annotations__label="disputed")
+                "annotations", filter=Q(annotations__in=claims, annotations__label=DISPUTED)
             ),
         )
         .order_by("-n", "name")[:limit]
@@ -174,8 +178,8 @@ def outlets(filters: Filters, limit: int = 8) -> list[dict]:
         .values("article__outlet")
         .annotate(
             n=Count("id"),
-            disputed=Count("id", filter=Q(label="disputed")),
-            unattributed=Count("id", filter=Q(label="unattributed")),
+            disputed=Count("id", filter=Q(label=DISPUTED)),
+            unattributed=Count("id", filter=Q(label=UNATTRIBUTED)),
         )
         .order_by("-n", "article__outlet")[:limit]
     )
@@ -188,9 +192,9 @@ def outlets(filters: Filters, limit: int = 8) -> list[dict]:
                 "n": n,
                 "disputed": round(100 * row["disputed"] / n),
                 "unattributed": round(100 * row["unattributed"] / n),
-                "query_disputed": filters.query(outlet=row["article__outlet"], label="disputed"),
+                "query_disputed": filters.query(outlet=row["article__outlet"], label=DISPUTED),
                 "query_unattributed": filters.query(
-                    outlet=row["article__outlet"], label="unattributed"
+                    outlet=row["article__outlet"], label=UNATTRIBUTED
                 ),
             }
         )
@@ -235,9 +239,10 @@ def activity_today(filters: Filters) -> list[dict]:
         .values("created_by", "created_by__username")
         .annotate(
             n=Count("id"),
-            verified=Count("id", filter=Q(label="verified")),
-            disputed=Count("id", filter=Q(label="disputed")),
-            unattributed=Count("id", filter=Q(label="unattributed")),
+            **{
+                label_count_name(label.key): Count("id", filter=Q(label=label.key))
+                for label in labels.LABELS
+            },
         )
         .order_by("-n", "created_by__username")
     )
@@ -246,9 +251,10 @@ def activity_today(filters: Filters) -> list[dict]:
     result = []
     for r in rows:
         parts, x = [], 0.0
-        for label in LABELS:
-            width = 100 * r[label] / peak
-            parts.append({"label": label, "n": r[label], "x": x, "width": width})
+        for label in labels.LABELS:
+            n = r[label_count_name(label.key)]
+            width = 100 * n / peak
+            parts.append({"label": label.key, "name": label.name, "n": n, "x": x, "width": width})
             x += width
         result.append(
             {

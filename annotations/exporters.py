@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
+from . import labels
+
 CHUNK_SIZE = 2000
 
 CSV_COLUMNS = [
@@ -507,12 +509,12 @@ def annotation_page(
 
 # --- schema.org ClaimReview ----------------------------------------------------------------
 
-_RATING = {"verified": "Verified", "disputed": "Disputed"}
-
 
 def claim_review(row: ClaimRow, *, site_url: str, desk_name: str) -> dict | None:
-    """A verified or disputed claim as a schema.org ClaimReview (unattributed has none)."""
-    if row.label not in _RATING:
+    """A claim as a schema.org ClaimReview, rated as its label says (labels.py: verified
+    and disputed have a rating; unattributed has none, so no ClaimReview)."""
+    rating = labels.review_rating(row.label)
+    if rating is None:
         return None
     item_reviewed = {
         "@type": "Claim",
@@ -534,7 +536,7 @@ def claim_review(row: ClaimRow, *, site_url: str, desk_name: str) -> dict | None
         "datePublished": _iso(row.updated_at),
         "author": {"@type": "Organization", "name": desk_name, "url": site_url + "/"},
         "itemReviewed": item_reviewed,
-        "reviewRating": {"@type": "Rating", "alternateName": _RATING[row.label]},
+        "reviewRating": rating,
     }
     if row.note:
         review["reviewBody"] = row.note

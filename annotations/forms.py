@@ -7,8 +7,9 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
-from . import text
+from . import labels, text
 from .models import Annotation, Article, Source
 
 NOTE_MAX = 5000
@@ -108,7 +109,7 @@ class ArticleFilterForm(TextRulesForm):
 class ClaimDetailsForm(TextRulesForm):
     """What a claim says beyond its span: verdict, source, grade, note, evidence."""
 
-    label = forms.ChoiceField(choices=Annotation.Label.choices)
+    label = forms.ChoiceField(choices=labels.choices)  # read when the form is used
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,
@@ -195,7 +196,7 @@ class ClaimFilterForm(TextRulesForm):
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     label = forms.ChoiceField(
-        required=False, choices=[("", "Any label"), *Annotation.Label.choices]
+        required=False, choices=lambda: [("", _("Any label")), *labels.choices()]
     )
     source = forms.IntegerField(
         max_value=MAX_INT, required=False, min_value=1, widget=forms.HiddenInput

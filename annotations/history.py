@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import formats, timezone
 
+from . import labels
 from .models import Annotation, Source
 
 EMPTY = "—"
@@ -211,9 +212,7 @@ def verdict_timeline(records: Sequence) -> list[dict[str, Any]]:
         timeline.append(
             {
                 "label": label,
-                "label_display": Annotation.Label(label).label
-                if label in Annotation.Label.values
-                else label,
+                "label_display": labels.display(label),
                 "who": _who(record),
                 "when": record.history_date,
             }

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import labels
 from .text import validate_body, validate_line, validate_lines
 
 User = settings.AUTH_USER_MODEL
@@ -60,10 +61,12 @@ class ArticleStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
-class Label(models.TextChoices):
-    VERIFIED = "verified", "Verified"
-    DISPUTED = "disputed", "Disputed"
-    UNATTRIBUTED = "unattributed", "Unattributed"
+# The verdicts, from the label registry (annotations/labels.py): Label.VERIFIED, ….
+Label = models.TextChoices(
+    "Label",
+    [(label.member, (label.key, label.name)) for label in labels.LABELS],
+    module=__name__,
+)
 
 
 class Credibility(models.IntegerChoices):
@@ -323,7 +326,7 @@ class Annotation(models.Model):
                 condition=Q(start__lt=models.F("end")), name="annotation_start_before_end"
             ),
             models.CheckConstraint(
-                condition=Q(label__in=[label.value for label in Label]),
+                condition=Q(label__in=Label.values),  # adding a label: a migration
                 name="annotation_label_valid",
             ),
             models.CheckConstraint(

@@ -9,18 +9,25 @@ from typing import NamedTuple
 from django.db.models import BooleanField, Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from . import labels
 from .models import Annotation, Article, Source, SourceAlias
 
 
+def label_count_name(key: str) -> str:
+    """The attribute that holds an article's number of claims with that label: n_verified."""
+    return f"n_{key}"
+
+
 def with_label_counts(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """Add n_verified, n_disputed, n_unattributed, n_orphaned and n_claims in one query."""
+    """Add n_<label> for every label (n_verified, n_disputed, …), n_orphaned and n_claims,
+    in one query."""
+    per_label = {
+        label_count_name(label.key): Count("annotations", filter=Q(annotations__label=label.key))
+        for label in labels.LABELS
+    }
     return articles.annotate(
         n_claims=Count("annotations"),
-        n_verified=Count("annotations", filter=Q(annotations__label=Annotation.Label.VERIFIED)),
-        n_disputed=Count("annotations", filter=Q(annotations__label=Annotation.Label.DISPUTED)),
-        n_unattributed=Count(
-            "annotations", filter=Q(annotations__label=Annotation.Label.UNATTRIBUTED)
-        ),
+        **per_label,
         n_orphaned=Count(
             "annotations", filter=Q(annotations__anchor_state=Annotation.Anchor.ORPHANED)
         ),
@@ -251,19 +258,25 @@ def next_claim_id(claim: Annotation, nearby: list | None = None) -> int | None:
 
 
 def _summary(counts: dict, orphaned: int, sources: list) -> dict:
+    """The article's summary line: per label (in the registry's order) its count, and for
+    unattributed claims their share too."""
     total = sum(counts.values())
+    by_label = [{"label": label, "n": counts[label.key], "share": None} for label in labels.LABELS]
+    for row in by_label:
+        if row["label"].key == Annotation.Label.UNATTRIBUTED:
+            row["share"] = round(100 * row["n"] / total) if total else 0
     return {
         "total": total,
         "counts": counts,
+        "by_label": by_label,
         "sources": sorted(sources, key=lambda s: s.name_key),
         "orphaned": orphaned,
-        "unattributed_share": round(100 * counts["unattributed"] / total) if total else 0,
     }
 
 
 def summarise(marks: list[Mark]) -> dict:
     """Counts per label, the sources cited and the share unattributed, from the marks."""
-    counts = dict.fromkeys(Annotation.Label.values, 0)
+    counts = dict.fromkeys(labels.all_keys(), 0)
     sources = {}
     orphaned = 0
     for mark in marks:
@@ -277,7 +290,7 @@ def summarise(marks: list[Mark]) -> dict:
 def article_summary(article: Article) -> dict:
     """The same summary in one query, without loading every claim: counts grouped by
     label, anchor state and source (a few rows), the sources' names joined in."""
-    counts = dict.fromkeys(Annotation.Label.values, 0)
+    counts = dict.fromkeys(labels.all_keys(), 0)
     orphaned = 0
     sources = {}
     rows = (
@@ -371,7 +384,7 @@ def source_list(
 
 
 def source_label_counts(source: Source) -> dict:
-    counts = dict.fromkeys(Annotation.Label.values, 0)
+    counts = dict.fromkeys(labels.all_keys(), 0)
     rows = (
         Annotation.objects.filter(source=source, article__deleted_at__isnull=True)
         .values_list("label")

@@ -43,6 +43,30 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture
+def fourth_label(monkeypatch):
+    """The label registry with a fourth label, as a desk would add one to labels.py (the
+    model's choices and check constraint, made at import, would need a migration)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from annotations import labels
+
+    misleading = labels.ClaimLabel(
+        key="misleading",
+        name=_("Misleading"),
+        code="KeyM",
+        colour="#0e7490",
+        tint="rgba(14, 116, 144, 0.2)",
+        underline="dashed",
+        glyph="!",
+        glossary=_("Framed to suggest what the facts do not support."),
+        rating="Misleading",
+    )
+    monkeypatch.setattr(labels, "LABELS", (*labels.LABELS, misleading))
+    labels.check(labels.LABELS)
+    return misleading
+
+
+@pytest.fixture
 def roles(db):
     ensure_groups()
     return {g.name: g for g in Group.objects.all()}

@@ -21,8 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
-from .. import anchoring, text
+from .. import anchoring, labels, text
 from ..exporters import CREDIBILITY_PREFIX
 from ..models import Annotation
 from .drafts import ARTICLE_FIELDS, MAX_LENGTHS, ArticleDraft
@@ -135,9 +137,14 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
     except anchoring.AnchorError as exc:
         raise RecordProblem(f"claim {index}: {exc}") from exc
     label = raw.get("label")
-    if label not in Annotation.Label.values:
+    if not isinstance(label, str) or labels.get(label) is None:
         raise RecordProblem(
-            f"claim {index}: unknown label “{label}” (use verified, disputed or unattributed)."
+            gettext("claim %(index)s: unknown label “%(label)s” (use %(keys)s).")
+            % {
+                "index": index,
+                "label": label,
+                "keys": get_text_list(labels.all_keys(), gettext("or")),
+            }
         )
     source = raw.get("source") or ""
     if not isinstance(source, str):

@@ -2,8 +2,35 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
+
+from .. import labels
+from ..selectors import label_count_name
 
 register = template.Library()
+
+
+@register.filter
+def per_label(counts) -> list:
+    """(label, count) for every label in the registry's order, from a dict of counts by key
+    or from an article annotated by `selectors.with_label_counts` (n_verified, …)."""
+    if isinstance(counts, dict):
+        return [(label, counts.get(label.key, 0)) for label in labels.LABELS]
+    return [(label, getattr(counts, label_count_name(label.key), 0)) for label in labels.LABELS]
+
+
+@register.simple_tag
+def label_keys() -> str:
+    """The keys that tag, for a sentence: "<kbd>V</kbd> verified, … or <kbd>U</kbd> …"."""
+    items = [
+        format_html("<kbd>{}</kbd> {}", label.letter, str(label.name).lower())
+        for label in labels.LABELS
+    ]
+    last_word = conditional_escape(gettext("or"))
+    return mark_safe(get_text_list(items, last_word))  # noqa: S308 - each part is escaped
 
 
 @register.filter

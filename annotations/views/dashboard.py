@@ -42,6 +42,5 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "in_progress": dashboard.articles_in_progress(filters),
         "today": dashboard.activity_today(filters),
         "outlet_choices": dashboard.outlet_choices(),
-        "labels": dashboard.LABELS,
     }
     return render(request, "annotations/dashboard.html", context)

@@ -13,7 +13,15 @@
   const popover = document.getElementById("claim-popover");
   const form = document.getElementById("claim-form");
   const canAnnotate = body.dataset.canAnnotate === "true" && popover && form;
-  const LABEL_KEYS = { KeyV: "verified", KeyD: "disputed", KeyU: "unattributed" };
+  // The keys that tag come from the page: each label button carries its key as an
+  // event.code (data-key-code="KeyV"), written from the server's label registry, so they
+  // work on any keyboard layout and a new label brings its own key.
+  const LABEL_KEYS = Object.fromEntries(
+    Array.from(form ? form.querySelectorAll("button[data-label][data-key-code]") : [], (b) => [
+      b.dataset.keyCode,
+      b.dataset.label,
+    ]),
+  );
   const graphemes =
     typeof Intl !== "undefined" && Intl.Segmenter
       ? new Intl.Segmenter(undefined, { granularity: "grapheme" })

@@ -403,6 +403,21 @@ def test_label_keys_follow_event_code_on_a_ukrainian_layout(
     assert_anchored(claim, BODY, expected)
 
 
+def test_the_key_map_comes_from_the_page(page, live_server, login, editor, article, fourth_label):
+    """annotate.js has no letters of its own: a label added to the registry (here M,
+    "misleading") brings its key. The server refuses it until the migration that allows
+    it in the database, but the press posts that label."""
+    open_article(page, live_server, login, editor, article)
+    expected = span_of(BODY, "Moscow did not confirm the figures")
+    drag(page, *expected)
+    expect(popover(page)).to_be_visible()
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/claims/")) as sent:
+        page.keyboard.press("KeyM")
+    assert "label=misleading" in sent.value.post_data
+    expect(page.locator("#claim-form-errors")).to_contain_text("misleading")
+    assert not Annotation.objects.exists()
+
+
 # --- 4. Overlaps, nesting, and picking a claim ---------------------------------------------
 
 
