@@ -234,3 +234,24 @@ def test_a_claim_saved_from_a_page_opened_before_a_correction_never_lands_on_a_t
         seen_version=2,
     )
     assert result.relocated and result.annotation.start == start + len("UPDATE. ")
+
+
+def test_a_name_taken_between_the_look_and_the_check_resolves_to_the_winner(editor, monkeypatch):
+    """The other editor's proposal commits after our first look for the name but before
+    source_create checks it (the race seen on PostgreSQL under load): our claim gets the
+    source that won, not a refusal."""
+    from annotations.services import sources
+
+    winner = services.source_create(name="Air Force of Ukraine", user=editor)
+    real = sources._claimed_name
+    calls = []
+
+    def first_look_misses(key, **kwargs):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key, **kwargs)
+
+    monkeypatch.setattr(sources, "_claimed_name", first_look_misses)
+    found = sources.source_resolve_or_propose(
+        name="air force of ukraine", kind="military", user=editor
+    )
+    assert found == winner and Source.objects.count() == 1

@@ -164,15 +164,17 @@ def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -
     """The source going by `name` (or one of its aliases); else a new one, pending review.
 
     Two editors proposing the same new name at once both get the one source that won: the
-    loser's insert fails on the unique name index (inside a savepoint), and the name is
-    looked up again, so neither claim is lost."""
+    loser finds the name taken (by source_create's check, or by the unique name index, in
+    a savepoint), and looks it up again, so neither claim is lost."""
     key = anchoring.fold_name(name)
     existing = _claimed_name(key)
     if existing is not None:
         return existing.source
     try:
         return source_create(name=name, kind=kind, user=user)
-    except SourceNameTaken:
+    except ValidationError:
+        # Taken between our look and the insert: by the check inside source_create (the
+        # other editor committed just before it) or by the unique index (just after).
         existing = _claimed_name(key)
         if existing is None:
             raise
