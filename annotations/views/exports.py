@@ -123,6 +123,7 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
         collection_id=collection_id,
         total=total,
         label=f"Claims exported by {settings.DESK_NAME}",
+        articles=exporters.article_rows,
     )
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines),

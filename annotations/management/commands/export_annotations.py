@@ -62,6 +62,7 @@ class Command(RefusingCommand):
                 total=total,
                 collection_id=f"{settings.SITE_URL}/export/claims.jsonld",
                 label=f"Claims exported by {settings.DESK_NAME}",
+                articles=exporters.article_rows,
             )
         else:
             lines = exporters.claimreview_lines(

@@ -1,0 +1,197 @@
+"""W3C Web Annotation JSON-LD, written from rows: pure, no database (the articles'
+text comes from the `articles` reader the caller passes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+
+from .rows import ClaimRow
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+PAGE_SIZE = 200
+
+
+def claim_iri(site_url: str, annotation_id: int) -> str:
+    return f"{site_url}/claims/{annotation_id}/"
+
+
+def article_iri(site_url: str, row: ClaimRow) -> str:
+    return f"{site_url}/articles/{row.article_id}/"
+
+
+def _iso(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+CREDIBILITY_PREFIX = "admiralty-credibility:"
+
+
+def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
+    """One claim as a W3C Web Annotation: the label, source and note in the body; the
+    article as target, found by a TextQuoteSelector and a TextPositionSelector."""
+    body: list[dict] = [
+        {"type": "TextualBody", "purpose": "assessing", "value": row.label, "format": "text/plain"},
+    ]
+    if row.source_name:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "identifying",
+                "value": row.source_name,
+                "format": "text/plain",
+            }
+        )
+    if row.note:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "value": row.note,
+                "format": "text/plain",
+            }
+        )
+    if row.credibility:
+        # The Admiralty grade of the information (1-6), as a classification of the claim.
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "classifying",
+                "value": f"{CREDIBILITY_PREFIX}{row.credibility}",
+                "format": "text/plain",
+            }
+        )
+    if row.evidence_url:
+        body.append({"type": "SpecificResource", "purpose": "linking", "source": row.evidence_url})
+    target = {
+        "type": "SpecificResource",
+        "source": row.article_url or article_iri(site_url, row),
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": row.quote,
+                "prefix": row.prefix,
+                "suffix": row.suffix,
+            },
+            {"type": "TextPositionSelector", "start": row.start, "end": row.end},
+        ],
+    }
+    annotation = {
+        "@context": ANNO_CONTEXT,
+        "id": claim_iri(site_url, row.annotation_id),
+        "type": "Annotation",
+        "motivation": "assessing",
+        "created": _iso(row.created_at),
+        "modified": _iso(row.updated_at),
+        "body": body,
+        "target": target,
+    }
+    if row.created_by:
+        annotation["creator"] = {"type": "Person", "nickname": row.created_by}
+    return annotation
+
+
+# The collection also carries the articles' text (schema.org NewsArticle with articleBody),
+# so that an export can be imported into an empty database and give back the same claims.
+SCHEMA_PREFIX = "http://schema.org/"
+COLLECTION_CONTEXT = [ANNO_CONTEXT, {"schema": SCHEMA_PREFIX}]
+
+
+def article_node(article: dict, *, site_url: str) -> dict:
+    node = {
+        "id": f"{site_url}/articles/{article['id']}/",
+        "type": "schema:NewsArticle",
+        "schema:headline": article["title"],
+        "schema:articleBody": article["body"],
+    }
+    optional = {
+        "schema:url": article["url"],
+        "schema:publisher": article["outlet"],
+        "schema:author": article["author"],
+        "schema:inLanguage": article["language"],
+        "schema:datePublished": _iso(article["published_at"]) if article["published_at"] else "",
+    }
+    node.update({key: value for key, value in optional.items() if value})
+    return node
+
+
+def jsonld_collection(
+    rows: Iterable[ClaimRow],
+    *,
+    site_url: str,
+    collection_id: str,
+    total: int,
+    label: str,
+    articles: Callable[[set[int]], Iterable[dict]] | None = None,
+) -> Iterator[str]:
+    """An AnnotationCollection whose single embedded page holds every claim, streamed,
+    followed by the articles those claims target (`schema:hasPart`), read by `articles`
+    (rows.article_rows) from the ids seen; without it, the claims only.
+
+    (The HTTP export also serves the claims page by page: `annotation_page`.)
+    """
+    head = {
+        "@context": COLLECTION_CONTEXT if articles else ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": total,
+    }
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    page_head = json.dumps(
+        {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0},
+        ensure_ascii=False,
+    )[:-1]
+    yield f'{opening}, "first": {page_head}, "items": ['
+    seen: set[int] = set()
+    for index, row in enumerate(rows):
+        seen.add(row.article_id)
+        item = web_annotation(row, site_url=site_url)
+        item.pop("@context")
+        yield ("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False)
+    yield "\n]}"
+    if articles:
+        yield ', "schema:hasPart": ['
+        for index, article in enumerate(articles(seen)):
+            node = json.dumps(article_node(article, site_url=site_url), ensure_ascii=False)
+            yield ("," if index else "") + "\n" + node
+        yield "\n]"
+    yield "}\n"
+
+
+def annotation_page(
+    rows: list[ClaimRow],
+    *,
+    site_url: str,
+    collection_id: str,
+    page: int,
+    pages: int,
+    total: int,
+    page_url,
+) -> dict:
+    """One page of the collection, as the Web Annotation Protocol serves it."""
+    items = []
+    for row in rows:
+        item = web_annotation(row, site_url=site_url)
+        item.pop("@context")
+        items.append(item)
+    document = {
+        "@context": ANNO_CONTEXT,
+        "id": page_url(page),
+        "type": "AnnotationPage",
+        "partOf": {
+            "id": collection_id,
+            "type": "AnnotationCollection",
+            "total": total,
+            "first": page_url(1),
+            "last": page_url(max(pages, 1)),
+        },
+        "startIndex": (page - 1) * PAGE_SIZE,
+        "items": items,
+    }
+    if page < pages:
+        document["next"] = page_url(page + 1)
+    if page > 1:
+        document["prev"] = page_url(page - 1)
+    return document
