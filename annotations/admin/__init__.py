@@ -1,0 +1,8 @@
+"""The Django admin for reviewers and admins. Every save, delete and action calls services;
+a refused form, save or action answers 422 with its message (`common.RefusalsAre422`)."""
+
+from .articles import ArticleAdmin
+from .claims import AnnotationAdmin
+from .sources import PendingSourceAdmin, SourceAdmin
+
+__all__ = ["AnnotationAdmin", "ArticleAdmin", "PendingSourceAdmin", "SourceAdmin"]
