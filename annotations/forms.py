@@ -7,10 +7,10 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
-from django.utils.translation import gettext_lazy as _
 
-from . import labels, text
+from . import labels
 from .models import Annotation, Article, Source
+from .text import TextRulesForm
 
 NOTE_MAX = 5000
 # Ids, offsets and versions: anything larger cannot be a real one (and overflows SQLite).
@@ -30,80 +30,9 @@ class HttpUrlField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class TextRulesForm(forms.Form):
-    """Every text field of every form gets the one text rule (`annotations.text`): a field
-    of several lines (a textarea) may hold line breaks; the article body is normalised
-    instead, as documented."""
-
-    body_fields = ("body",)
-    # Fields of several lines whatever their widget: a quote may span paragraphs.
-    lines_fields = ("quote", "note")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if not isinstance(field, forms.CharField):
-                continue
-            if name in self.body_fields:
-                rule = text.validate_body
-            elif name in self.lines_fields or isinstance(field.widget, forms.Textarea):
-                rule = text.validate_lines
-            else:
-                rule = text.validate_line
-            field.validators.append(rule)
-
-
 def _transport_newlines(value: str) -> str:
     # Browsers send form values with CRLF line breaks; bodies store "\n" only.
     return value.replace("\r\n", "\n").replace("\r", "\n")
-
-
-class ArticleFilterForm(TextRulesForm):
-    SORTS = {
-        "-created_at": "Newest first",
-        "created_at": "Oldest first",
-        "-published_at": "Recently published",
-        "title": "Title A–Z",
-        "-n_disputed": "Most disputed",
-        "-n_claims": "Most claims",
-    }
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status"), ("open", "Not done yet"), *Article.Status.choices],
-    )
-    assignee = forms.ChoiceField(required=False, label="Assignee")
-    outlet = forms.CharField(required=False, max_length=200)
-    language = forms.CharField(required=False, max_length=16)
-    has_disputed = forms.BooleanField(required=False, label="Has disputed claims")
-    date_from = forms.DateField(required=False, label="Published from")
-    date_to = forms.DateField(required=False, label="to")
-    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True).order_by("username")
-        self.fields["assignee"].choices = [
-            ("", "Anyone"),
-            ("none", "Unassigned"),
-            *[(str(u.pk), u.get_username()) for u in users],
-        ]
-
-    def selector_kwargs(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        assignee = data.get("assignee") or ""
-        return {
-            "q": (data.get("q") or "").strip(),
-            "status": data.get("status") or "",
-            "assignee": int(assignee) if assignee.isdigit() else None,
-            "unassigned": assignee == "none",
-            "outlet": (data.get("outlet") or "").strip(),
-            "language": (data.get("language") or "").strip(),
-            "has_disputed": bool(data.get("has_disputed")),
-            "date_from": data.get("date_from"),
-            "date_to": data.get("date_to"),
-            "order": data.get("sort") or "-created_at",
-        }
 
 
 class ClaimDetailsForm(TextRulesForm):
@@ -191,62 +120,6 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         return quote
 
 
-class ClaimFilterForm(TextRulesForm):
-    """Which claims: the claims list, its export buttons and the export command share it."""
-
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    label = forms.ChoiceField(
-        required=False, choices=lambda: [("", _("Any label")), *labels.choices()]
-    )
-    source = forms.IntegerField(
-        max_value=MAX_INT, required=False, min_value=1, widget=forms.HiddenInput
-    )
-    source_status = forms.ChoiceField(
-        required=False,
-        label="Source review",
-        choices=[("", "Any"), *Source.Review.choices, ("none", "No source")],
-    )
-    outlet = forms.CharField(required=False, max_length=200)
-    editor = forms.ModelChoiceField(
-        required=False,
-        label="Editor",
-        empty_label="Anyone",
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-    )
-    date_from = forms.DateField(required=False, label="Tagged from")
-    date_to = forms.DateField(required=False, label="to")
-    anchor_state = forms.ChoiceField(
-        required=False,
-        label="Anchor",
-        choices=[
-            ("", "Any"),
-            ("review", "Needs review (changed or orphaned)"),
-            *Annotation.Anchor.choices,
-        ],
-    )
-    article = forms.IntegerField(
-        max_value=MAX_INT, required=False, min_value=1, widget=forms.HiddenInput
-    )
-
-    def selector_kwargs(self) -> dict:
-        """The filters for selectors.claim_list. Call only on a valid form: an export of
-        "everything" because a filter was mistyped would leak more than was asked for."""
-        data = self.cleaned_data
-        editor = data.get("editor")
-        return {
-            "q": (data.get("q") or "").strip(),
-            "label": data.get("label") or "",
-            "source": data.get("source"),
-            "source_status": data.get("source_status") or "",
-            "outlet": (data.get("outlet") or "").strip(),
-            "editor": editor.pk if editor else None,
-            "date_from": data.get("date_from"),
-            "date_to": data.get("date_to"),
-            "anchor_state": data.get("anchor_state") or "",
-            "article": data.get("article"),
-        }
-
-
 class ArticleForm(TextRulesForm):
     """A new article: what the editor pasted, or the draft an upload or a link produced."""
 
@@ -321,17 +194,6 @@ class WorkflowForm(TextRulesForm):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
         empty_label="Nobody",
-    )
-
-
-class SourceFilterForm(TextRulesForm):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Source.Kind.choices])
-    reliability = forms.ChoiceField(
-        required=False, choices=[("", "Any reliability"), *Source.Reliability.choices]
-    )
-    review_status = forms.ChoiceField(
-        required=False, label="Review", choices=[("", "Any"), *Source.Review.choices]
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from . import labels
-from .models import Annotation, Article, Source, SourceAlias
+from .models import Annotation, Article, Source
 
 
 def label_count_name(key: str) -> str:
@@ -41,7 +41,7 @@ _FTS = (
 )
 
 
-def _article_search(q: str) -> Q:
+def article_search(q: str) -> Q:
     """Full-text search on PostgreSQL (words anywhere, "quoted phrases", -exclusions), plus
     substring matches on the title and outlet; plain substring search on SQLite."""
     from django.db import connection
@@ -51,44 +51,6 @@ def _article_search(q: str) -> Q:
         matches = RawSQL(_FTS, [q], output_field=BooleanField())  # noqa: S611 - q is a parameter
         return simple | Q(matches)
     return simple | Q(body__icontains=q)
-
-
-def article_list(
-    *,
-    q: str = "",
-    status: str = "",
-    assignee: int | None = None,
-    unassigned: bool = False,
-    outlet: str = "",
-    language: str = "",
-    has_disputed: bool = False,
-    date_from=None,
-    date_to=None,
-    order: str = "-created_at",
-) -> QuerySet[Article]:
-    articles = Article.objects.alive().select_related("assignee")
-    if q:
-        articles = articles.filter(_article_search(q))
-    if status == "open":  # new or in progress: what the dashboard calls still in progress
-        articles = articles.exclude(status=Article.Status.DONE)
-    elif status:
-        articles = articles.filter(status=status)
-    if assignee:
-        articles = articles.filter(assignee_id=assignee)
-    if unassigned:
-        articles = articles.filter(assignee__isnull=True)
-    if outlet:
-        articles = articles.filter(outlet__in=outlet_spellings(outlet))
-    if language:
-        articles = articles.filter(language=language)
-    if date_from:
-        articles = articles.filter(published_at__date__gte=date_from)
-    if date_to:
-        articles = articles.filter(published_at__date__lte=date_to)
-    articles = with_label_counts(articles)
-    if has_disputed:
-        articles = articles.filter(n_disputed__gt=0)
-    return articles.order_by(order, "-id")
 
 
 def outlet_spellings(outlet: str) -> list[str]:
@@ -315,69 +277,17 @@ def _cited(pk: int, name: str) -> Source:
     return source
 
 
-def claim_list(
-    *,
-    q: str = "",
-    label: str = "",
-    source: int | None = None,
-    source_status: str = "",
-    outlet: str = "",
-    editor: int | None = None,
-    date_from=None,
-    date_to=None,
-    anchor_state: str = "",
-    article: int | None = None,
-) -> QuerySet[Annotation]:
-    """Claims across articles (of live articles only), filtered; newest first."""
-    claims = Annotation.objects.filter(article__deleted_at__isnull=True)
-    if q:
-        claims = claims.filter(
-            Q(quote__icontains=q) | Q(note__icontains=q) | Q(source__name__icontains=q)
-        )
-    if label:
-        claims = claims.filter(label=label)
-    if source:
-        claims = claims.filter(source_id=source)
-    if source_status == "none":
-        claims = claims.filter(source__isnull=True)
-    elif source_status:
-        claims = claims.filter(source__review_status=source_status)
-    if outlet:
-        claims = claims.filter(article__outlet__in=outlet_spellings(outlet))
-    if editor:
-        claims = claims.filter(created_by_id=editor)
-    if date_from:
-        claims = claims.filter(created_at__date__gte=date_from)
-    if date_to:
-        claims = claims.filter(created_at__date__lte=date_to)
-    if anchor_state == "review":  # what corrections left for a reviewer to look at
-        claims = claims.filter(
-            anchor_state__in=[Annotation.Anchor.CHANGED, Annotation.Anchor.ORPHANED]
-        )
-    elif anchor_state:
-        claims = claims.filter(anchor_state=anchor_state)
-    if article:
-        claims = claims.filter(article_id=article)
-    return claims.order_by("-created_at", "-id")
+def live_claims() -> QuerySet[Annotation]:
+    """Every claim of a live article, newest first (filters.ClaimFilter narrows it)."""
+    return Annotation.objects.filter(article__deleted_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
 
 
-def source_list(
-    *, q: str = "", kind: str = "", reliability: str = "", review_status: str = ""
-) -> QuerySet[Source]:
-    """The source directory: names and aliases searched, claim counts in the same query."""
-    from .anchoring import fold_name
-
-    sources = Source.objects.all()
-    if q:
-        matching = SourceAlias.objects.filter(name_key__contains=fold_name(q)).values("source_id")
-        sources = sources.filter(Q(pk__in=matching) | Q(description__icontains=q))
-    if kind:
-        sources = sources.filter(kind=kind)
-    if reliability:
-        sources = sources.filter(reliability=reliability)
-    if review_status:
-        sources = sources.filter(review_status=review_status)
-    return sources.annotate(
+def sources_with_counts() -> QuerySet[Source]:
+    """Sources with their number of claims and of disputed claims, in one query, by name
+    (filters.SourceFilter narrows it)."""
+    return Source.objects.annotate(
         n_claims=Count("annotations"),
         n_disputed=Count("annotations", filter=Q(annotations__label=Annotation.Label.DISPUTED)),
     ).order_by("name")

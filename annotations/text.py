@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -88,3 +89,26 @@ def is_valid_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+class TextRulesForm(forms.Form):
+    """Every text field of every form gets the one text rule (`annotations.text`): a field
+    of several lines (a textarea) may hold line breaks; the article body is normalised
+    instead, as documented."""
+
+    body_fields = ("body",)
+    # Fields of several lines whatever their widget: a quote may span paragraphs.
+    lines_fields = ("quote", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            if name in self.body_fields:
+                rule = validate_body
+            elif name in self.lines_fields or isinstance(field.widget, forms.Textarea):
+                rule = validate_lines
+            else:
+                rule = validate_line
+            field.validators.append(rule)

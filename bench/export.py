@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
-from annotations import anchoring, exporters, selectors
+from annotations import anchoring, exporters
+from annotations.filters import ClaimFilter
 from annotations.models import Annotation, Article
 from bench.data import EXPORT_OUTLET, Run, article_text
 from bench.export_run import run_export
@@ -136,7 +137,7 @@ def _export_row(run: Run, n: int) -> list[str]:
 
 
 def _copy_baseline() -> tuple[float, int]:
-    claims = selectors.claim_list(outlet=EXPORT_OUTLET).order_by("id")
+    claims = ClaimFilter({"outlet": EXPORT_OUTLET}).qs.order_by("id")
     sql, params = claims.values_list(*exporters._FIELDS).query.sql_with_params()
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH CSV"
     size = 0

@@ -273,7 +273,7 @@ def test_claim_rows_keyset_paging_covers_all():
         Annotation(article=article, start=i, end=i + 1, quote="y", label="unattributed")
         for i in range(25)
     )
-    ids = [row.annotation_id for row in exporters.claim_rows(selectors.claim_list(), chunk_size=7)]
+    ids = [row.annotation_id for row in exporters.claim_rows(selectors.live_claims(), chunk_size=7)]
     assert ids == sorted(Annotation.objects.values_list("id", flat=True))
 
 
@@ -399,7 +399,7 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
         )
         stamp = datetime(2026, 3, 1, 10, 0, i, 0 if i % 2 else 123456 + i, tzinfo=UTC)
         Annotation.objects.filter(pk=claim.pk).update(created_at=stamp, prefix=text, suffix=text)
-    claims = selectors.claim_list()
+    claims = selectors.live_claims()
     expected = "".join(exporters.csv_lines(exporters.claim_rows(claims), safe=safe))
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))
     assert built == expected

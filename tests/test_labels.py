@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from annotations import dashboard, exporters, labels
 from annotations.admin import ArticleAdmin
-from annotations.forms import ClaimDetailsForm, ClaimFilterForm
+from annotations.filters import ClaimFilter
+from annotations.forms import ClaimDetailsForm
 from annotations.importers.bulk import RecordProblem, validate_record
 from annotations.models import Annotation, Article
 from tests.factories import AnnotationFactory, ArticleFactory, UserFactory
@@ -143,7 +144,7 @@ def test_pages_link_the_label_stylesheet(editor_client):
 def test_a_fourth_label_reaches_the_forms(fourth_label):
     assert ("misleading", "Misleading") in ClaimDetailsForm().fields["label"].choices
     assert ClaimDetailsForm().fields["label"].valid_value("misleading")
-    assert ("misleading", "Misleading") in ClaimFilterForm().fields["label"].choices
+    assert ("misleading", "Misleading") in ClaimFilter().form.fields["label"].choices
 
 
 @pytest.mark.django_db

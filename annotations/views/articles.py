@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, rendering, selectors, services
-from ..forms import ArticleFilterForm
+from ..filters import ArticleFilter
 from ..models import Annotation, Article
 from .common import HtmxHttpRequest, get_article
 
@@ -18,16 +18,20 @@ from .common import HtmxHttpRequest, get_article
 @require_GET
 @vary_on_headers("HX-Request")
 def article_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = ArticleFilterForm(request.GET or None)
-    articles = selectors.article_list(**form.selector_kwargs())
+    chosen = ArticleFilter(request.GET or None)
+    valid = chosen.is_valid() if chosen.is_bound else True
+    articles = chosen.qs if valid else chosen.queryset.none()
     page = Paginator(articles, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": chosen.form, "page": page, "query": query.urlencode()}
+    status = 200 if valid else 400  # a filter that cannot be read is refused, with why
     if request.htmx and not request.htmx.boosted:
-        return render(request, "annotations/article_list.html#article-results", context)
+        return render(
+            request, "annotations/article_list.html#article-results", context, status=status
+        )
     context["outlets"] = selectors.outlet_names()
-    return render(request, "annotations/article_list.html", context)
+    return render(request, "annotations/article_list.html", context, status=status)
 
 
 @require_GET

@@ -10,50 +10,48 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import exporters, selectors
-from ..forms import ClaimFilterForm
+from ..filters import ClaimFilter
 from ..models import Article, Source
 from .common import HtmxHttpRequest
 
 
-def _filters(request) -> tuple[ClaimFilterForm, dict | None]:
-    """The filter form and, when it is valid, the filters; None means "refuse"."""
-    form = ClaimFilterForm(request.GET)
-    return form, (form.selector_kwargs() if form.is_valid() else None)
-
-
-def _bad_filters(form: ClaimFilterForm) -> HttpResponse:
-    message = "These filters were not understood, so nothing was exported: " + " ".join(
-        f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
-    )
+def _bad_filters(claims: ClaimFilter) -> HttpResponse:
+    """An export whose filters cannot be read sends nothing: "everything" would leak more
+    than was asked for."""
+    message = _("These filters were not understood, so nothing was exported: %(problems)s") % {
+        "problems": claims.refusal()
+    }
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def claim_list(request: HtmxHttpRequest) -> HttpResponse:
-    form, filters = _filters(request)
-    claims = (
-        selectors.claim_list(**filters) if filters is not None else selectors.claim_list().none()
-    )
+    chosen = ClaimFilter(request.GET)
+    valid = chosen.is_valid()
+    claims = chosen.qs if valid else chosen.queryset.none()
     claims = claims.select_related("article", "source", "created_by")
     page = Paginator(claims, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": chosen.form, "page": page, "query": query.urlencode()}
     # Filters that have no field of their own on the page (from a source page, an article,
     # a dashboard bar) are named above the results.
-    if filters and filters.get("source"):
+    filters = chosen.form.cleaned_data if valid else {}
+    if filters.get("source"):
         context["source_filter"] = Source.objects.filter(pk=filters["source"]).first()
-    if filters and filters.get("article"):
+    if filters.get("article"):
         context["article_filter"] = Article.objects.alive().filter(pk=filters["article"]).first()
+    status = 200 if valid else 400  # a filter that cannot be read is refused, with why
     if request.htmx and not request.htmx.boosted:
-        return render(request, "annotations/claim_list.html#claim-results", context)
+        return render(request, "annotations/claim_list.html#claim-results", context, status=status)
     context["outlets"] = selectors.outlet_names()
-    return render(request, "annotations/claim_list.html", context)
+    return render(request, "annotations/claim_list.html", context, status=status)
 
 
 def _stamp() -> str:
@@ -62,11 +60,11 @@ def _stamp() -> str:
 
 @require_GET
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
-    form, filters = _filters(request)
-    if filters is None:
-        return _bad_filters(form)
+    chosen = ClaimFilter(request.GET)
+    if not chosen.is_valid():
+        return _bad_filters(chosen)
     raw = request.GET.get("variant") == "raw"
-    claims = selectors.claim_list(**filters)
+    claims = chosen.qs
     lines = exporters.csv_pieces(claims, safe=not raw, bom=request.GET.get("bom") == "1")
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
@@ -79,10 +77,10 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
     """The filtered claims as a W3C AnnotationCollection; `?page=N` serves one page."""
-    form, filters = _filters(request)
-    if filters is None:
-        return _bad_filters(form)
-    claims = selectors.claim_list(**filters)
+    chosen = ClaimFilter(request.GET)
+    if not chosen.is_valid():
+        return _bad_filters(chosen)
+    claims = chosen.qs
     query = request.GET.copy()
     query.pop("page", None)
     collection_id = settings.SITE_URL + reverse("annotations:export-jsonld")
@@ -144,11 +142,11 @@ def _page_of(claims, number: int):
 
 @require_GET
 def export_claimreview(request: HtmxHttpRequest) -> HttpResponse:
-    form, filters = _filters(request)
-    if filters is None:
-        return _bad_filters(form)
+    chosen = ClaimFilter(request.GET)
+    if not chosen.is_valid():
+        return _bad_filters(chosen)
     lines = exporters.claimreview_lines(
-        exporters.claim_rows(selectors.claim_list(**filters)),
+        exporters.claim_rows(chosen.qs),
         site_url=settings.SITE_URL,
         desk_name=settings.DESK_NAME,
     )

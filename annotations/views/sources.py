@@ -13,7 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import permissions, selectors, services
 from ..anchoring import fold_name
-from ..forms import AliasForm, MergeForm, SourceFilterForm, SourceReviewForm, form_errors
+from ..filters import SourceFilter
+from ..forms import AliasForm, MergeForm, SourceReviewForm, form_errors
 from ..models import Source, SourceAlias
 from .common import HtmxHttpRequest, error_message, refused
 
@@ -50,22 +51,25 @@ def source_picker(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def source_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = SourceFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    sources = selectors.source_list(**{k: v for k, v in filters.items() if v})
+    chosen = SourceFilter(request.GET)
+    valid = chosen.is_valid()
+    sources = chosen.qs if valid else chosen.queryset.none()
     page = Paginator(sources, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": chosen.form, "page": page, "query": query.urlencode()}
+    status = 200 if valid else 400  # a filter that cannot be read is refused, with why
     if request.htmx and not request.htmx.boosted:
-        return render(request, "annotations/source_list.html#source-results", context)
-    return render(request, "annotations/source_list.html", context)
+        return render(
+            request, "annotations/source_list.html#source-results", context, status=status
+        )
+    return render(request, "annotations/source_list.html", context, status=status)
 
 
 @require_GET
 def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source.objects.select_related("reviewed_by", "created_by"), pk=pk)
-    claims = selectors.claim_list(source=source.pk).select_related("article", "created_by")
+    claims = selectors.live_claims().filter(source=source).select_related("article", "created_by")
     context = {
         "source": source,
         "aliases": [a for a in source.aliases.all() if not a.is_primary],

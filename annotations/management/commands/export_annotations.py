@@ -7,22 +7,9 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
-from annotations import exporters, selectors
-from annotations.forms import ClaimFilterForm
+from annotations import exporters
+from annotations.filters import ClaimFilter
 from annotations.management.refusing import RefusingCommand
-
-FILTERS = [
-    "q",
-    "label",
-    "source",
-    "source_status",
-    "outlet",
-    "editor",
-    "date_from",
-    "date_to",
-    "anchor_state",
-    "article",
-]
 
 
 class Command(RefusingCommand):
@@ -35,7 +22,7 @@ class Command(RefusingCommand):
             "--raw", action="store_true", help="CSV: exact text, without spreadsheet-safe prefixes."
         )
         parser.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM.")
-        for name in FILTERS:
+        for name in ClaimFilter.option_names():  # the claims list's filters, spelled once
             parser.add_argument(
                 f"--{name.replace('_', '-')}",
                 dest=name,
@@ -43,10 +30,16 @@ class Command(RefusingCommand):
             )
 
     def handle(self, *args, **options):
-        form = ClaimFilterForm({k: options[k] for k in FILTERS if options.get(k) is not None})
-        if not form.is_valid():
-            raise CommandError(f"Filters not understood: {form.errors.as_text()}")
-        claims = selectors.claim_list(**form.selector_kwargs())
+        chosen = ClaimFilter(
+            {
+                name: options[name]
+                for name in ClaimFilter.option_names()
+                if options.get(name) is not None
+            }
+        )
+        if not chosen.is_valid():
+            raise CommandError(f"Filters not understood: {chosen.refusal()}")
+        claims = chosen.qs
         total = claims.count()
         bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
         rows = exporters.counted(exporters.claim_rows(claims), bar.update)

@@ -1,0 +1,240 @@
+"""Which rows: one filter class per list, the only place a filter is spelled.
+
+- `ClaimFilter`: the claims list page, its three exports, and the `export_annotations`
+  command (whose options are made from the same filters);
+- `ArticleFilter`: the article list;
+- `SourceFilter`: the source directory.
+
+Built on django-filter. It silently drops a value it cannot read, and an export would then
+send every claim instead of the few asked for: here an invalid filter is a refusal (400 on
+pages and exports, exit status 1 in the command). Text filters get the one text rule.
+"""
+
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import labels, selectors
+from .anchoring import fold_name
+from .models import Annotation, Article, Source, SourceAlias
+from .text import TextRulesForm
+
+# Ids: anything larger cannot be a real one (and overflows SQLite).
+MAX_ID = 2**31 - 1
+
+
+class RefusingFilterSet(df.FilterSet):
+    """A filter set that is either valid or refused, never quietly ignored."""
+
+    class Meta:
+        form = TextRulesForm
+
+    def refusal(self) -> str:
+        """The problems, in one readable sentence per filter."""
+        parts = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else name
+            parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+        return " ".join(parts)
+
+    @classmethod
+    def option_names(cls) -> list[str]:
+        """The filters' names, for the command line (one option each)."""
+        return list(cls.base_filters)
+
+
+def _id_filter(field_name: str) -> df.NumberFilter:
+    return df.NumberFilter(
+        field_name=field_name,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+    )
+
+
+def _users(request=None):
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class ClaimFilter(RefusingFilterSet):
+    """Which claims: of live articles only, newest first."""
+
+    q = df.CharFilter(method="_search", max_length=200, label=_("Search"))
+    label = df.ChoiceFilter(choices=labels.choices, empty_label=_("Any label"))
+    source = _id_filter("source_id")
+    source_status = df.ChoiceFilter(
+        method="_source_status",
+        label=_("Source review"),
+        empty_label=_("Any"),
+        choices=lambda: [*Source.Review.choices, ("none", _("No source"))],
+    )
+    outlet = df.CharFilter(method="_outlet", max_length=200, label=_("Outlet"))
+    editor = df.ModelChoiceFilter(
+        field_name="created_by", queryset=_users, empty_label=_("Anyone"), label=_("Editor")
+    )
+    date_from = df.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Tagged from")
+    )
+    date_to = df.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("to"))
+    anchor_state = df.ChoiceFilter(
+        method="_anchor_state",
+        label=_("Anchor"),
+        empty_label=_("Any"),
+        choices=lambda: [
+            ("review", _("Needs review (changed or orphaned)")),
+            *Annotation.Anchor.choices,
+        ],
+    )
+    article = _id_filter("article_id")
+
+    class Meta(RefusingFilterSet.Meta):
+        model = Annotation
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset: QuerySet | None = None, **kwargs):
+        if queryset is None:
+            queryset = selectors.live_claims()
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def _search(self, claims, name, value):
+        value = value.strip()
+        if not value:
+            return claims
+        return claims.filter(
+            Q(quote__icontains=value) | Q(note__icontains=value) | Q(source__name__icontains=value)
+        )
+
+    def _source_status(self, claims, name, value):
+        if value == "none":
+            return claims.filter(source__isnull=True)
+        return claims.filter(source__review_status=value)
+
+    def _outlet(self, claims, name, value):
+        value = value.strip()
+        if not value:
+            return claims
+        return claims.filter(article__outlet__in=selectors.outlet_spellings(value))
+
+    def _anchor_state(self, claims, name, value):
+        if value == "review":  # what corrections left for a reviewer to look at
+            return claims.filter(
+                anchor_state__in=[Annotation.Anchor.CHANGED, Annotation.Anchor.ORPHANED]
+            )
+        return claims.filter(anchor_state=value)
+
+
+ARTICLE_SORTS = {
+    "-created_at": _("Newest first"),
+    "created_at": _("Oldest first"),
+    "-published_at": _("Recently published"),
+    "title": _("Title A–Z"),
+    "-n_disputed": _("Most disputed"),
+    "-n_claims": _("Most claims"),
+}
+
+
+def _assignee_choices():
+    return [("none", _("Unassigned")), *[(str(u.pk), u.get_username()) for u in _users()]]
+
+
+class ArticleFilter(RefusingFilterSet):
+    """Which articles: live ones, with their per-label counts, in the chosen order."""
+
+    q = df.CharFilter(method="_search", max_length=200, label=_("Search"))
+    status = df.ChoiceFilter(
+        method="_status",
+        empty_label=_("Any status"),
+        choices=lambda: [("open", _("Not done yet")), *Article.Status.choices],
+    )
+    assignee = df.ChoiceFilter(
+        method="_assignee", empty_label=_("Anyone"), label=_("Assignee"), choices=_assignee_choices
+    )
+    outlet = df.CharFilter(method="_outlet", max_length=200, label=_("Outlet"))
+    language = df.CharFilter(method="_language", max_length=16, label=_("Language"))
+    has_disputed = df.BooleanFilter(
+        method="_has_disputed", widget=forms.CheckboxInput, label=_("Has disputed claims")
+    )
+    date_from = df.DateFilter(
+        field_name="published_at", lookup_expr="date__gte", label=_("Published from")
+    )
+    date_to = df.DateFilter(field_name="published_at", lookup_expr="date__lte", label=_("to"))
+    sort = df.ChoiceFilter(
+        method="_sort", empty_label=None, choices=lambda: list(ARTICLE_SORTS.items())
+    )
+
+    class Meta(RefusingFilterSet.Meta):
+        model = Article
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset: QuerySet | None = None, **kwargs):
+        if queryset is None:
+            queryset = selectors.with_label_counts(
+                Article.objects.alive().select_related("assignee")
+            ).order_by("-created_at", "-id")
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def _search(self, articles, name, value):
+        value = value.strip()
+        return articles.filter(selectors.article_search(value)) if value else articles
+
+    def _status(self, articles, name, value):
+        if value == "open":  # new or in progress: what the dashboard calls still in progress
+            return articles.exclude(status=Article.Status.DONE)
+        return articles.filter(status=value)
+
+    def _assignee(self, articles, name, value):
+        if value == "none":
+            return articles.filter(assignee__isnull=True)
+        return articles.filter(assignee_id=int(value))
+
+    def _outlet(self, articles, name, value):
+        value = value.strip()
+        if not value:
+            return articles
+        return articles.filter(outlet__in=selectors.outlet_spellings(value))
+
+    def _language(self, articles, name, value):
+        value = value.strip()
+        return articles.filter(language=value) if value else articles
+
+    def _has_disputed(self, articles, name, value):
+        return articles.filter(n_disputed__gt=0) if value else articles
+
+    def _sort(self, articles, name, value):
+        return articles.order_by(value or "-created_at", "-id")
+
+
+class SourceFilter(RefusingFilterSet):
+    """The source directory: names and aliases searched, claim counts in the same query."""
+
+    q = df.CharFilter(method="_search", max_length=200, label=_("Search"))
+    kind = df.ChoiceFilter(choices=Source.Kind.choices, empty_label=_("Any kind"))
+    reliability = df.ChoiceFilter(
+        choices=Source.Reliability.choices, empty_label=_("Any reliability")
+    )
+    review_status = df.ChoiceFilter(
+        choices=Source.Review.choices, empty_label=_("Any"), label=_("Review")
+    )
+
+    class Meta(RefusingFilterSet.Meta):
+        model = Source
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset: QuerySet | None = None, **kwargs):
+        if queryset is None:
+            queryset = selectors.sources_with_counts()
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def _search(self, sources, name, value):
+        value = value.strip()
+        if not value:
+            return sources
+        matching = SourceAlias.objects.filter(name_key__contains=fold_name(value))
+        return sources.filter(
+            Q(pk__in=matching.values("source_id")) | Q(description__icontains=value)
+        )
