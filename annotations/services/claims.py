@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
-from .. import anchoring, permissions
+from .. import anchoring, labels, permissions
 from ..models import Annotation, Article, Source
 from .sources import source_resolve_or_propose
 
@@ -95,8 +96,11 @@ def _place(
         return start, end, False
     if seen_version > article.version:
         raise ValidationError(
-            f"The page says version {seen_version}, but the article is at version "
-            f"{article.version}. Reload the article and select the passage again."
+            _(
+                "The page says version %(seen)d, but the article is at version %(current)d. "
+                "Reload the article and select the passage again."
+            )
+            % {"seen": seen_version, "current": article.version}
         )
     old_body = _version_body(article, seen_version)
     if old_body is None:
@@ -115,13 +119,26 @@ def _place(
         old_body, article.body, [anchoring.Anchor(0, start, end, quote, prefix, suffix)]
     )
     if place.state not in ("anchored", "moved"):
-        what = {
-            "ambiguous": "now reads the same in two places",
-            "altered": "was changed by it",
-        }.get(place.reason, "is no longer in it")
         raise StaleArticle(
-            f"The article was corrected after you opened it and the passage you selected "
-            f"{what}. Reload the article and select the passage again."
+            {
+                "ambiguous": _(
+                    "The article was corrected after you opened it and the passage you "
+                    "selected now reads the same in two places. Reload the article and select "
+                    "the passage again."
+                ),
+                "altered": _(
+                    "The article was corrected after you opened it and the passage you "
+                    "selected was changed by it. Reload the article and select the passage "
+                    "again."
+                ),
+            }.get(
+                place.reason,
+                _(
+                    "The article was corrected after you opened it and the passage you "
+                    "selected is no longer in it. Reload the article and select the passage "
+                    "again."
+                ),
+            )
         )
     return place.start, place.end, True
 
@@ -131,7 +148,7 @@ def _pick_source(
 ) -> Source | None:
     if new_name.strip():
         if source is not None:
-            raise ValidationError("Pick an existing source or propose a new one, not both.")
+            raise ValidationError(_("Pick an existing source or propose a new one, not both."))
         if label == Annotation.Label.UNATTRIBUTED:
             claim_check_source(label, Source(name=new_name))
         source = source_resolve_or_propose(name=new_name, kind=new_kind, user=user)
@@ -143,15 +160,19 @@ def claim_check_source(label: str, source: Source | None, *, newly_attached: boo
     if label == Annotation.Label.UNATTRIBUTED and source is not None:
         raise ValidationError(
             {
-                "source": "An unattributed claim has no source: remove the source or pick "
-                "another label."
+                "source": _(
+                    "An unattributed claim has no source: remove the source or pick another label."
+                )
             }
         )
     if source is not None and newly_attached and source.is_rejected:
         raise ValidationError(
             {
-                "source": f"“{source.name}” was rejected in review and cannot be attached to "
-                "new claims. Pick another source."
+                "source": _(
+                    "“%(name)s” was rejected in review and cannot be attached to new claims. "
+                    "Pick another source."
+                )
+                % {"name": source.name}
             }
         )
 
@@ -171,10 +192,20 @@ def _refuse_duplicate(
     twin = twins.values_list("id", "created_by__username").first()
     if twin is not None:
         username = twin[1]
+        values = {"label": labels.display(label).lower(), "who": username or _("someone")}
         raise ValidationError(
-            f"This passage is already tagged {Annotation.Label(label).label.lower()}"
-            f"{' with this source' if source_id else ''} (by {username or 'someone'}). "
-            "Edit that claim instead.",
+            (
+                _(
+                    "This passage is already tagged %(label)s with this source (by %(who)s). "
+                    "Edit that claim instead."
+                )
+                if source_id
+                else _(
+                    "This passage is already tagged %(label)s (by %(who)s). "
+                    "Edit that claim instead."
+                )
+            )
+            % values,
             code="duplicate",
         )
 
@@ -258,7 +289,7 @@ def annotation_create(
     """
     permissions.require_annotate(user)
     if label not in Annotation.Label.values:
-        raise ValidationError({"label": f"Unknown label “{label}”."})
+        raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
     source = _pick_source(source, new_source_name, new_source_kind, user, label)
     current = _lock_article_for_claim(article.pk)
     start, end, relocated = _place(
@@ -307,7 +338,7 @@ def annotation_update(
     but a rejected source cannot be newly attached.
     """
     if label not in Annotation.Label.values:
-        raise ValidationError({"label": f"Unknown label “{label}”."})
+        raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
     # Lock the row: an edit racing a delete must not re-insert the claim (a plain save()
     # of a row that is gone becomes an INSERT), nor overwrite a concurrent re-anchoring.
     locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()

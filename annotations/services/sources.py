@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import anchoring, permissions
 from ..models import Annotation, Source, SourceAlias
@@ -36,14 +37,19 @@ def _claimed_name(name_key: str, *, exclude_source: Source | None = None) -> Sou
 def source_check_name(name: str, *, exclude_source: Source | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "A source needs a name."})
+        raise ValidationError({"name": _("A source needs a name.")})
     key = anchoring.fold_name(name)
     taken = _claimed_name(key, exclude_source=exclude_source)
     if taken is not None:
-        how = "" if taken.is_primary else f" (as an alias of “{taken.source.name}”)"
-        raise ValidationError(
-            {"name": f"A source named “{taken.name}” already exists{how}. Pick it instead."}
+        message = (
+            _("A source named “%(name)s” already exists. Pick it instead.")
+            if taken.is_primary
+            else _(
+                "A source named “%(name)s” already exists (as an alias of “%(source)s”). "
+                "Pick it instead."
+            )
         )
+        raise ValidationError({"name": message % {"name": taken.name, "source": taken.source.name}})
     return key
 
 
@@ -78,7 +84,9 @@ def source_create(
                 source=source, name=source.name, name_key=key, is_primary=True
             )
     except IntegrityError as exc:  # a concurrent create of the same name
-        raise SourceNameTaken({"name": f"A source named “{name}” already exists."}) from exc
+        raise SourceNameTaken(
+            {"name": _("A source named “%(name)s” already exists.") % {"name": name}}
+        ) from exc
     return source
 
 
@@ -122,19 +130,26 @@ def source_review(
     """
     permissions.require_review_sources(user)
     if decision not in (Source.Review.APPROVED, Source.Review.REJECTED):
-        raise ValidationError("A review decision is either approved or rejected.")
+        raise ValidationError(_("A review decision is either approved or rejected."))
     source = Source.objects.select_for_update().get(pk=source.pk)
     if expected_status and source.review_status != expected_status:
-        who = source.reviewed_by.get_username() if source.reviewed_by else "someone"
+        who = source.reviewed_by.get_username() if source.reviewed_by else _("someone")
         raise ValidationError(
-            f"“{source.name}” was meanwhile marked {source.get_review_status_display().lower()} "
-            f"by {who}. Reload and review it again if you disagree."
+            _(
+                "“%(name)s” was meanwhile marked %(status)s by %(who)s. Reload and review it "
+                "again if you disagree."
+            )
+            % {
+                "name": source.name,
+                "status": source.get_review_status_display().lower(),
+                "who": who,
+            }
         )
     decided = source.review_status != Source.Review.PENDING
     if decided and source.review_status != decision and not reconsider:
         raise ValidationError(
-            f"“{source.name}” is already {source.get_review_status_display().lower()}. "
-            "Tick “Reconsider” to change the decision."
+            _("“%(name)s” is already %(status)s. Tick “Reconsider” to change the decision.")
+            % {"name": source.name, "status": source.get_review_status_display().lower()}
         )
     source.review_status = decision
     if reliability:
@@ -185,7 +200,7 @@ def source_check_merge(*, keep: Source, others: list[Source]) -> list[int]:
     """The ids to merge into `keep`, or a ValidationError (before anyone is asked)."""
     other_ids = sorted({o.pk for o in others} - {keep.pk})
     if not other_ids:
-        raise ValidationError("Pick at least one other source to merge into this one.")
+        raise ValidationError(_("Pick at least one other source to merge into this one."))
     return other_ids
 
 
@@ -201,7 +216,7 @@ def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) 
         s.pk: s for s in Source.objects.select_for_update().filter(pk__in=[keep.pk, *other_ids])
     }
     if len(locked) != len(other_ids) + 1:
-        raise ValidationError("One of these sources no longer exists. Reload and try again.")
+        raise ValidationError(_("One of these sources no longer exists. Reload and try again."))
     keep = locked[keep.pk]
     claims = list(Annotation.objects.filter(source_id__in=other_ids))
     gone = _merge_twin_claims(keep, claims, user)
