@@ -16,7 +16,7 @@ diffed against the next older one in that list (never `record.prev_record`, whic
 query per row), and every source id in the diffs is resolved in one query.
 
 For the lead's source page: `source_entries(source)` returns the entries of a Source's own
-records, ready for `{% include "annotations/partials/history_list.html" with entries=… %}`.
+records, ready for `{% include "annotations/fragments.html#history-list" with entries=… %}`.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def source_records(source: Source) -> list:
 
 def source_entries(source: Source) -> list[dict[str, Any]]:
     """The readable history of a source's own record (name, kind, grade, review), newest
-    first, in two queries. Render it with `partials/history_list.html` (`entries`)."""
+    first, in two queries. Render it with `fragments.html#history-list` (`entries`)."""
     return entries(source_records(source))
 
 

@@ -173,7 +173,7 @@ def bad_bytes_response(request: HttpRequest, where: str) -> HttpResponse:
         "Nothing was saved. Retype it, or save the file it came from as UTF-8."
     ) % {"where": _(where)}
     if request.headers.get("HX-Request") == "true":
-        html = render_to_string("annotations/partials/form_error.html", {"message": message})
+        html = render_to_string("annotations/fragments.html#form-error", {"message": message})
     else:
         html = render_to_string("400.html", {"message": message}, request=request)
     return HttpResponse(html, status=400)

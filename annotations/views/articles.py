@@ -89,7 +89,7 @@ def article_claim_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claims, more = selectors.claim_page(article, after=after, upto=upto)
     context = {"article": article, "claims": _with_permissions(request, claims)}
     context["more"] = _more(claims, more)
-    return render(request, "annotations/partials/claim_page.html", context)
+    return render(request, "annotations/article_detail.html#claim-page", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -52,7 +52,7 @@ def _claim_saved_response(
         "summary": selectors.article_summary(article),
         "can_change": True,
     }
-    response = render(request, "annotations/partials/claim_saved.html", context)
+    response = render(request, "annotations/article_detail.html#claim-saved", context)
     return trigger_client_event(
         response, "annotations-changed", {"id": claim.pk, "action": action}, after="swap"
     )
@@ -61,7 +61,7 @@ def _claim_saved_response(
 def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:
     if request.htmx:
         response = render(
-            request, "annotations/partials/form_error.html", {"message": message}, status=status
+            request, "annotations/fragments.html#form-error", {"message": message}, status=status
         )
         return reswap(retarget(response, "#claim-form-errors"), "innerHTML")
     return render(request, "annotations/claim_error.html", {"message": message}, status=status)
@@ -216,7 +216,7 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "blocks_html": rendering.render_blocks(article.body, nearby, *span),
         "summary": selectors.article_summary(article),
     }
-    response = render(request, "annotations/partials/claim_deleted.html", context)
+    response = render(request, "annotations/article_detail.html#claim-deleted", context)
     return trigger_client_event(
         response, "annotations-changed", {"id": claim_id, "action": "deleted"}, after="swap"
     )
@@ -233,4 +233,4 @@ def claim_item(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {"claim": claim, "can_change": permissions.can_change_annotation(request.user, claim)}
     if not request.htmx:
         return redirect(claim.get_absolute_url())
-    return render(request, "annotations/partials/claim_item.html", context)
+    return render(request, "annotations/article_detail.html#claim-item", context)

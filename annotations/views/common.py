@@ -103,7 +103,7 @@ def refused(request: HttpRequest, message: str, *, back: str, status: int = 422)
     a plain request gets a page with the message and the way back."""
     if request.headers.get("HX-Request") == "true":
         return render(
-            request, "annotations/partials/form_error.html", {"message": message}, status=status
+            request, "annotations/fragments.html#form-error", {"message": message}, status=status
         )
     return render(
         request, "annotations/refused.html", {"message": message, "back": back}, status=status

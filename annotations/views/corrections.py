@@ -169,7 +169,7 @@ def claim_reattach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _reattach_error(request: HtmxHttpRequest, message: str, status: int = 422) -> HttpResponse:
     response = render(
-        request, "annotations/partials/form_error.html", {"message": message}, status=status
+        request, "annotations/fragments.html#form-error", {"message": message}, status=status
     )
     response["HX-Retarget"] = "#reattach-error"
     response["HX-Reswap"] = "innerHTML"
@@ -190,7 +190,7 @@ def _reattached(request: HtmxHttpRequest, article: Article, claim: Annotation) -
         "blocks_html": rendering.render_blocks(article.body, nearby, claim.start, claim.end),
         "summary": selectors.article_summary(article),
     }
-    response = render(request, "annotations/partials/claim_saved.html", context)
+    response = render(request, "annotations/article_detail.html#claim-saved", context)
     response["HX-Retarget"] = f"#claim-{claim.pk}"
     response["HX-Reswap"] = "outerHTML"
     return trigger_client_event(

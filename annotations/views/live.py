@@ -48,7 +48,9 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         raise Http404("This article was deleted.")
     if current != version:
-        return render(request, "annotations/partials/live_corrected.html", {"version": current})
+        return render(
+            request, "annotations/article_detail.html#live-corrected", {"version": current}
+        )
     stamp = selectors.article_stamp(pk)
     if stamp <= since:
         return HttpResponse(status=204)
@@ -71,5 +73,5 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
         "deleted": sorted(changed.ids - {c.pk for c in updates}),
         "summary": selectors.summarise(marks),
     }
-    response = render(request, "annotations/partials/live_update.html", context)
+    response = render(request, "annotations/article_detail.html#live-update", context)
     return trigger_client_event(response, "live-updated", {"stamp": stamp}, after="settle")

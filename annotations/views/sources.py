@@ -45,7 +45,7 @@ def source_picker(request: HtmxHttpRequest) -> HttpResponse:
     if term.strip() and not merging:  # a name already taken is not offered as a new source
         taken = SourceAlias.objects.filter(name_key=fold_name(term)).select_related("source")
         context["taken"] = taken.first()
-    return render(request, "annotations/partials/source_picker.html", context)
+    return render(request, "annotations/fragments.html#source-picker", context)
 
 
 @require_GET
