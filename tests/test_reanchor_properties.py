@@ -119,3 +119,14 @@ def test_a_moved_paragraph_takes_its_claims_along():
     placed = {p.key: p for p in reanchor(body, new, claims)}
     assert placed[1].state == "moved" and new[placed[1].start - 6 : placed[1].start] == "Kyiv: "
     assert placed[2].state == "moved" and placed[2].start == new.index("31 drones")
+
+
+def test_a_word_replaced_is_not_followed_into_another_word():
+    """The claim "a" (the article) becomes "said": the diff deletes "a" and inserts "said",
+    which holds an "a". A copy inside a longer word is not the claim's words: flagged."""
+    body = "Two people were killed when a missile hit a residential building."
+    start = body.index(" a ") + 1
+    claim = Anchor(1, start, start + 1, "a", *context(body, start, start + 1))
+    new = body.replace("when a missile", "when said missile")
+    (place,) = reanchor(body, new, [claim])
+    assert place.state == "orphaned"

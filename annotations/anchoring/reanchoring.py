@@ -116,6 +116,14 @@ def _ambiguous(diff: _Diff, run: _Run, anchor: Anchor) -> bool:
     return False
 
 
+def _word_edges(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether [start, end) begins and ends at a word boundary."""
+    return (
+        start == 0 or not (_is_word(text[start - 1]) and _is_word(text[start])),
+        end == len(text) or not (_is_word(text[end - 1]) and _is_word(text[end])),
+    )
+
+
 def _moved_copy(diff: _Diff, anchor: Anchor) -> int | None:
     """The one copy of the quote in the inserted text that clearly fits the claim's own
     paragraph context (a paragraph cut and pasted elsewhere): well, and better than any
@@ -123,9 +131,14 @@ def _moved_copy(diff: _Diff, anchor: Anchor) -> int | None:
     if not diff.inserted:
         return None
     prefix, suffix = paragraph_context(diff.old, anchor.start, anchor.end)
-    matches = match_quote(
-        diff.new, anchor.quote, prefix=prefix, suffix=suffix, within=diff.inserted
-    )
+    edges = _word_edges(diff.old, anchor.start, anchor.end)
+    matches = [  # a copy cut out of a longer word is not the claim's words ("a" in "said")
+        m
+        for m in match_quote(
+            diff.new, anchor.quote, prefix=prefix, suffix=suffix, within=diff.inserted
+        )
+        if _word_edges(diff.new, m.start, m.end) == edges
+    ]
     if not matches:
         return None
     exact = [m for m in matches if m.fit == 1.0]
