@@ -184,7 +184,7 @@ def ensure_groups(apps=None) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, perms in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
+        group, _created = Group.objects.get_or_create(name=group_name)
         codenames = [p.split(".", 1)[1] for p in perms]
         found = list(
             Permission.objects.filter(content_type__app_label="annotations", codename__in=codenames)

@@ -410,7 +410,9 @@ def annotation_reattach(
     """Put an orphaned (or changed) claim back on text the reviewer selected."""
     permissions.require_resolve_orphans(user)
     current = _lock_article_for_claim(annotation.article_id)
-    start, end, _ = _place(current, start=start, end=end, quote=quote, seen_version=seen_version)
+    start, end, _relocated = _place(
+        current, start=start, end=end, quote=quote, seen_version=seen_version
+    )
     claim = Annotation.objects.select_for_update().get(pk=annotation.pk)
     if quote != claim.quote:
         claim.original_quote = claim.original_quote or claim.quote

@@ -12,6 +12,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions, rendering, services
@@ -189,11 +190,10 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
     too_big = None
     if request.method == "POST" and _too_big(request, settings.BULK_IMPORT_MAX_BYTES):
         form = BulkImportForm()
-        too_big = (
-            f"The file is larger than the upload limit ({settings.BULK_IMPORT_MAX_BYTES:,} "
-            'bytes); nothing was imported. Use `make manage ARGS="import_articles FILE"` '
-            "for big files."
-        )
+        too_big = _(
+            "The file is larger than the upload limit (%(limit)s bytes); nothing was "
+            'imported. Use `make manage ARGS="import_articles FILE"` for big files.'
+        ) % {"limit": f"{settings.BULK_IMPORT_MAX_BYTES:,}"}
         status = 413
     elif request.method == "POST" and form.is_valid():
         run = _import_upload(request, form.cleaned_data["file"], form.cleaned_data["dry_run"])
@@ -235,16 +235,19 @@ def _import_upload(request, upload, dry_run: bool):
             RowError(line, f"The file is not UTF-8 (byte {exc.start:,}). Save it as UTF-8.")
         )
         import_run_finish(run, report, error="The file is not UTF-8: nothing was imported.")
-        messages.error(request, "The file is not UTF-8: nothing was imported.")
+        messages.error(request, _("The file is not UTF-8: nothing was imported."))
         return run
     stream = io.StringIO(content, newline="" if fmt == "csv" else None)
     try:
         report = articles_import_run(run, read_file(stream, fmt), user=request.user)
     except DatabaseError:
-        messages.error(request, "The import stopped before the end: see what went in below.")
+        messages.error(request, _("The import stopped before the end: see what went in below."))
         return run
     if report.dry_run:
-        messages.info(request, "Checked only: nothing was written. " + report.summary())
+        messages.info(
+            request,
+            _("Checked only: nothing was written. %(summary)s") % {"summary": report.summary()},
+        )
     elif report.failed:  # green only when every row went in
         messages.warning(request, report.summary())
     else:
