@@ -7,6 +7,7 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
 
 from . import labels
 from .models import Annotation, Article, Source
@@ -22,7 +23,7 @@ class HttpUrlField(forms.URLField):
     """A link that can only ever be http or https (never javascript: or data:)."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
-    default_error_messages = {"invalid": "Enter a link that starts with http:// or https://."}
+    default_error_messages = {"invalid": _("Enter a link that starts with http:// or https://.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
@@ -42,11 +43,11 @@ class ClaimDetailsForm(TextRulesForm):
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,
-        error_messages={"invalid_choice": "That source does not exist (any more)."},
+        error_messages={"invalid_choice": _("That source does not exist (any more).")},
     )
-    new_source_name = forms.CharField(required=False, max_length=200, label="New source")
+    new_source_name = forms.CharField(required=False, max_length=200, label=_("New source"))
     new_source_kind = forms.ChoiceField(
-        required=False, choices=Source.Kind.choices, initial=Source.Kind.OTHER, label="Kind"
+        required=False, choices=Source.Kind.choices, initial=Source.Kind.OTHER, label=_("Kind")
     )
     credibility = forms.TypedChoiceField(
         required=False,
@@ -58,9 +59,11 @@ class ClaimDetailsForm(TextRulesForm):
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": f"The note is too long (at most {NOTE_MAX} characters)."},
+        error_messages={
+            "max_length": _("The note is too long (at most %(limit_value)d characters).")
+        },
     )
-    evidence_url = HttpUrlField(required=False, label="Evidence link")
+    evidence_url = HttpUrlField(required=False, label=_("Evidence link"))
 
     def clean_note(self) -> str:
         return _transport_newlines(self.cleaned_data["note"])
@@ -68,7 +71,9 @@ class ClaimDetailsForm(TextRulesForm):
     def clean(self):
         data = super().clean()
         if data.get("source") and (data.get("new_source_name") or "").strip():
-            raise forms.ValidationError("Pick an existing source or propose a new one, not both.")
+            raise forms.ValidationError(
+                _("Pick an existing source or propose a new one, not both.")
+            )
         return data
 
 
@@ -76,10 +81,14 @@ class ClaimCreateForm(ClaimDetailsForm):
     """A claim from a selection: code point offsets, the selected text, the version seen."""
 
     start = forms.IntegerField(
-        max_value=MAX_INT, min_value=0, error_messages={"min_value": "Offsets cannot be negative."}
+        max_value=MAX_INT,
+        min_value=0,
+        error_messages={"min_value": _("Offsets cannot be negative.")},
     )
     end = forms.IntegerField(
-        max_value=MAX_INT, min_value=1, error_messages={"min_value": "Offsets cannot be negative."}
+        max_value=MAX_INT,
+        min_value=1,
+        error_messages={"min_value": _("Offsets cannot be negative.")},
     )
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
     version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
@@ -92,7 +101,7 @@ class ClaimCreateForm(ClaimDetailsForm):
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None and start >= end:
             raise forms.ValidationError(
-                "The selection is empty: the start must come before the end."
+                _("The selection is empty: the start must come before the end.")
             )
         return data
 
@@ -104,8 +113,8 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         strip=False,
         max_length=QUOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Exact passage",
-        help_text="Paste the passage exactly as it appears in the article.",
+        label=_("Exact passage"),
+        help_text=_("Paste the passage exactly as it appears in the article."),
     )
     occurrence = forms.IntegerField(
         max_value=MAX_INT, required=False, min_value=0, widget=forms.HiddenInput
@@ -116,7 +125,7 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         quote = unicodedata.normalize("NFC", _transport_newlines(self.cleaned_data["quote"]))
         quote = quote.strip()
         if not quote:
-            raise forms.ValidationError("Paste the passage you want to tag.")
+            raise forms.ValidationError(_("Paste the passage you want to tag."))
         return quote
 
 
@@ -127,31 +136,33 @@ class ArticleForm(TextRulesForm):
     body = forms.CharField(
         strip=False,
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text="Paste the article text. Line breaks are kept; each line is a paragraph.",
+        help_text=_("Paste the article text. Line breaks are kept; each line is a paragraph."),
     )
-    url = HttpUrlField(required=False, label="Link to the original")
+    url = HttpUrlField(required=False, label=_("Link to the original"))
     outlet = forms.CharField(required=False, max_length=200)
     author = forms.CharField(required=False, max_length=300)
     published_at = forms.DateTimeField(
         required=False,
-        label="Published",
+        label=_("Published"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    language = forms.CharField(required=False, max_length=16, help_text="For example en, uk, ru.")
+    language = forms.CharField(
+        required=False, max_length=16, help_text=_("For example en, uk, ru.")
+    )
 
     def clean_body(self) -> str:
         from .anchoring import normalise_body
 
         body = normalise_body(self.cleaned_data["body"])
         if not body.strip():
-            raise forms.ValidationError("The article has no text.")
+            raise forms.ValidationError(_("The article has no text."))
         return body
 
 
 class UploadForm(TextRulesForm):
-    file = forms.FileField(label="Article file (.txt or .html)")
+    file = forms.FileField(label=_("Article file (.txt or .html)"))
     title = forms.CharField(
-        required=False, max_length=500, help_text="Leave empty to use the file's own title."
+        required=False, max_length=500, help_text=_("Leave empty to use the file's own title.")
     )
 
     def clean_file(self):
@@ -161,21 +172,24 @@ class UploadForm(TextRulesForm):
         limit = settings.ARTICLE_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1048576:.1f} MB; the limit is "
-                f"{limit / 1048576:.1f} MB. Split it or paste the text instead."
+                _(
+                    "The file is %(size).1f MB; the limit is %(limit).1f MB. "
+                    "Split it or paste the text instead."
+                )
+                % {"size": upload.size / 1048576, "limit": limit / 1048576}
             )
         if not upload.name.lower().endswith((".txt", ".text", ".html", ".htm")):
-            raise forms.ValidationError("Upload a .txt or .html file.")
+            raise forms.ValidationError(_("Upload a .txt or .html file."))
         return upload
 
 
 class UrlForm(TextRulesForm):
-    url = HttpUrlField(label="Link to the article")
+    url = HttpUrlField(label=_("Link to the article"))
 
 
 class BulkImportForm(TextRulesForm):
-    file = forms.FileField(label="JSONL, CSV or JSON-LD file")
-    dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")
+    file = forms.FileField(label=_("JSONL, CSV or JSON-LD file"))
+    dry_run = forms.BooleanField(required=False, label=_("Check only (write nothing)"))
 
     def clean_file(self):
         from .importers.bulk import detect_format
@@ -183,7 +197,7 @@ class BulkImportForm(TextRulesForm):
         upload = self.cleaned_data["file"]
         if detect_format(upload.name) is None:
             raise forms.ValidationError(
-                "Upload a .jsonl, .csv or .jsonld file (see the schema below)."
+                _("Upload a .jsonl, .csv or .jsonld file (see the schema below).")
             )
         return upload
 
@@ -193,34 +207,34 @@ class WorkflowForm(TextRulesForm):
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
-        empty_label="Nobody",
+        empty_label=_("Nobody"),
     )
 
 
 class SourceReviewForm(TextRulesForm):
     decision = forms.ChoiceField(
-        choices=[(Source.Review.APPROVED, "Approve"), (Source.Review.REJECTED, "Reject")]
+        choices=[(Source.Review.APPROVED, _("Approve")), (Source.Review.REJECTED, _("Reject"))]
     )
-    reliability = forms.ChoiceField(choices=Source.Reliability.choices, label="Reliability")
+    reliability = forms.ChoiceField(choices=Source.Reliability.choices, label=_("Reliability"))
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX,
-        label="Review note",
+        label=_("Review note"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     expected_status = forms.ChoiceField(choices=Source.Review.choices, widget=forms.HiddenInput)
-    reconsider = forms.BooleanField(required=False, label="Reconsider an earlier decision")
+    reconsider = forms.BooleanField(required=False, label=_("Reconsider an earlier decision"))
 
 
 class AliasForm(TextRulesForm):
-    name = forms.CharField(max_length=200, label="Also known as")
+    name = forms.CharField(max_length=200, label=_("Also known as"))
 
 
 class MergeForm(TextRulesForm):
     other = forms.ModelChoiceField(
         queryset=Source.objects.all(),
-        label="Duplicate to merge into this source",
-        error_messages={"invalid_choice": "That source does not exist (any more)."},
+        label=_("Duplicate to merge into this source"),
+        error_messages={"invalid_choice": _("That source does not exist (any more).")},
     )
 
 
@@ -231,13 +245,13 @@ class CorrectionForm(ArticleForm):
     note = forms.CharField(
         required=False,
         max_length=500,
-        label="What changed",
-        help_text="For the history, e.g. “Outlet corrected the casualty figure”.",
+        label=_("What changed"),
+        help_text=_("For the history, e.g. “Outlet corrected the casualty figure”."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = (
+        self.fields["body"].help_text = _(
             "Every claim is re-anchored when you save: it follows its words, or is flagged "
             "for review when its text changed or is gone."
         )
@@ -252,7 +266,7 @@ class ReattachForm(TextRulesForm):
         strip=False,
         max_length=QUOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Exact passage",
+        label=_("Exact passage"),
     )
     version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
     occurrence = forms.IntegerField(
@@ -264,7 +278,7 @@ class ReattachForm(TextRulesForm):
         if self.data.get("start") in (None, ""):
             quote = unicodedata.normalize("NFC", quote).strip()
         if not quote:
-            raise forms.ValidationError("Select or paste the passage the claim refers to.")
+            raise forms.ValidationError(_("Select or paste the passage the claim refers to."))
         return quote
 
 

@@ -821,10 +821,10 @@ BAD: dict[str, Bad] = {
         JSONLD, {"article": str(OVERFLOW)}, 400, NOT_UNDERSTOOD, method="GET"
     ),
     "export-jsonld-page-out-of-range": Bad(
-        JSONLD, {"page": "99"}, 404, "There are 1 page(s).", method="GET"
+        JSONLD, {"page": "99"}, 404, "There is 1 page.", method="GET"
     ),
     "export-jsonld-page-not-a-number": Bad(
-        JSONLD, {"page": "last"}, 404, "There are 1 page(s).", method="GET"
+        JSONLD, {"page": "last"}, 404, "There is 1 page.", method="GET"
     ),
     "export-claimreview-anchor-state-unknown": Bad(
         CLAIMREVIEW, {"anchor_state": "lost"}, 400, NOT_UNDERSTOOD, method="GET"

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import permissions, services
@@ -135,12 +137,12 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
     def merge(self, request, queryset):
         sources = list(queryset.order_by("name"))
         if len(sources) < 2:
-            return refuse(request, "Select at least two sources to merge.")
+            return refuse(request, _("Select at least two sources to merge."))
         keep_id = request.POST.get("keep")
         if keep_id and request.POST.get("apply"):
             keep = next((s for s in sources if str(s.pk) == keep_id), None)
             if keep is None:
-                return refuse(request, "Choose one of the selected sources to keep.")
+                return refuse(request, _("Choose one of the selected sources to keep."))
             try:
                 merged = services.source_merge(keep=keep, others=sources, user=request.user)
             except ValidationError as exc:
@@ -148,8 +150,23 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
             twins = getattr(merged, "merged_claims", 0)
             self.message_user(
                 request,
-                f"Merged {len(sources) - 1} source(s) into “{keep.name}”."
-                + (f" {twins} claim(s) that became the same claim were merged." if twins else ""),
+                ngettext(
+                    "Merged %(n)d source into “%(name)s”.",
+                    "Merged %(n)d sources into “%(name)s”.",
+                    len(sources) - 1,
+                )
+                % {"n": len(sources) - 1, "name": keep.name}
+                + (
+                    " "
+                    + ngettext(
+                        "%(n)d claim that became the same claim was merged.",
+                        "%(n)d claims that became the same claim were merged.",
+                        twins,
+                    )
+                    % {"n": twins}
+                    if twins
+                    else ""
+                ),
                 messages.SUCCESS,
             )
             return None

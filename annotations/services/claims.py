@@ -70,7 +70,7 @@ def _lock_article_for_claim(article_id: int) -> Article:
             )
         )
     if not found:
-        raise ValidationError("This article no longer exists.")
+        raise ValidationError(_("This article no longer exists."))
     return found[0]
 
 
@@ -255,12 +255,12 @@ def _validate(annotation: Annotation, **kwargs) -> None:
     database still enforces them on the INSERT or UPDATE."""
     annotation.full_clean(exclude=_FK_FIELDS, validate_constraints=False, **kwargs)
     if not 0 <= annotation.start < annotation.end:
-        raise ValidationError("A claim needs 0 <= start < end.")
+        raise ValidationError(_("A claim needs 0 <= start < end."))
     if annotation.label == Annotation.Label.UNATTRIBUTED and annotation.source_id is not None:
-        raise ValidationError({"source": "An unattributed claim has no source."})
+        raise ValidationError({"source": _("An unattributed claim has no source.")})
     if annotation.evidence_url and not annotation.evidence_url.startswith(("http://", "https://")):
         raise ValidationError(
-            {"evidence_url": "Enter a link that starts with http:// or https://."}
+            {"evidence_url": _("Enter a link that starts with http:// or https://.")}
         )
 
 

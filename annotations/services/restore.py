@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .. import anchoring, permissions
 from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
@@ -28,10 +29,18 @@ def _restored_source(source_id: int | None) -> tuple[int | None, str]:
         alias = SourceAlias.objects.filter(name_key=last.name_key).select_related("source").first()
         if alias is not None:
             keep = alias.source
-            note = f"Its source “{last.name}” was merged into “{keep.name}”, its source now."
+            note = _("Its source “%(old)s” was merged into “%(new)s”, its source now.") % {
+                "old": last.name,
+                "new": keep.name,
+            }
             return keep.pk, note
-    name = f"“{last.name}”" if last is not None else "of this claim"
-    return None, f"Its source {name} no longer exists: the claim was restored without a source."
+    if last is None:
+        return None, _(
+            "The source of this claim no longer exists: the claim was restored without a source."
+        )
+    return None, _(
+        "Its source “%(name)s” no longer exists: the claim was restored without a source."
+    ) % {"name": last.name}
 
 
 def _restored_user_ids(*ids: int | None) -> set[int]:
@@ -60,9 +69,9 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     permissions.require_restore(user)
     record = Annotation.history.filter(history_id=history_id, history_type="-").first()
     if record is None:
-        raise ValidationError("There is no deleted claim with this history id.")
+        raise ValidationError(_("There is no deleted claim with this history id."))
     if Annotation.objects.filter(pk=record.id).exists():
-        raise ValidationError("This claim exists already: it was restored before.")
+        raise ValidationError(_("This claim exists already: it was restored before."))
     last = (
         Annotation.history.filter(id=record.id)
         .order_by("-history_date", "-history_id")
@@ -75,9 +84,13 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
         )
     article = Article.objects.filter(pk=record.article_id).only("id", "deleted_at").first()
     if article is None:
-        raise ValidationError("The article of this claim no longer exists: it cannot be restored.")
+        raise ValidationError(
+            _("The article of this claim no longer exists: it cannot be restored.")
+        )
     if article.is_deleted:
-        raise ValidationError("The article of this claim was deleted: restore the article first.")
+        raise ValidationError(
+            _("The article of this claim was deleted: restore the article first.")
+        )
     article = _lock_article_for_claim(article.pk)
 
     claim = record.instance
@@ -99,7 +112,7 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
             claim.save_base(raw=True, force_insert=True)
     except IntegrityError as exc:
         if Annotation.objects.filter(pk=record.id).exists():
-            raise ValidationError("This claim exists already: it was restored before.") from exc
+            raise ValidationError(_("This claim exists already: it was restored before.")) from exc
         raise ValidationError(DUPLICATE_CLAIM) from exc
     reason = "restored"
     if claim.anchor_state != record.anchor_state:
@@ -165,6 +178,9 @@ def _restored_place(claim: Annotation, record, article: Article, notes: list[str
         claim.anchor_state = Annotation.Anchor.ORPHANED
         claim.anchor_reason = Annotation.AnchorWhy.COLLISION
         notes.append(
-            f"Claim {twin} has the same words, verdict and source now: this one is restored "
-            "as orphaned, for a reviewer to keep one of them."
+            _(
+                "Claim %(twin)s has the same words, verdict and source now: this one is restored "
+                "as orphaned, for a reviewer to keep one of them."
+            )
+            % {"twin": twin}
         )

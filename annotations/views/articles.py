@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -105,7 +106,13 @@ def article_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     services.article_delete(article=article, user=request.user)
     messages.success(
         request,
-        f"Deleted “{article.title}” and its {n_claims} claim(s). An admin can restore it "
-        "(Admin → Articles → Deleted → “Restore”).",
+        ngettext(
+            "Deleted “%(title)s” and its %(n)d claim. An admin can restore it "
+            "(Admin → Articles → Deleted → “Restore”).",
+            "Deleted “%(title)s” and its %(n)d claims. An admin can restore it "
+            "(Admin → Articles → Deleted → “Restore”).",
+            n_claims,
+        )
+        % {"title": article.title, "n": n_claims},
     )
     return redirect("annotations:article-list")

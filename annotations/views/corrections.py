@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -71,7 +72,9 @@ def article_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error_message(exc))
         else:
             messages.success(
-                request, f"Correction saved (version {result.article.version}): {result.summary()}"
+                request,
+                _("Correction saved (version %(version)d): %(summary)s")
+                % {"version": result.article.version, "summary": result.summary()},
             )
             return redirect(result.article)
     status = 422 if form.is_bound else 200

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -94,7 +95,13 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
         except ValueError:
             number = 0
         if not 1 <= number <= pages:
-            return JsonResponse({"error": f"There are {pages} page(s)."}, status=404)
+            return JsonResponse(
+                {
+                    "error": ngettext("There is %(n)d page.", "There are %(n)d pages.", pages)
+                    % {"n": pages}
+                },
+                status=404,
+            )
 
         def page_url(n: int) -> str:
             joiner = "&" if "?" in collection_id else "?"

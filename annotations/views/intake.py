@@ -98,7 +98,9 @@ def article_new(request: HtmxHttpRequest) -> HttpResponse:
     except ValidationError as exc:
         form.add_error(None, exc)
         return _preview(request, form, status=422)
-    messages.success(request, f"Article added ({len(article.body):,} characters).")
+    messages.success(
+        request, _("Article added (%(n)s characters).") % {"n": f"{len(article.body):,}"}
+    )
     return redirect(article)
 
 
@@ -112,7 +114,9 @@ def article_upload(request: HtmxHttpRequest) -> HttpResponse:
     )
     error = None
     if _too_big(request, limit):
-        error = f"The file is larger than the {limit / 1048576:.1f} MB limit. Nothing was created."
+        error = _("The file is larger than the %(limit).1f MB limit. Nothing was created.") % {
+            "limit": limit / 1048576
+        }
     elif upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
         data = upload.read()
@@ -232,7 +236,11 @@ def _import_upload(request, upload, dry_run: bool):
         line = data[: exc.start].count(b"\n") + 1
         report = ImportReport(dry_run=dry_run)
         report.errors.append(
-            RowError(line, f"The file is not UTF-8 (byte {exc.start:,}). Save it as UTF-8.")
+            RowError(
+                line,
+                _("The file is not UTF-8 (byte %(byte)s). Save it as UTF-8.")
+                % {"byte": f"{exc.start:,}"},
+            )
         )
         import_run_finish(run, report, error="The file is not UTF-8: nothing was imported.")
         messages.error(request, _("The file is not UTF-8: nothing was imported."))
@@ -296,7 +304,8 @@ def article_workflow(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     services.article_update_workflow(article=article, user=request.user, **data)
     messages.success(
         request,
-        f"Status: {article.get_status_display()}; assignee: {article.assignee or 'nobody'}.",
+        _("Status: %(status)s; assignee: %(assignee)s.")
+        % {"status": article.get_status_display(), "assignee": article.assignee or _("nobody")},
     )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
