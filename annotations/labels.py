@@ -5,9 +5,9 @@ and its non-colour mark (an underline style and a glyph, so that no one has to t
 apart by colour alone), what it means, and what it becomes in a ClaimReview. The rest of
 the app reads them from here: the model's choices and its check constraint, the forms, the
 admin, the counts of the selectors and the dashboard, the exporters, the bulk import, the
-templates (label buttons, legend, pills, summaries, charts), the keyboard map that
-`annotate.js` reads from the page, and `static/css/labels.css`, which `stylesheet()` writes
-(`manage.py labels_css`; a test fails when the committed file differs).
+templates (label buttons, legend, pills, summaries, charts), the keyboard map
+(`keymap.py`, which hands `annotate.js` its keys), and `static/css/labels.css`, which
+`stylesheet()` writes (`manage.py labels_css`; a test fails when the committed file differs).
 
 Adding a label is a `ClaimLabel` in LABELS, `manage.py labels_css`, and a migration for the
 check constraint (`manage.py makemigrations`): nothing else.

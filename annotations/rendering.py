@@ -20,8 +20,19 @@ from .anchoring import Segment, Span, segment_blocks, split_blocks
 
 
 def _mark_open(claim) -> str:
+    """A highlight: described (for screen readers) by its list item's label and source, the
+    ids of the claim-item fragment in article_detail.html. No aria-label (not allowed on
+    <mark>) and no hidden text (it would add to the body's text)."""
     state = "" if claim.anchor_state == "anchored" else f" hl-{claim.anchor_state}"
-    return f'<mark class="hl hl-{claim.label}{state}" data-annotation-id="{claim.pk}">'
+    pk = claim.pk
+    described = f"claim-{pk}-label"
+    # The list item names its source, or says there is none (not for unattributed claims).
+    if getattr(claim, "source_id", None) or claim.label != "unattributed":
+        described += f" claim-{pk}-source"
+    return (
+        f'<mark class="hl hl-{claim.label}{state}" data-annotation-id="{pk}"'
+        f' aria-describedby="{described}">'
+    )
 
 
 def _block_html(

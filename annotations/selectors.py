@@ -192,7 +192,7 @@ def claims_between(article: Article, start: int, end: int) -> QuerySet[Annotatio
     high = blocks[-1][1] if blocks else end
     return (
         Annotation.objects.filter(article=article, start__lt=high, end__gt=low)
-        .only("id", "start", "end", "label", "anchor_state")
+        .only("id", "start", "end", "label", "anchor_state", "source_id")
         .order_by("start", "-end", "id")
     )
 
@@ -330,15 +330,17 @@ def article_stamp(article_id: int) -> int:
 class Changes:
     ids: set[int]  # the claims created, changed or deleted
     spans: list[tuple[int, int]]  # every span they had (before and after)
+    by_others: set[int]  # those of `ids` someone other than `user` changed
 
 
-def changed_since(article_id: int, stamp: int) -> Changes:
+def changed_since(article_id: int, stamp: int, user_id: int | None = None) -> Changes:
     """The claims changed since `stamp`, and every span (before and after) they had."""
     rows = Annotation.history.filter(article_id=article_id, history_id__gt=stamp).values_list(
-        "id", "start", "end"
+        "id", "start", "end", "history_user_id"
     )
-    spans = {(start, end) for _, start, end in rows}
-    ids = {pk for pk, _, _ in rows}
+    spans = {(start, end) for _, start, end, _ in rows}
+    ids = {pk for pk, _, _, _ in rows}
+    by_others = {pk for pk, _, _, who in rows if who != user_id}
     # The state each changed claim had at the stamp, so its old blocks are redrawn too.
     before = (
         Annotation.history.filter(article_id=article_id, id__in=ids, history_id__lte=stamp)
@@ -350,7 +352,7 @@ def changed_since(article_id: int, stamp: int) -> Changes:
         if pk not in seen:
             seen.add(pk)
             spans.add((start, end))
-    return Changes(ids, sorted(spans))
+    return Changes(ids, sorted(spans), by_others)
 
 
 def article_for_page(pk: int) -> Article:

@@ -37,7 +37,11 @@ def test_create_htmx_returns_touched_blocks_and_trigger(editor_client, editor):
     assert claim.article.body[claim.start : claim.end] == claim.quote
     assert claim.created_by == editor and claim.label == "verified"
     assert json.loads(response["HX-Trigger-After-Swap"]) == {
-        "annotations-changed": {"id": claim.pk, "action": "created"}
+        "annotations-changed": {
+            "id": claim.pk,
+            "action": "created",
+            "message": "Claim saved: verified",  # said by the page's live region
+        }
     }
     # Only the block holding the claim is re-rendered, out of band.
     assert html.count('class="blk"') == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -10,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from .. import permissions, rendering, selectors, services
+from .. import keymap, permissions, rendering, selectors, services
 from ..filters import ArticleFilter
 from ..models import Annotation, Article
 from .common import HtmxHttpRequest, get_article
@@ -51,6 +53,8 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "export_query": f"article={article.pk}",
         "stamp": article.stamp or 0,
         "article_statuses": Article.Status.choices,
+        "keymap": json.dumps(keymap.client()),  # an attribute: the CSP allows no inline script
+        "key_help": keymap.help_groups(),
     }
     return render(request, "annotations/article_detail.html", context)
 

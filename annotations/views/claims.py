@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import permissions, rendering, selectors, services
+from .. import labels, permissions, rendering, selectors, services
 from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm, form_errors
 from ..models import Annotation, Article, Source
 from .common import (
@@ -53,9 +54,20 @@ def _claim_saved_response(
         "can_change": True,
     }
     response = render(request, "annotations/article_detail.html#claim-saved", context)
-    return trigger_client_event(
-        response, "annotations-changed", {"id": claim.pk, "action": action}, after="swap"
-    )
+    detail = {"id": claim.pk, "action": action, "message": announcement(claim, action)}
+    return trigger_client_event(response, "annotations-changed", detail, after="swap")
+
+
+def announcement(claim: Annotation, action: str) -> str:
+    """What the page's polite live region says after a save or delete, for screen readers:
+    "Claim saved: disputed, Security Service of Ukraine"."""
+    label = str(labels.display(claim.label)).lower()
+    what = f"{label}, {claim.source.name}" if claim.source_id else label
+    if action == "created":
+        return gettext("Claim saved: %(what)s") % {"what": what}
+    if action == "deleted":
+        return gettext("Claim deleted: %(what)s") % {"what": what}
+    return gettext("Claim updated: %(what)s") % {"what": what}
 
 
 def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:
@@ -202,6 +214,7 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, template, {"claim": claim})
     article, claim_id = claim.article, claim.pk
     span = (claim.start, claim.end)
+    said = announcement(claim, "deleted")
     try:
         services.annotation_delete(annotation=claim, user=request.user)
     except services.ClaimGone as exc:
@@ -217,9 +230,8 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "summary": selectors.article_summary(article),
     }
     response = render(request, "annotations/article_detail.html#claim-deleted", context)
-    return trigger_client_event(
-        response, "annotations-changed", {"id": claim_id, "action": "deleted"}, after="swap"
-    )
+    detail = {"id": claim_id, "action": "deleted", "message": said}
+    return trigger_client_event(response, "annotations-changed", detail, after="swap")
 
 
 @require_GET

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import trigger_client_event
@@ -55,7 +56,7 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
     if stamp <= since:
         return HttpResponse(status=204)
     article = Article.objects.get(pk=pk)
-    changed = selectors.changed_since(pk, since)
+    changed = selectors.changed_since(pk, since, request.user.pk)
     marks = selectors.article_marks(article)
     following = {m.pk: n.pk for m, n in zip(marks, marks[1:], strict=False)}
     updates = list(selectors.article_claims(article).filter(pk__in=changed.ids))
@@ -74,4 +75,10 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": selectors.summarise(marks),
     }
     response = render(request, "annotations/article_detail.html#live-update", context)
-    return trigger_client_event(response, "live-updated", {"stamp": stamp}, after="settle")
+    detail = {"stamp": stamp}
+    if changed.by_others:  # said in the page's polite live region
+        n = len(changed.by_others)
+        detail["message"] = ngettext(
+            "Another editor changed %(n)d claim.", "Other editors changed %(n)d claims.", n
+        ) % {"n": n}
+    return trigger_client_event(response, "live-updated", detail, after="settle")

@@ -13,21 +13,40 @@
   const popover = document.getElementById("claim-popover");
   const form = document.getElementById("claim-form");
   const canAnnotate = body.dataset.canAnnotate === "true" && popover && form;
-  // The keys that tag come from the page: each label button carries its key as an
-  // event.code (data-key-code="KeyV"), written from the server's label registry, so they
-  // work on any keyboard layout and a new label brings its own key.
-  const LABEL_KEYS = Object.fromEntries(
-    Array.from(form ? form.querySelectorAll("button[data-label][data-key-code]") : [], (b) => [
-      b.dataset.keyCode,
-      b.dataset.label,
-    ]),
-  );
+  // The keyboard map comes from the page (annotations/keymap.py, as JSON in data-keymap): the bindings, and
+  // the sentences said when a key cannot act, in the reader's language. Letters are matched
+  // by event.code, so V/D/U work on any layout and a new label brings its own key.
+  const KEYMAP = (() => {
+    try {
+      return JSON.parse(body.dataset.keymap || "");
+    } catch {
+      return { bindings: [], messages: {} };
+    }
+  })();
+  const SAY = KEYMAP.messages || {};
   const graphemes =
     typeof Intl !== "undefined" && Intl.Segmenter
       ? new Intl.Segmenter(undefined, { granularity: "grapheme" })
       : null;
   let pending = null; // {start, end, quote, range}
   let activeId = null;
+  let reattach = null; // re-attaching an orphaned claim: {url, id, span}
+
+  // --- Announcements: the page's polite live region (#announce in base.html) --------------
+
+  const announcer = document.getElementById("announce");
+  let announceTimer = null;
+
+  function announce(message) {
+    if (!announcer || !message) return;
+    clearTimeout(announceTimer);
+    announcer.textContent = "";
+    // A fresh text node after a tick, so that the same sentence twice is said twice.
+    setTimeout(() => {
+      announcer.textContent = message;
+      announceTimer = setTimeout(() => (announcer.textContent = ""), 7000);
+    }, 50);
+  }
 
   // --- Offsets -----------------------------------------------------------------------------
 
@@ -162,7 +181,9 @@
     else CSS.highlights.delete("pending-claim");
   }
 
-  function openPopover(span) {
+  // Open the tagging form for `span`. It is a dialog: focus moves into it (focus: false
+  // when a tagging key saves at once, and the form only shows the save under way).
+  function openPopover(span, { focus = true } = {}) {
     // The same selection again (a late selectionchange after the mouseup): keep the form
     // as it is, errors and all.
     if (pending && !popover.hidden && pending.start === span.start && pending.end === span.end) return;
@@ -187,6 +208,25 @@
     }
     popover.style.left = `${left}px`;
     popover.style.top = `${top}px`;
+    chooseLabel(null);
+    if (focus) popover.focus({ preventScroll: true });
+  }
+
+  // The label Ctrl+Enter saves with: chosen with the arrow keys on the label buttons. The
+  // buttons are one stop for Tab (a toolbar): the chosen one, or the first.
+  function chooseLabel(button) {
+    const buttons = Array.from(form.querySelectorAll("button[data-label]"));
+    buttons.forEach((b, i) => {
+      b.setAttribute("aria-pressed", String(b === button));
+      b.tabIndex = (button ? b === button : i === 0) ? 0 : -1;
+    });
+  }
+
+  function chosenLabel() {
+    const focused = document.activeElement;
+    if (focused && focused.matches && focused.matches("#claim-form button[data-label]")) return focused.dataset.label;
+    const pressed = form.querySelector('button[data-label][aria-pressed="true"]');
+    return pressed ? pressed.dataset.label : null;
   }
 
   function resetForm() {
@@ -207,10 +247,16 @@
     if (!keepSelection) window.getSelection()?.removeAllRanges();
   }
 
+  function saving() {
+    return form.classList.contains("htmx-request");
+  }
+
   function save(label) {
     const span = pending || selectionSpan();
-    if (!span || form.classList.contains("htmx-request")) return;
-    if (!pending) openPopover(span);
+    if (!span) return announce(SAY.no_selection);
+    if (saving()) return announce(SAY.busy);
+    if (!pending) openPopover(span, { focus: false });
+    lastCaret = span.end; // after the save, the caret stands at the claim's end
     const button = form.querySelector(`button[data-label="${label}"]`);
     // A click, not form.requestSubmit(button): htmx learns which submit button was used
     // from click/focus events only, so requestSubmit would post the form without `label`.
@@ -260,6 +306,22 @@
     return Boolean(item.querySelector("form"));
   }
 
+  // A list item replaced while the keyboard is on one of its links keeps the focus there.
+  function replaceKeepingFocus(old, item) {
+    const focused = old.contains(document.activeElement) ? document.activeElement : null;
+    old.replaceWith(item);
+    if (!focused) return;
+    const href = focused.getAttribute("href");
+    const twin =
+      (href && Array.from(item.querySelectorAll("[href]")).find((el) => el.getAttribute("href") === href)) ||
+      (focused.className && item.getElementsByClassName(focused.className.split(" ")[0])[0]);
+    if (twin) twin.focus({ preventScroll: true });
+    else {
+      item.tabIndex = -1;
+      item.focus({ preventScroll: true });
+    }
+  }
+
   function applyUpdates(root) {
     if (!list) return;
     root.querySelectorAll("[data-deleted]").forEach((gone) => {
@@ -272,7 +334,7 @@
       const old = document.getElementById(item.id);
       if (old) {
         if (busy(old)) old.classList.add("changed-elsewhere");
-        else old.replaceWith(item);
+        else replaceKeepingFocus(old, item);
       } else {
         const next = wrap.dataset.next && document.getElementById(`claim-${wrap.dataset.next}`);
         if (next) next.before(item);
@@ -288,7 +350,7 @@
       const li = document.createElement("li");
       li.id = "claim-list-empty";
       li.className = "empty muted";
-      li.textContent = "No claims yet. Select a passage in the text to tag one.";
+      li.textContent = list.dataset.emptyText || "";
       list.append(li);
     }
   }
@@ -451,9 +513,224 @@
 
   document.body.addEventListener("live-updated", (event) => {
     if (event.detail && event.detail.stamp !== undefined) stamp = String(event.detail.stamp);
+    if (event.detail && event.detail.message) announce(event.detail.message);
   });
 
+  // Saves and deletes say what happened (the server writes the sentence).
+  document.body.addEventListener("annotations-changed", (event) => {
+    if (event.detail && event.detail.message) announce(event.detail.message);
+  });
+
+  // --- The caret and the keyboard ------------------------------------------------------
+  // The text takes focus with Tab. A caret (drawn, since the browser shows none in text
+  // that is not editable) stands where the selection's focus is; the arrow keys move it with
+  // the browser's own Selection.modify (by character, which is a grapheme, word, line, and
+  // line boundary), and Shift extends the selection from it. The keys are keymap.py's.
+
+  const caret = document.getElementById("text-caret");
+  let lastCaret = 0; // code points: where the caret stood when the text lost focus
+  let pointerDown = false; // focus that comes with a click keeps the click's selection
+  let keySelecting = false; // the selection is being made with the keyboard
+
+  function bindingFor(event, scope) {
+    if (event.altKey) return null; // Alt+letters belong to the browser (Alt+D: address bar)
+    const ctrl = event.ctrlKey || event.metaKey;
+    return (KEYMAP.bindings || []).find(
+      (b) => b.scope === scope && (b.code ? b.code === event.code : b.key === event.key) && b.ctrl === ctrl,
+    );
+  }
+
+  function caretOffset() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || !body.contains(sel.focusNode)) return null;
+    const nodes = textNodes(body);
+    const text = nodes.map((n) => n.data).join("");
+    const i = utf16Index(nodes, sel.focusNode, sel.focusOffset);
+    return i === null ? null : codePoints(text.slice(0, i));
+  }
+
+  function placeCaret(cp) {
+    const point = pointAt(Math.max(0, cp));
+    const sel = window.getSelection();
+    if (!point || !sel) return;
+    sel.collapse(point[0], point[1]);
+    drawCaret();
+  }
+
+  function selectionInBody() {
+    const sel = window.getSelection();
+    return sel && sel.rangeCount > 0 && body.contains(sel.anchorNode) && body.contains(sel.focusNode);
+  }
+
+  function drawCaret() {
+    if (!caret) return;
+    const sel = window.getSelection();
+    if (document.activeElement !== body || !selectionInBody()) {
+      caret.hidden = true;
+      return;
+    }
+    const range = document.createRange();
+    range.setStart(sel.focusNode, sel.focusOffset);
+    range.collapse(true);
+    let rect = Array.from(range.getClientRects()).find((r) => r.height > 0);
+    if (!rect) {
+      // At the edge of a block the collapsed range has no box: use the next character's
+      // left edge, or the previous one's right edge.
+      const probe = document.createRange();
+      const node = sel.focusNode;
+      if (node.nodeType === Node.TEXT_NODE && sel.focusOffset < node.data.length) {
+        probe.setStart(node, sel.focusOffset);
+        probe.setEnd(node, sel.focusOffset + 1);
+        const r = probe.getClientRects()[0];
+        if (r) rect = { left: r.left, top: r.top, height: r.height };
+      } else if (node.nodeType === Node.TEXT_NODE && sel.focusOffset > 0) {
+        probe.setStart(node, sel.focusOffset - 1);
+        probe.setEnd(node, sel.focusOffset);
+        const r = probe.getClientRects()[0];
+        if (r) rect = { left: r.right, top: r.top, height: r.height };
+      }
+    }
+    if (!rect) {
+      caret.hidden = true;
+      return;
+    }
+    caret.style.left = `${rect.left}px`;
+    caret.style.top = `${rect.top}px`;
+    caret.style.height = `${rect.height}px`;
+    caret.hidden = false;
+    caret.classList.remove("blink");
+    void caret.offsetWidth; // restart the blink after each move
+    caret.classList.add("blink");
+  }
+
+  body.addEventListener("mousedown", () => (pointerDown = true));
+  body.addEventListener("touchstart", () => (pointerDown = true), { passive: true });
+  body.addEventListener("focus", () => {
+    if (!pointerDown && !selectionInBody()) placeCaret(lastCaret);
+    pointerDown = false;
+    drawCaret();
+  });
+  body.addEventListener("blur", () => {
+    const at = caretOffset();
+    if (at !== null) lastCaret = at;
+    if (caret) caret.hidden = true;
+  });
+  document.addEventListener("selectionchange", () => {
+    if (document.activeElement === body) drawCaret();
+  });
+  window.addEventListener("scroll", () => drawCaret(), { passive: true });
+  window.addEventListener("resize", () => drawCaret());
+
+  let saidTimer = null;
+
+  // Say what a keyboard selection holds, once it stops changing (a screen reader does not
+  // read a selection made in text that is not editable).
+  function sayTheSelection() {
+    clearTimeout(saidTimer);
+    saidTimer = setTimeout(() => {
+      const span = selectionSpan();
+      if (!span || !SAY.selected) return;
+      const shown = span.quote.length > 200 ? span.quote.slice(0, 197) + "…" : span.quote;
+      announce(SAY.selected.replace("%(quote)s", shown));
+    }, 600);
+  }
+
+  function markAtCaret() {
+    const sel = window.getSelection();
+    let node = sel && sel.focusNode;
+    if (node && node.nodeType === Node.TEXT_NODE && sel.focusOffset === node.data.length) {
+      node = node.parentElement; // at the end of a highlight's text: still that highlight
+    }
+    const el = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+    return el && el.closest ? el.closest("mark[data-annotation-id]") : null;
+  }
+
+  // Enter on a highlight (no selection): the claim in the list, with focus on it.
+  function goToClaim(mark) {
+    const id = mark.dataset.annotationId;
+    activate(id);
+    const focusItem = () => {
+      const item = document.getElementById(`claim-${id}`);
+      if (!item) return;
+      const target = item.querySelector(".claim-actions a, .claim-history-link a") || item;
+      if (target === item) item.tabIndex = -1;
+      target.focus();
+    };
+    if (document.getElementById(`claim-${id}`)) focusItem();
+    else ensureListed(id).then(focusItem);
+  }
+
+  function openHelp() {
+    const help = document.getElementById("key-help");
+    if (help && !help.open) help.showModal();
+  }
+
+  const helpButton = document.getElementById("key-help-open");
+  if (helpButton) helpButton.addEventListener("click", openHelp);
+
   // --- Wiring ------------------------------------------------------------------------------
+
+  // Keys in the article text: caret moves (Shift extends), V/D/U tag the selection, Enter
+  // opens the form (or, on a highlight, goes to its claim), Escape clears the selection.
+  body.addEventListener("keydown", (event) => {
+    const binding = bindingFor(event, "text");
+    if (!binding) return;
+    if (binding.action === "move") {
+      event.preventDefault();
+      const sel = window.getSelection();
+      if (!selectionInBody()) placeCaret(lastCaret);
+      keySelecting = true;
+      const [direction, granularity] = binding.arg;
+      sel.modify(event.shiftKey ? "extend" : "move", direction, granularity);
+      if (popover && !popover.hidden) closePopover({ keepSelection: true });
+      drawCaret();
+      if (event.shiftKey) sayTheSelection();
+      return;
+    }
+    if (event.repeat) return;
+    if (binding.action === "help") {
+      event.preventDefault();
+      openHelp();
+      return;
+    }
+    if (binding.action === "clear") {
+      event.preventDefault();
+      if (canAnnotate) {
+        closePopover({ keepSelection: true });
+        resetForm();
+      }
+      const sel = window.getSelection();
+      if (selectionInBody()) sel.collapse(sel.focusNode, sel.focusOffset);
+      drawCaret();
+      return;
+    }
+    if (binding.action === "tag") {
+      event.preventDefault();
+      if (!canAnnotate) return announce(SAY.read_only);
+      if (reattach) return announce(SAY.reattaching);
+      save(binding.arg[0]);
+      return;
+    }
+    if (binding.action === "open") {
+      event.preventDefault();
+      if (reattach) {
+        const confirm = document.getElementById("reattach-confirm");
+        const span = selectionSpan();
+        if (span) offer(span);
+        if (span && confirm) confirm.focus();
+        else announce(SAY.reattaching);
+        return;
+      }
+      const span = selectionSpan();
+      if (span && canAnnotate) {
+        openPopover(span);
+        return;
+      }
+      const mark = markAtCaret();
+      if (mark) goToClaim(mark);
+      else announce(canAnnotate ? SAY.no_selection : SAY.read_only);
+    }
+  });
 
   if (!canAnnotate) return;
 
@@ -462,7 +739,6 @@
 
   // --- Re-attaching an orphaned claim (reviewers): the next selection is its new place ---
   const banner = document.getElementById("reattach-banner");
-  let reattach = null; // {url, id, span}
 
   function offer(span) {
     if (!reattach) {
@@ -516,8 +792,8 @@
     if (reattach && String((event.detail || {}).id) === String(reattach.id)) endReattach();
   });
 
-  // After a mouseup or a Shift+arrow: a selection opens the popover; a plain click (no
-  // selection) closes it, so a key press cannot tag a passage the editor has left behind.
+  // After a mouseup: a selection opens the popover; a plain click (no selection) closes it,
+  // so a key press cannot tag a passage the editor has left behind.
   function considerSelection() {
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
@@ -528,56 +804,140 @@
   }
 
   body.addEventListener("mousedown", (event) => {
+    keySelecting = false;
     if (event.button === 0) dragging = true;
   });
+  body.addEventListener("touchstart", () => (keySelecting = false), { passive: true });
   // On the document: a drag that starts in the text may end over the side panel.
   document.addEventListener("mouseup", (event) => {
     if (!dragging && !body.contains(event.target)) return;
     dragging = false;
     considerSelection();
   });
-  body.addEventListener("keyup", (event) => {
-    if (event.shiftKey || event.key === "Shift") considerSelection();
-  });
-  // Other ways of selecting (keyboard, touch, select-word): open once the selection settles,
-  // but never mid-drag, where the popover would jump about under the pointer.
+  // Other ways of selecting (touch handles, select-word): open once the selection settles,
+  // but never mid-drag, where the popover would jump about under the pointer, and never
+  // for a selection made with the keyboard (the form would take focus from the text while
+  // the editor is still selecting: Enter opens it, V/D/U save at once).
   document.addEventListener("selectionchange", () => {
-    if (dragging) return;
+    if (dragging || keySelecting) return;
     const sel = window.getSelection();
     if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
     if (!body.contains(sel.anchorNode)) return;
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
+      if (keySelecting) return;
       const span = selectionSpan();
       if (span) offer(span);
     }, 250);
   });
 
+  // Escape anywhere ends a re-attach.
   document.addEventListener("keydown", (event) => {
     if (event.code === "Escape" && reattach) {
-      endReattach();
-      return;
-    }
-    if (event.code === "Escape" && !popover.hidden) {
       event.preventDefault();
-      closePopover();
-      resetForm(); // dismissed: the next passage starts from an empty form
+      endReattach();
       body.focus({ preventScroll: true });
+    }
+  });
+
+  // Keys in the tagging form (a dialog): V/D/U save outside the text fields, Ctrl+Enter
+  // saves with the chosen label from anywhere, the arrows choose among the label buttons,
+  // Tab stays inside, Escape goes back to the text with the selection kept.
+  popover.addEventListener("keydown", (event) => {
+    if (event.key === "Tab") {
+      trapTab(event);
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-    const label = LABEL_KEYS[event.code];
-    if (!label || isTyping(event.target) || reattach) return;
-    if (!pending && !selectionSpan()) return;
-    event.preventDefault();
-    save(label);
+    const onLabel = event.target.closest && event.target.closest("button[data-label]");
+    if (onLabel && (event.key === "ArrowLeft" || event.key === "ArrowRight") && !event.ctrlKey) {
+      event.preventDefault();
+      const buttons = Array.from(form.querySelectorAll("button[data-label]"));
+      const next = buttons[(buttons.indexOf(onLabel) + (event.key === "ArrowRight" ? 1 : -1) + buttons.length) % buttons.length];
+      next.focus();
+      chooseLabel(next);
+      return;
+    }
+    const binding = bindingFor(event, "form");
+    if (!binding || event.repeat) return;
+    // A select's own letters do nothing useful here (its options start with digits): there
+    // the label keys tag. In a text field, letters are typing.
+    const typing = isTyping(event.target) && event.target.tagName !== "SELECT";
+    if (binding.action === "tag") {
+      if (typing) return;
+      event.preventDefault();
+      event.stopPropagation();
+      save(binding.arg[0]);
+    } else if (binding.action === "save") {
+      event.preventDefault();
+      event.stopPropagation();
+      const label = chosenLabel();
+      if (!label) {
+        document.getElementById("claim-form-errors").textContent = SAY.no_label;
+        announce(SAY.no_label);
+        return;
+      }
+      save(label);
+    } else if (binding.action === "close") {
+      event.preventDefault();
+      backToText();
+    } else if (binding.action === "help" && !typing) {
+      event.preventDefault();
+      openHelp();
+    }
   });
+
+  function focusables(root) {
+    return Array.from(
+      root.querySelectorAll("button, [href], input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])"),
+    ).filter((el) => !el.disabled && !el.hidden && el.getClientRects().length > 0);
+  }
+
+  function trapTab(event) {
+    const items = focusables(popover);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const at = document.activeElement;
+    if (event.shiftKey && (at === first || at === popover)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && at === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  // Close the form and give the text its focus back, with the selection as it was.
+  function backToText() {
+    const span = pending;
+    closePopover({ keepSelection: true });
+    resetForm(); // dismissed: the next passage starts from an empty form
+    keySelecting = true; // a selection put back by script does not reopen the form
+    body.focus({ preventScroll: true });
+    if (span) {
+      const range = rangeOf(span.start, span.end);
+      const sel = window.getSelection();
+      if (range && sel) {
+        sel.removeAllRanges();
+        sel.addRange(range);
+      }
+    }
+    drawCaret();
+    announce(SAY.closed);
+  }
 
   // Pressing anywhere but the popover starts something else: a new selection (the popover
   // reopens on mouseup), a click on a highlight, or leaving the text.
   document.addEventListener("mousedown", (event) => {
     if (popover.hidden || popover.contains(event.target)) return;
     closePopover({ keepSelection: body.contains(event.target) });
+  });
+
+  // A refused save leaves the form open with its reason: the reason gets the focus's
+  // attention (the form takes focus if a key in the text saved it).
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.elt !== form || event.detail.successful || popover.hidden) return;
+    if (!popover.contains(document.activeElement)) popover.focus({ preventScroll: true });
   });
 
   // Sent as HX-Trigger-After-Swap: the new blocks and list item are already in place, so
@@ -588,6 +948,7 @@
       closePopover();
       resetForm();
       body.focus({ preventScroll: true });
+      placeCaret(lastCaret);
       activate(String(detail.id));
       body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
     } else if (detail.action === "updated") {

@@ -92,8 +92,11 @@
     const pick = event.target.closest && event.target.closest(".pick");
     if (pick && pickerOf(pick)) {
       event.preventDefault();
-      if (pick.dataset.newSource) setChosen(pickerOf(pick), { newName: pick.dataset.newSource });
-      else setChosen(pickerOf(pick), { id: pick.dataset.sourceId, label: pick.dataset.sourceLabel });
+      const picker = pickerOf(pick);
+      if (pick.dataset.newSource) setChosen(picker, { newName: pick.dataset.newSource });
+      else setChosen(picker, { id: pick.dataset.sourceId, label: pick.dataset.sourceLabel });
+      // The search box is hidden now: the keyboard stays in the form, on "remove".
+      picker.querySelector(".source-clear").focus();
       return;
     }
     const clear = event.target.closest && event.target.closest(".source-clear, #source-clear");
@@ -107,7 +110,7 @@
   // Enter in the search box picks the first match instead of submitting the claim.
   document.addEventListener("keydown", (event) => {
     const search = event.target.closest && event.target.closest(".source-picker input[type=search]");
-    if (!search || event.key !== "Enter") return;
+    if (!search || event.key !== "Enter" || event.ctrlKey || event.metaKey) return; // Ctrl+Enter saves
     event.preventDefault();
     const first = pickerOf(search).querySelector(".pick:not([disabled])");
     if (first) first.click();
