@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import labels, permissions, rendering, selectors, services
+from .. import permissions, rendering, selectors, services
 from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm, form_errors
 from ..models import Annotation, Article, Source
 from .common import (
     HtmxHttpRequest,
+    announcement,
     error_message,
     get_article,
     get_claim_for_change,
@@ -56,18 +56,6 @@ def _claim_saved_response(
     response = render(request, "annotations/article_detail.html#claim-saved", context)
     detail = {"id": claim.pk, "action": action, "message": announcement(claim, action)}
     return trigger_client_event(response, "annotations-changed", detail, after="swap")
-
-
-def announcement(claim: Annotation, action: str) -> str:
-    """What the page's polite live region says after a save or delete, for screen readers:
-    "Claim saved: disputed, Security Service of Ukraine"."""
-    label = str(labels.display(claim.label)).lower()
-    what = f"{label}, {claim.source.name}" if claim.source_id else label
-    if action == "created":
-        return gettext("Claim saved: %(what)s") % {"what": what}
-    if action == "deleted":
-        return gettext("Claim deleted: %(what)s") % {"what": what}
-    return gettext("Claim updated: %(what)s") % {"what": what}
 
 
 def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpResponse:

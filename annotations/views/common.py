@@ -10,11 +10,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from .. import permissions
+from .. import labels, permissions
 from ..middleware import outage_response
 from ..models import Annotation, Article
 from ..outage import is_outage
@@ -108,3 +109,15 @@ def refused(request: HttpRequest, message: str, *, back: str, status: int = 422)
     return render(
         request, "annotations/refused.html", {"message": message, "back": back}, status=status
     )
+
+
+def announcement(claim: Annotation, action: str) -> str:
+    """What the page's polite live region says after a save or delete, for screen readers:
+    "Claim saved: disputed, Security Service of Ukraine"."""
+    label = str(labels.display(claim.label)).lower()
+    what = f"{label}, {claim.source.name}" if claim.source_id else label
+    if action == "created":
+        return gettext("Claim saved: %(what)s") % {"what": what}
+    if action == "deleted":
+        return gettext("Claim deleted: %(what)s") % {"what": what}
+    return gettext("Claim updated: %(what)s") % {"what": what}

@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 from .. import permissions, rendering, selectors, services
 from ..forms import CorrectionForm, ReattachForm, form_errors
 from ..models import Annotation, Article
-from .common import HtmxHttpRequest, error_message, get_article
+from .common import HtmxHttpRequest, announcement, error_message, get_article
 
 
 def body_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -196,6 +196,5 @@ def _reattached(request: HtmxHttpRequest, article: Article, claim: Annotation) -
     response = render(request, "annotations/article_detail.html#claim-saved", context)
     response["HX-Retarget"] = f"#claim-{claim.pk}"
     response["HX-Reswap"] = "outerHTML"
-    return trigger_client_event(
-        response, "annotations-changed", {"id": claim.pk, "action": "updated"}, after="swap"
-    )
+    detail = {"id": claim.pk, "action": "updated", "message": announcement(claim, "updated")}
+    return trigger_client_event(response, "annotations-changed", detail, after="swap")
