@@ -164,7 +164,10 @@ class ArticleFilter(RefusingFilterSet):
     )
     date_to = df.DateFilter(field_name="published_at", lookup_expr="date__lte", label=_("to"))
     sort = df.ChoiceFilter(
-        method="_sort", empty_label=None, choices=lambda: list(ARTICLE_SORTS.items())
+        method="_sort",
+        empty_label=None,
+        label=_("Sort"),
+        choices=lambda: list(ARTICLE_SORTS.items()),
     )
 
     class Meta(RefusingFilterSet.Meta):

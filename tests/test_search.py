@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from annotations.filters import ArticleFilter, ClaimFilter
+from annotations.filters import ArticleFilter, ClaimFilter, SourceFilter
 from annotations.models import Article
 from tests.factories import AnnotationFactory, ArticleFactory
 
@@ -58,3 +58,19 @@ def test_admin_search_ignores_case_in_cyrillic(client, admin_user, kyiv):
     html = client.get(reverse("admin:annotations_article_changelist"), {"q": "коваленко"})
     assert "Коваленко: обстріл Харкова" in html.content.decode()
     assert Article.objects.filter(title__icontains="ХАРКОВА").get() == kyiv
+
+
+@pytest.mark.parametrize("filterset", [ArticleFilter, ClaimFilter, SourceFilter])
+def test_every_filter_has_a_name_a_refusal_can_give(filterset):
+    """A refused filter is named in the 400's message ("Sort: Select a valid choice…"): a
+    filter without a label was named "[invalid name]"."""
+    form = filterset({}).form
+    for name, field in form.fields.items():
+        assert field.label and "invalid name" not in str(field.label), name
+
+
+def test_a_refused_sort_names_the_sort(editor_client):
+    response = editor_client.get(reverse("annotations:article-list"), {"sort": "bogus"})
+    assert response.status_code == 400
+    assert "Sort: " in response.content.decode()
+    assert "[invalid name]" not in response.content.decode()
