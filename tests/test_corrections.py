@@ -500,3 +500,30 @@ def test_needs_review_lists_changed_and_orphaned_claims(editor_client, article):
     ).content.decode()
     assert "2 claims" in html and "near Kharkiv overnight" in html
     assert CLAIMS[1] not in html
+
+
+@pytest.mark.django_db
+def test_an_edit_from_a_page_loaded_before_a_correction_keeps_the_corrections_flag(
+    editor, article
+):
+    """The edit form was loaded before a correction changed the claim's words; saving it
+    must not write back the stale copy's re-anchoring fields (flag reason, old quote)."""
+    stale = Annotation.objects.get(quote=CLAIMS[2])  # "near Kharkov overnight"
+    typo = BODY.replace("Kharkov overnight", "Kharkiv overnight")
+    services.article_correct(article=article, user=editor, expected_version=1, body=typo)
+    fresh = Annotation.objects.get(pk=stale.pk)
+    assert fresh.anchor_state == "changed" and fresh.original_quote == CLAIMS[2]
+    services.annotation_update(
+        annotation=stale,
+        user=editor,
+        label="disputed",
+        source=None,
+        credibility=None,
+        note="edited meanwhile",
+        evidence_url="",
+    )
+    saved = Annotation.objects.get(pk=stale.pk)
+    assert (saved.label, saved.note) == ("disputed", "edited meanwhile")
+    fields = ("start", "end", "quote", "anchor_state", "anchor_reason", "original_quote")
+    assert [getattr(saved, f) for f in fields] == [getattr(fresh, f) for f in fields]
+    assert typo[saved.start : saved.end] == saved.quote

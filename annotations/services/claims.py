@@ -318,6 +318,19 @@ def annotation_create(
     return ClaimResult(annotation, relocated, current)
 
 
+# The fields a correction's re-anchoring writes (services.articles), which an edit keeps.
+ANCHORING_FIELDS = (
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "anchor_state",
+    "anchor_reason",
+    "original_quote",
+)
+
+
 @_one_claim
 @transaction.atomic
 def annotation_update(
@@ -345,8 +358,10 @@ def annotation_update(
     if locked is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
     permissions.require_change_annotation(user, locked)
-    annotation.start, annotation.end, annotation.quote = locked.start, locked.end, locked.quote
-    annotation.anchor_state = locked.anchor_state
+    # Where the claim stands and why belongs to re-anchoring, not to the edit: take it from
+    # the row as it is now, never from the caller's copy (loaded before a correction, say).
+    for field in ANCHORING_FIELDS:
+        setattr(annotation, field, getattr(locked, field))
     if source is not None and source.pk == locked.source_id and not new_source_name:
         claim_check_source(label, source, newly_attached=False)
     else:
