@@ -127,6 +127,8 @@ FILES: dict[str, tuple[str, str | bytes]] = {
     "jsonl-url-too-long": ("a.jsonl", line(url="https://example.org/" + "a" * 3000)),
     "jsonl-language-too-long": ("a.jsonl", line(language="x" * 40)),
     "jsonl-source-an-object": ("a.jsonl", line(claims=[claim(source={"name": "SBU"})])),
+    # Longer than a source's name may be (200): SQLite stored it whole, PostgreSQL refused.
+    "jsonl-source-name-too-long": ("a.jsonl", line(claims=[claim(source="S" * 201)])),
     "jsonl-label-not-text": ("a.jsonl", line(claims=[claim(label=["disputed"])])),
     "jsonl-unattributed-with-source": (
         "a.jsonl",

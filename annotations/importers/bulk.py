@@ -26,8 +26,10 @@ from django.utils.translation import gettext
 
 from .. import anchoring, labels, text
 from ..exporters import CREDIBILITY_PREFIX
-from ..models import Annotation
+from ..models import Annotation, Source
 from .drafts import ARTICLE_FIELDS, MAX_LENGTHS, ArticleDraft
+
+SOURCE_NAME_MAX = Source._meta.get_field("name").max_length
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +152,8 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
     if not isinstance(source, str):
         raise RecordProblem(f"claim {index}: “source” must be a name.")
     source = _text({"source": source}, "source", prefix=f"claim {index}: ")
+    if len(" ".join(source.split())) > SOURCE_NAME_MAX:  # as a source's name is stored
+        raise RecordProblem(f"claim {index}: “source” is longer than {SOURCE_NAME_MAX} characters.")
     if label == Annotation.Label.UNATTRIBUTED and source.strip():
         raise RecordProblem(f"claim {index}: an unattributed claim has no source.")
     credibility = raw.get("credibility")
