@@ -503,9 +503,7 @@ def test_needs_review_lists_changed_and_orphaned_claims(editor_client, article):
 
 
 @pytest.mark.django_db
-def test_an_edit_from_a_page_loaded_before_a_correction_keeps_the_corrections_flag(
-    editor, article
-):
+def test_an_edit_from_a_page_loaded_before_a_correction_keeps_the_corrections_flag(editor, article):
     """The edit form was loaded before a correction changed the claim's words; saving it
     must not write back the stale copy's re-anchoring fields (flag reason, old quote)."""
     stale = Annotation.objects.get(quote=CLAIMS[2])  # "near Kharkov overnight"

@@ -521,6 +521,47 @@
     if (event.detail && event.detail.message) announce(event.detail.message);
   });
 
+  // --- The side list with the keyboard -----------------------------------------------------
+  // Edit, delete and history swap parts of a list item: the link that was pressed is gone,
+  // so the focus goes to what replaced it (the checked label of the edit form, the delete
+  // confirmation, the item again after Save or Cancel) instead of falling to the page (a
+  // deleted item hands it back to the text: see "deleted" below). In the edit form Ctrl+Enter saves and
+  // Escape cancels, as in the tagging form.
+
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const elt = event.detail.elt;
+    // Only for what a list item's own links and forms asked for (the item may be gone).
+    if (!list || !elt || !elt.closest || !elt.closest(".claim")) return;
+    if (elt.isConnected && !list.contains(elt)) return;
+    const at = document.activeElement;
+    if (at && at !== document.body && at.isConnected) return; // focus is still somewhere
+    const target = event.detail.target;
+    const id = target && (target.id || (target.closest && target.closest(".claim") || {}).id);
+    const item = id && document.getElementById(id);
+    if (!item) return;
+    const next =
+      item.querySelector("input[type=radio]:checked") ||
+      item.querySelector(".confirm-delete button, .claim-history a, .claim-actions a") ||
+      item;
+    if (next === item) item.tabIndex = -1;
+    next.focus({ preventScroll: true });
+  });
+
+  document.addEventListener("keydown", (event) => {
+    const edit = event.target.closest && event.target.closest("form.claim-edit");
+    if (!edit) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      edit.requestSubmit();
+    } else if (event.key === "Escape") {
+      const cancel = edit.querySelector(".form-actions a");
+      if (cancel) {
+        event.preventDefault();
+        cancel.click();
+      }
+    }
+  });
+
   // --- The caret and the keyboard ------------------------------------------------------
   // The text takes focus with Tab. A caret (drawn, since the browser shows none in text
   // that is not editable) stands where the selection's focus is; the arrow keys move it with
@@ -953,6 +994,10 @@
       body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
     } else if (detail.action === "updated") {
       activate(String(detail.id), { scrollList: false });
+    } else if (detail.action === "deleted") {
+      // Its item, where the keyboard was, is gone: back to the text.
+      const at = document.activeElement;
+      if (!at || at === document.body || !at.isConnected) body.focus({ preventScroll: true });
     }
   });
 })();

@@ -114,7 +114,7 @@ def test_three_claims_tagged_with_the_keyboard_alone(page, live_server, login, e
     claims_listed(page, 2)
     first = Annotation.objects.get(label="verified", start=kyiv[0])
     assert_anchored(first, BODY, kyiv)
-    assert page.evaluate("() => document.activeElement.matches('[data-article-body]')")
+    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
     expect(page.locator("#announce")).to_contain_text("Claim saved: verified")
 
     # 2. Inside an existing claim.
@@ -161,7 +161,7 @@ def test_the_form_is_a_dialog_and_saves_with_ctrl_enter(page, live_server, login
     # Escape: back to the text, the selection kept.
     page.keyboard.press("Escape")
     expect(popover).to_be_hidden()
-    assert page.evaluate("() => document.activeElement.matches('[data-article-body]')")
+    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
     assert page.evaluate("() => getSelection().toString()").strip() == selected
 
     # Ctrl+Enter before a label is chosen: says why, saves nothing.
@@ -195,7 +195,7 @@ def test_the_form_is_a_dialog_and_saves_with_ctrl_enter(page, live_server, login
     expect(page.locator("#announce")).to_have_text(
         "Claim saved: disputed, Security Service of Ukraine"
     )
-    assert page.evaluate("() => document.activeElement.matches('[data-article-body]')")
+    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
 
 
 def test_a_label_key_after_choosing_a_grade_saves(page, live_server, login, editor, article):
@@ -273,3 +273,38 @@ def test_the_help_and_the_readme_show_the_one_keyboard_map(
     page.keyboard.press("?")
     rows = page.locator("#key-help .key-table tr")
     assert rows.count() == len(keymap.shortcuts())
+
+
+def test_a_claim_is_edited_and_deleted_with_the_keyboard(page, live_server, login, editor, article):
+    start = BODY.index("Moscow did not confirm")
+    claim = AnnotationFactory(
+        article=article, start=start, end=start + 22, quote=BODY[start : start + 22],
+        label="disputed", created_by=editor,
+    )  # fmt: skip
+    open_by_keyboard(page, live_server, login, editor, article)
+    focused = "() => document.activeElement"
+    caret_to(page, start + 3)
+    page.keyboard.press("Enter")  # on the highlight: to its claim's first link (Edit)
+    assert page.evaluate(f"{focused}.textContent.trim()") == "Edit"
+    page.keyboard.press("Enter")
+    radio = page.locator(f"#claim-{claim.pk} input[type=radio]:checked")
+    expect(radio).to_be_focused()
+    page.keyboard.press("ArrowLeft")  # verified, the radio before disputed
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#claim-{claim.pk} .label-pill")).to_have_text("Verified")
+    claim.refresh_from_db()
+    assert claim.label == "verified"
+    # Focus stays in the item, on its first link again.
+    page.wait_for_function(  # once htmx has settled the new item
+        f"() => document.getElementById('claim-{claim.pk}').contains(document.activeElement)"
+    )
+    page.keyboard.press("Tab")  # Edit -> Delete
+    assert page.evaluate(f"{focused}.textContent.trim()") == "Delete"
+    page.keyboard.press("Enter")
+    confirm = page.locator(f"#claim-{claim.pk} .confirm-delete button")
+    expect(confirm).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#claim-{claim.pk}")).to_have_count(0)
+    assert Annotation.objects.count() == 0
+    expect(page.locator("#announce")).to_contain_text("Claim deleted: verified")
+    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
