@@ -27,9 +27,11 @@ from . import labels
 
 TEXT = "text"  # the article text has focus
 FORM = "form"  # the tagging form (the popover dialog) has focus
+EDIT = "edit"  # a claim's edit form, in the side list
 SCOPES = {
     TEXT: _("While the article text has focus"),
     FORM: _("In the tagging form"),
+    EDIT: _("In a claim’s edit form (Edit, in the list of claims)"),
 }
 
 
@@ -163,6 +165,18 @@ def shortcuts() -> list[Shortcut]:
         ),
         Shortcut(
             FORM, "?", _("Show these keys (outside the text fields)"), (Binding("help", key="?"),)
+        ),
+        Shortcut(
+            EDIT,
+            pgettext_lazy("keys", "Ctrl + Enter"),
+            _("Save the changes"),
+            (Binding("save", key="Enter", ctrl=True),),
+        ),
+        Shortcut(
+            EDIT,
+            pgettext_lazy("keys", "Esc"),
+            _("Cancel the changes"),
+            (Binding("close", key="Escape"),),
         ),
     ]
 

@@ -549,17 +549,11 @@
 
   document.addEventListener("keydown", (event) => {
     const edit = event.target.closest && event.target.closest("form.claim-edit");
-    if (!edit) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      edit.requestSubmit();
-    } else if (event.key === "Escape") {
-      const cancel = edit.querySelector(".form-actions a");
-      if (cancel) {
-        event.preventDefault();
-        cancel.click();
-      }
-    }
+    const binding = edit && bindingFor(event, "edit");
+    if (!binding) return;
+    event.preventDefault();
+    if (binding.action === "save") edit.requestSubmit();
+    else if (binding.action === "close") edit.querySelector(".form-actions a").click();
   });
 
   // --- The caret and the keyboard ------------------------------------------------------
