@@ -6,8 +6,9 @@ apart by colour alone), what it means, and what it becomes in a ClaimReview. The
 the app reads them from here: the model's choices and its check constraint, the forms, the
 admin, the counts of the selectors and the dashboard, the exporters, the bulk import, the
 templates (label buttons, legend, pills, summaries, charts), the keyboard map
-(`keymap.py`, which hands `annotate.js` its keys), and `static/css/labels.css`, which
-`stylesheet()` writes (`manage.py labels_css`; a test fails when the committed file differs).
+(`keymap.py`, which hands `annotate.js` its keys), `static/css/labels.css`, which
+`stylesheet()` writes (`manage.py labels_css`; a test fails when the committed file differs),
+and the textures of the chart bars (`svg_patterns()`, from the underline styles).
 
 Adding a label is a `ClaimLabel` in LABELS, `manage.py labels_css`, and a migration for the
 check constraint (`manage.py makemigrations`): nothing else.
@@ -167,21 +168,35 @@ CSS_PATH = "static/css/labels.css"  # relative to the project (settings.BASE_DIR
 
 def _rules(label: ClaimLabel) -> list[str]:
     k, colour, tint = label.key, f"var(--label-{label.key})", f"var(--label-{label.key}-tint)"
-    if label.underline == "wavy":
-        border = f"2px solid {colour}"
-        wave = (
-            f" text-decoration: underline wavy {colour} 1px; text-underline-offset: 0.3em;"
-            " text-decoration-skip-ink: none;"
-        )
-    else:
-        border, wave = f"2px {label.underline} {colour}", ""
+    # The highlight's underline. A border (solid, dashed, dotted, double) sits at the bottom
+    # of the mark's padding, which app.css deepens at each nesting level, so that nested
+    # claims draw stacked lines. A border cannot be wavy: "wavy" is a text decoration, whose
+    # offset app.css deepens the same way. Decorations from outer marks keep their own place
+    # under the nested text, so every level stays visible.
     glyph = f'content: "{label.glyph}"; content: "{label.glyph}" / "";'  # the name says it
+    if label.underline == "wavy":
+        wave = f"text-decoration: underline wavy {colour} 1px; text-decoration-skip-ink: none;"
+        line = wave
+        # The legend's swatch shows the wave under its glyph, widened by spaces to show it
+        swatch = [
+            f".swatch.hl-{k} {{ background: {tint}; {wave} text-underline-offset: 0.35em; "
+            f"color: {colour}; }}",
+            f'.swatch.hl-{k}::after {{ content: "\\2002{label.glyph}\\2002" / ""; }}',
+        ]
+    else:
+        width = "3px" if label.underline == "double" else "2px"  # double needs 3px to show
+        border = f"{width} {label.underline} {colour}"
+        line = f"border-bottom: {border};"
+        swatch = [
+            f".swatch.hl-{k} {{ background: {tint}; border-bottom: {border}; color: {colour}; }}"
+        ]
     return [
         f"/* {k}: {label.glyph}, {label.underline} underline, key {label.letter} */",
-        f"mark.hl-{k} {{ background-color: {tint}; border-bottom: {border};{wave} }}",
-        f".swatch.hl-{k} {{ background: {tint}; border-bottom: {border}; color: {colour}; }}",
-        f".swatch.hl-{k}::after, .label-pill.label-{k}::before, .counts .count-{k}::before "
-        f"{{ {glyph} }}",
+        f"mark.hl-{k} {{ background-color: {tint}; {line} }}",
+        # The glyph: wherever a label is shown (legends, pills, counts, label buttons, radios)
+        f".swatch.hl-{k}::after, .label-pill.label-{k}::before, .count-{k}::before, "
+        f".label-button.label-{k}::before, .label-radio.label-{k}::after {{ {glyph} }}",
+        *swatch,
         f".label-pill.label-{k} {{ background: {colour}; }}",
         f".claim-{k} {{ border-left-color: {colour}; }}",
         f".count-{k}, .label-radio.label-{k} {{ color: {colour}; }}",
@@ -189,8 +204,36 @@ def _rules(label: ClaimLabel) -> list[str]:
         f".label-button.label-{k} {{ border-color: {colour}; color: {colour}; }}",
         f".label-button.label-{k}:hover, .label-button.label-{k}:focus-visible "
         f"{{ background: {colour}; color: #fff; }}",
-        f".bar-{k} {{ fill: {colour}; }}",
+        f".bar-{k} {{ fill: url(#label-fill-{k}) {colour}; }}",
     ]
+
+
+# A chart's bars carry a texture besides the colour, from the same underline style: plain
+# for solid, stripes for wavy, dots for dotted, dashes for dashed, two lines for double.
+_TEXTURES = {
+    "solid": "",
+    "wavy": '<path d="M-1 1l2-2M0 5l5-5M4 6l2-2" stroke="#fff" stroke-width="1.1"/>',
+    "dotted": '<circle cx="2.5" cy="2.5" r="1" fill="#fff"/>',
+    "dashed": '<path d="M0 2.5h2.5" stroke="#fff" stroke-width="1.1"/>',
+    "double": '<path d="M0 1.2h5M0 3.7h5" stroke="#fff" stroke-width="0.8"/>',
+}
+
+
+def svg_patterns(labels: Iterable[ClaimLabel] | None = None) -> str:
+    """The fills of the chart bars (`.bar-<key>` in the stylesheet points at them), as an SVG
+    of definitions to put once in a page that draws charts. Without it the bars are plain
+    colour."""
+    labels = list(LABELS if labels is None else labels)
+    patterns = "".join(
+        f'<pattern id="label-fill-{label.key}" patternUnits="userSpaceOnUse" width="5" '
+        f'height="5"><rect width="5" height="5" fill="{label.colour}"/>'
+        f"{_TEXTURES[label.underline]}</pattern>"
+        for label in labels
+    )
+    return (
+        '<svg class="label-patterns" width="0" height="0" aria-hidden="true" focusable="false">'
+        f"<defs>{patterns}</defs></svg>"
+    )
 
 
 def stylesheet(labels: Iterable[ClaimLabel] | None = None) -> str:

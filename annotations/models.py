@@ -41,12 +41,12 @@ class SourceKind(models.TextChoices):
 class Reliability(models.TextChoices):
     """Admiralty (NATO) scale for the reliability of a source."""
 
-    A = "A", "A: completely reliable"
-    B = "B", "B: usually reliable"
-    C = "C", "C: fairly reliable"
-    D = "D", "D: not usually reliable"
-    E = "E", "E: unreliable"
-    F = "F", "F: reliability cannot be judged"
+    A = "A", _("A: completely reliable")
+    B = "B", _("B: usually reliable")
+    C = "C", _("C: fairly reliable")
+    D = "D", _("D: not usually reliable")
+    E = "E", _("E: unreliable")
+    F = "F", _("F: reliability cannot be judged")
 
 
 class SourceReview(models.TextChoices):
@@ -72,12 +72,12 @@ Label = models.TextChoices(
 class Credibility(models.IntegerChoices):
     """Admiralty scale for the credibility of a piece of information."""
 
-    CONFIRMED = 1, "1: confirmed by other sources"
-    PROBABLY_TRUE = 2, "2: probably true"
-    POSSIBLY_TRUE = 3, "3: possibly true"
-    DOUBTFUL = 4, "4: doubtful"
-    IMPROBABLE = 5, "5: improbable"
-    CANNOT_JUDGE = 6, "6: truth cannot be judged"
+    CONFIRMED = 1, _("1: confirmed by other sources")
+    PROBABLY_TRUE = 2, _("2: probably true")
+    POSSIBLY_TRUE = 3, _("3: possibly true")
+    DOUBTFUL = 4, _("4: doubtful")
+    IMPROBABLE = 5, _("5: improbable")
+    CANNOT_JUDGE = 6, _("6: truth cannot be judged")
 
 
 class AnchorState(models.TextChoices):

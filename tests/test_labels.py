@@ -248,3 +248,71 @@ def test_the_bulk_message_lists_the_keys_without_a_fourth():
             {"title": "T", "body": "x y", "claims": [{"start": 0, "end": 1, "quote": "x"}]}, 1
         )
     assert "unknown label “None” (use verified, disputed or unattributed)." in str(refused.value)
+
+
+# --- Told apart without colour ---------------------------------------------------------------
+
+
+def test_every_place_that_names_a_label_shows_its_glyph(fourth_label):
+    css = labels.stylesheet()
+    for label in labels.LABELS:
+        k = label.key
+        (selectors,) = re.findall(rf"\n([^\n{{]*)\{{ content: \"{re.escape(label.glyph)}\";", css)
+        assert {s.strip() for s in selectors.split(",")} == {
+            f".swatch.hl-{k}::after",  # the legends
+            f".label-pill.label-{k}::before",  # the claim lists
+            f".count-{k}::before",  # the counts and the dashboard's shares
+            f".label-button.label-{k}::before",  # the popover's buttons
+            f".label-radio.label-{k}::after",  # the edit and paste forms' radios
+        }
+
+
+def test_each_label_draws_its_underline_style_and_the_swatch_shows_it(fourth_label):
+    css = labels.stylesheet()
+    assert re.search(r"\.swatch\.hl-disputed \{[^}]*underline wavy", css)
+    assert re.search(r"\.swatch\.hl-unattributed \{[^}]*border-bottom: 2px dotted", css)
+    assert re.search(r"\.swatch\.hl-misleading \{[^}]*border-bottom: 2px dashed", css)
+    # a wavy underline is the decoration alone, not a solid border under it as well
+    assert not re.search(r"mark\.hl-disputed \{[^}]*border-bottom", css)
+
+
+def test_nested_highlights_add_no_tint_and_go_lower():
+    app_css = (Path(settings.BASE_DIR) / "static/css/app.css").read_text(encoding="utf-8")
+    nested = re.search(r"\nmark\.hl mark\.hl \{([^}]*)\}", app_css).group(1)
+    assert "background-color: transparent" in nested
+    paddings = [
+        float(p)
+        for p in re.findall(
+            r"\nmark\.hl(?: mark\.hl)* \{[^}]*padding(?:-bottom)?: ([\d.]+)em", app_css
+        )
+    ]
+    assert paddings == sorted(paddings) and len(set(paddings)) == len(paddings) >= 3
+
+
+def test_the_selected_claim_is_outlined_in_no_labels_colour():
+    app_css = (Path(settings.BASE_DIR) / "static/css/app.css").read_text(encoding="utf-8")
+    selected = re.search(r"--selected: (#[0-9a-fA-F]{6})", app_css).group(1).lower()
+    assert selected not in {label.colour.lower() for label in labels.LABELS}
+    assert "mark.hl.is-active { outline: 2px solid var(--selected)" in app_css
+    assert re.search(r"\.claim\.is-selected \{[^}]*outline: 2px solid var\(--selected\)", app_css)
+    assert "244, 183, 64" not in app_css  # the old amber, too close to disputed
+
+
+def test_chart_bars_have_a_texture_from_the_underline_style(fourth_label):
+    css, svg = labels.stylesheet(), labels.svg_patterns()
+    textures = []
+    for label in labels.LABELS:
+        k = label.key
+        assert f".bar-{k} {{ fill: url(#label-fill-{k}) var(--label-{k}); }}" in css
+        pattern = re.search(rf'<pattern id="label-fill-{k}"[^>]*>(.*?)</pattern>', svg).group(1)
+        assert f'fill="{label.colour}"' in pattern
+        textures.append(pattern.split("/>", 1)[1])
+    assert len(set(textures)) == len(textures)  # four labels, four textures
+    assert 'aria-hidden="true"' in svg
+
+
+@pytest.mark.django_db
+def test_the_dashboard_draws_the_textures(editor_client, fourth_label):
+    html = editor_client.get(reverse("annotations:dashboard")).content.decode()
+    assert '<pattern id="label-fill-misleading"' in html
+    assert '<rect class="bar-misleading" width="10" height="10"/>' in html  # its legend

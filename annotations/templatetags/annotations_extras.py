@@ -71,3 +71,59 @@ def id_url(name: str, pk) -> str:
     per URL name, then only the id changes. The same URLs, a tenth of the cost."""
     head, tail = _url_around_id(name, get_script_prefix())
     return f"{head}{int(pk)}{tail}"
+
+
+def grade_meaning(reliability: str = "", credibility: int | str | None = None) -> str:
+    """What an Admiralty grade says, in words: "Reliability B: usually reliable; credibility
+    2: probably true". Built from the model's choices, so the words are theirs (and
+    translated with them); a letter or number the scale no longer has is shown as it is."""
+    from ..models import Credibility, Reliability
+
+    letter = str(reliability or "")
+    number = str(credibility or "")
+    reliability_text = str(Reliability(letter).label) if letter in Reliability.values else letter
+    credibility_text = (
+        str(Credibility(int(number)).label)
+        if number.isdigit() and int(number) in Credibility.values
+        else number
+    )
+    if letter and number:
+        return gettext("Reliability %(reliability)s; credibility %(credibility)s") % {
+            "reliability": reliability_text,
+            "credibility": credibility_text,
+        }
+    if letter:
+        return gettext("Reliability %(reliability)s") % {"reliability": reliability_text}
+    if number:
+        return gettext("Credibility %(credibility)s") % {"credibility": credibility_text}
+    return ""
+
+
+@register.simple_tag
+def grade(reliability: str = "", credibility: int | str | None = None) -> str:
+    """A source's reliability letter, or a claim's grade ("B2"), as a neutral chip whose
+    accessible name and tooltip say what it means: `{% grade source.reliability %}`,
+    `{% grade claim.source.reliability claim.credibility %}`. A grade that cannot be judged
+    (F, 6) is drawn dashed, so that an F next to a verdict does not read like "fail"."""
+    code = f"{reliability or ''}{credibility or ''}"
+    if not code:
+        return ""
+    meaning = grade_meaning(reliability, credibility)
+    from ..models import Credibility, Reliability
+
+    unjudged = reliability == Reliability.F or str(credibility or "") == str(
+        Credibility.CANNOT_JUDGE.value
+    )
+    return format_html(
+        '<span class="grade{}" role="img" aria-label="{}" title="{}">{}</span>',
+        " grade-unjudged" if unjudged else "",
+        meaning,
+        meaning,
+        code,
+    )
+
+
+@register.simple_tag
+def label_patterns() -> str:
+    """The chart bars' textures (labels.svg_patterns), once in a page that draws charts."""
+    return mark_safe(labels.svg_patterns())  # noqa: S308 - built from the checked registry
