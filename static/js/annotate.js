@@ -782,7 +782,7 @@
     }
     reattach.span = span;
     const shown = span.quote.length > 80 ? span.quote.slice(0, 77) + "…" : span.quote;
-    banner.querySelector(".reattach-text").textContent = `Attach the claim to “${shown}”?`;
+    banner.querySelector(".reattach-text").textContent = banner.dataset.confirm.replace("%(quote)s", shown);
     banner.querySelector("#reattach-confirm").hidden = false;
     showPending(span.range);
   }
@@ -802,8 +802,7 @@
       closePopover();
       reattach = { url: link.href, id: link.dataset.annotationId, span: null };
       banner.hidden = false;
-      banner.querySelector(".reattach-text").textContent =
-        "Select the passage this claim refers to now.";
+      banner.querySelector(".reattach-text").textContent = banner.dataset.ask;
       banner.querySelector("#reattach-confirm").hidden = true;
       banner.querySelector("#reattach-error").textContent = "";
       body.focus({ preventScroll: true });
