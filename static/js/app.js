@@ -67,6 +67,55 @@
     showToast("The server did not answer. Check your connection; nothing was saved.");
   });
 
+  // --- Narrow screens: the navigation folds into a menu -----------------------------------
+  // The button stays hidden without JS (the links then wrap); CSS shows it only on narrow
+  // screens and shows the menu while aria-expanded is "true", so that attribute is the one
+  // state. Escape, a click elsewhere or focus leaving the top bar closes it.
+
+  const menuButton = document.querySelector(".nav-toggle[aria-controls]");
+  const topbar = menuButton && menuButton.closest(".topbar");
+  if (topbar) {
+    const isOpen = () => menuButton.getAttribute("aria-expanded") === "true";
+    const setOpen = (open) => menuButton.setAttribute("aria-expanded", String(open));
+    topbar.classList.add("has-menu");
+    menuButton.hidden = false;
+    menuButton.addEventListener("click", () => setOpen(!isOpen()));
+    topbar.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !isOpen()) return;
+      event.stopPropagation();
+      setOpen(false);
+      menuButton.focus();
+    });
+    topbar.addEventListener("focusout", (event) => {
+      if (isOpen() && event.relatedTarget && !topbar.contains(event.relatedTarget)) setOpen(false);
+    });
+    document.addEventListener("click", (event) => {
+      if (isOpen() && !topbar.contains(event.target)) setOpen(false);
+    });
+  }
+
+  // --- Narrow screens: the claim popover is a bottom sheet -----------------------------------
+  // CSS pins it to the bottom of the screen there, where it may cover the passage just
+  // selected. When annotate.js opens it, scroll the page so the selection stays above it.
+
+  const sheet = document.getElementById("claim-popover");
+  if (sheet && window.MutationObserver) {
+    new MutationObserver(() => {
+      if (sheet.hidden || getComputedStyle(sheet).position !== "fixed") return;
+      const sel = window.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+      const rects = Array.from(sel.getRangeAt(0).getClientRects()).filter((r) => r.height > 0);
+      if (!rects.length) return;
+      const room = sheet.getBoundingClientRect().top - 12;
+      const below = rects[rects.length - 1].bottom - room;
+      if (below <= 0) return;
+      // As far as needed, but never past the passage's first line (under the top bar).
+      const bar = document.querySelector(".topbar");
+      const top = bar ? bar.getBoundingClientRect().bottom + 12 : 12;
+      window.scrollBy(0, Math.max(0, Math.min(below, rects[0].top - top)));
+    }).observe(sheet, { attributes: true, attributeFilter: ["hidden"] });
+  }
+
   // --- Source picker (claim popover and edit forms) ----------------------------------------
 
   function pickerOf(el) {
