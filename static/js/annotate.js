@@ -865,6 +865,9 @@
     }, 250);
   });
 
+  // The form's Close button (for touch screens and mice): as Escape in the form.
+  document.getElementById("popover-close").addEventListener("click", backToText);
+
   // Escape anywhere ends a re-attach.
   document.addEventListener("keydown", (event) => {
     if (event.code === "Escape" && reattach) {

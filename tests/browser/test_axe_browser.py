@@ -147,6 +147,12 @@ def test_the_claim_popover_has_no_serious_violation(
     dialog.get_by_role("searchbox").fill("Local")
     expect(dialog.locator(".pick").first).to_be_visible()
     problems += _blocking(page, f"{role} popover with source results")
+    # Back to the text, then the keyboard help (a modal dialog).
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("?")
+    expect(page.locator("#key-help")).to_be_visible()
+    problems += _blocking(page, f"{role} keyboard help")
     _assert_clean(problems)
 
 

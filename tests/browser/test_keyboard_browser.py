@@ -164,6 +164,15 @@ def test_the_form_is_a_dialog_and_saves_with_ctrl_enter(page, live_server, login
     page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
     assert page.evaluate("() => getSelection().toString()").strip() == selected
 
+    # Its Close button does the same (for touch screens, and from the keyboard).
+    page.keyboard.press("Enter")
+    expect(popover).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # on Close
+    expect(popover).to_be_hidden()
+    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
+    assert page.evaluate("() => getSelection().toString()").strip() == selected
+
     # Ctrl+Enter before a label is chosen: says why, saves nothing.
     page.keyboard.press("Enter")
     expect(popover).to_be_visible()
@@ -171,7 +180,9 @@ def test_the_form_is_a_dialog_and_saves_with_ctrl_enter(page, live_server, login
     expect(page.locator("#claim-form-errors")).to_contain_text("No label chosen yet")
     assert Annotation.objects.count() == 0
 
-    # The label buttons are one Tab stop; the arrows choose among them.
+    # The label buttons are one Tab stop (after the form's Close); the arrows choose.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "popover-close"
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.dataset.label") == "verified"
     page.keyboard.press("ArrowRight")
