@@ -282,6 +282,18 @@ class Annotation(models.Model):
     Credibility = Credibility
     Anchor = AnchorState
     AnchorWhy = AnchorReason
+    # Where the claim stands and why: what a correction's re-anchoring writes
+    # (services.articles), and what an edit of its verdict never does (services.claims).
+    PLACEMENT_FIELDS = (
+        "start",
+        "end",
+        "quote",
+        "prefix",
+        "suffix",
+        "anchor_state",
+        "anchor_reason",
+        "original_quote",
+    )
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
     # Unicode code point offsets into Article.body: body[start:end] == quote while anchored.

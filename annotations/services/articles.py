@@ -219,7 +219,7 @@ def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> di
     for claim in claims:
         place = placements[claim.pk]
         counts[place.state] += 1
-        before = tuple(getattr(claim, f) for f in _PLACEMENT_FIELDS)
+        before = tuple(getattr(claim, f) for f in Annotation.PLACEMENT_FIELDS)
         if place.state == "orphaned":
             if claim.anchor_state != Annotation.Anchor.ORPHANED:
                 claim.anchor_state = Annotation.Anchor.ORPHANED
@@ -232,24 +232,12 @@ def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> di
                 claim.anchor_state = place.state
             claim.start, claim.end, claim.quote = place.start, place.end, place.quote
             claim.prefix, claim.suffix = anchoring.context(new_body, place.start, place.end)
-        if tuple(getattr(claim, f) for f in _PLACEMENT_FIELDS) != before:
+        if tuple(getattr(claim, f) for f in Annotation.PLACEMENT_FIELDS) != before:
             touched.append(claim)
     if touched:
         reason = f"re-anchored after correction to version {article.version + 1}"
         _save_placements(touched, user, reason)
     return counts
-
-
-_PLACEMENT_FIELDS = (
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "anchor_state",
-    "anchor_reason",
-    "original_quote",
-)
 
 
 def _save_placements(claims: list[Annotation], user, reason: str) -> None:
@@ -264,11 +252,13 @@ def _save_placements(claims: list[Annotation], user, reason: str) -> None:
     quote = connection.ops.quote_name
     table = quote(Annotation._meta.db_table)
     ids = [claim.pk for claim in claims]
-    assignments = ", ".join(f"{quote(f)} = %s" for f in (*_PLACEMENT_FIELDS, "updated_at"))
+    assignments = ", ".join(
+        f"{quote(f)} = %s" for f in (*Annotation.PLACEMENT_FIELDS, "updated_at")
+    )
     rows = []
     for claim in claims:
         claim.updated_at = now
-        rows.append([getattr(claim, f) for f in _PLACEMENT_FIELDS] + [now, claim.pk])
+        rows.append([getattr(claim, f) for f in Annotation.PLACEMENT_FIELDS] + [now, claim.pk])
     # Only quoted identifiers from the model are interpolated; every value is a parameter.
     with connection.cursor() as cursor:
         for at in range(0, len(ids), 500):

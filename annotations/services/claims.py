@@ -318,19 +318,6 @@ def annotation_create(
     return ClaimResult(annotation, relocated, current)
 
 
-# The fields a correction's re-anchoring writes (services.articles), which an edit keeps.
-ANCHORING_FIELDS = (
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "anchor_state",
-    "anchor_reason",
-    "original_quote",
-)
-
-
 @_one_claim
 @transaction.atomic
 def annotation_update(
@@ -360,7 +347,7 @@ def annotation_update(
     permissions.require_change_annotation(user, locked)
     # Where the claim stands and why belongs to re-anchoring, not to the edit: take it from
     # the row as it is now, never from the caller's copy (loaded before a correction, say).
-    for field in ANCHORING_FIELDS:
+    for field in Annotation.PLACEMENT_FIELDS:
         setattr(annotation, field, getattr(locked, field))
     if source is not None and source.pk == locked.source_id and not new_source_name:
         claim_check_source(label, source, newly_attached=False)
