@@ -61,27 +61,24 @@ def _move(key: str, direction: str, granularity: str, *, ctrl: bool = False) -> 
     return Binding("move", key=key, ctrl=ctrl, arg=(direction, granularity))
 
 
+def _label_keys(scope: str, does: Promise) -> list[Shortcut]:
+    """One shortcut per label of the registry: its key tags with it."""
+    return [
+        Shortcut(
+            scope,
+            label.letter,
+            format_lazy(does, name=label.name),
+            (Binding("tag", code=label.code, arg=(label.key,)),),
+        )
+        for label in labels.LABELS
+    ]
+
+
 def shortcuts() -> list[Shortcut]:
     """The whole map, in the order the help shows it. Read the label registry each time, so
     that a label added to it (or by a test) has its key here."""
-    tag_keys = [
-        Shortcut(
-            TEXT,
-            label.letter,
-            format_lazy(_("Tag the selection as {name}"), name=label.name),
-            (Binding("tag", code=label.code, arg=(label.key,)),),
-        )
-        for label in labels.LABELS
-    ]
-    save_keys = [
-        Shortcut(
-            FORM,
-            label.letter,
-            format_lazy(_("Save as {name} (outside the text fields)"), name=label.name),
-            (Binding("tag", code=label.code, arg=(label.key,)),),
-        )
-        for label in labels.LABELS
-    ]
+    tag_keys = _label_keys(TEXT, _("Tag the selection as {name}"))
+    save_keys = _label_keys(FORM, _("Save as {name} (outside the text fields)"))
     return [
         Shortcut(
             TEXT,

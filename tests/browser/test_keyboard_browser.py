@@ -158,20 +158,19 @@ def test_the_form_is_a_dialog_and_saves_with_ctrl_enter(page, live_server, login
         page.keyboard.press("Shift+Tab")
         assert page.evaluate(inside)
 
-    # Escape: back to the text, the selection kept.
-    page.keyboard.press("Escape")
-    expect(popover).to_be_hidden()
-    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
-    assert page.evaluate("() => getSelection().toString()").strip() == selected
+    def back_in_the_text_with_the_selection_kept():
+        expect(popover).to_be_hidden()
+        page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
+        assert page.evaluate("() => getSelection().toString()").strip() == selected
 
+    page.keyboard.press("Escape")
+    back_in_the_text_with_the_selection_kept()
     # Its Close button does the same (for touch screens, and from the keyboard).
     page.keyboard.press("Enter")
     expect(popover).to_be_visible()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # on Close
-    expect(popover).to_be_hidden()
-    page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
-    assert page.evaluate("() => getSelection().toString()").strip() == selected
+    back_in_the_text_with_the_selection_kept()
 
     # Ctrl+Enter before a label is chosen: says why, saves nothing.
     page.keyboard.press("Enter")
