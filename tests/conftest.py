@@ -16,12 +16,14 @@ from tests.factories import UserFactory  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` run in the PostgreSQL pass of `make test` (CI runs both)."""
+    """Tests marked `postgres` run in the PostgreSQL pass of `make test` only, and tests
+    marked `layout` (page audits in which the database plays no part) in the SQLite pass
+    only: CI runs both passes, so each runs once."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    keep = [item for item in items if item.get_closest_marker("postgres") is None]
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    other = "layout" if on_postgres else "postgres"
+    keep = [item for item in items if item.get_closest_marker(other) is None]
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep

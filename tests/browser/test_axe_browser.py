@@ -23,7 +23,8 @@ from annotations.models import Annotation
 from bench.browser import install_walker
 from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Layout only: run once, in the SQLite pass (see tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.layout]
 
 BLOCKING = ("serious", "critical")
 WIDTHS = (1280, 390)

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from annotations import labels
 from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Layout only: run once, in the SQLite pass (see tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.layout]
 
 SHOTS = Path("/tmp/shots")
 BODY = (
