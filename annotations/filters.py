@@ -12,10 +12,14 @@ pages and exports, exit status 1 in the command). Text filters get the one text 
 
 from __future__ import annotations
 
+from datetime import date
+
 import django_filters as df
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import labels, selectors
@@ -59,6 +63,16 @@ def _id_filter(field_name: str) -> df.NumberFilter:
 
 def _users(request=None):
     return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+# A file name's stem (before the date and extension), in UTF-8 bytes: most file systems
+# allow 255 bytes for a whole name, and browsers add " (1)" to a name already there.
+FILE_NAME_BYTES = 200
+
+
+def _slug(text: str | None, limit: int = 40) -> str:
+    """Free text as a part of a file name: letters of any script, digits and hyphens."""
+    return slugify(text or "", allow_unicode=True)[:limit].strip("-")
 
 
 class ClaimFilter(RefusingFilterSet):
@@ -126,6 +140,43 @@ class ClaimFilter(RefusingFilterSet):
                 anchor_state__in=[Annotation.Anchor.CHANGED, Annotation.Anchor.ORPHANED]
             )
         return claims.filter(anchor_state=value)
+
+    def download_name(
+        self, extension: str, *, kind: str = "claims", variant: str = "", day: date | None = None
+    ) -> str:
+        """The file name of an export of these claims, naming what is in it: the kind of
+        file, its variant, each filter in use, and the day (today in the desk's time zone,
+        `TIME_ZONE`), e.g. `claims-disputed-frontline-wire-2026-12-01.csv`.
+
+        Free text (outlet, editor, search) is slugified with its letters kept, so a Cyrillic
+        outlet stays Cyrillic ("claims-українська-правда-…"): `content_disposition_header`
+        then sends it as `filename*=utf-8''…` (RFC 6266), which browsers save under that
+        name. Call after `is_valid()`."""
+        data = self.form.cleaned_data
+        day = day or timezone.localdate(timezone=timezone.get_default_timezone())
+        parts = [kind, variant]
+        if data.get("article"):
+            parts.append(f"article-{int(data['article'])}")
+        parts.append(data.get("label") or "")
+        if data.get("source"):
+            parts.append(f"source-{int(data['source'])}")
+        status = data.get("source_status")
+        if status:
+            parts.append("no-source" if status == "none" else f"source-{status}")
+        parts.append(_slug(data.get("outlet")))
+        if data.get("editor"):
+            parts.append(f"by-{_slug(data['editor'].get_username())}")
+        state = data.get("anchor_state")
+        parts.append("needs-review" if state == "review" else state or "")
+        for prefix, when in (("from", data.get("date_from")), ("to", data.get("date_to"))):
+            if when:
+                parts.append(f"{prefix}-{when.isoformat()}")
+        if _slug(data.get("q")):
+            parts.append(f"search-{_slug(data['q'])}")
+        parts = [part for part in parts if part]
+        while len(parts) > 1 and len("-".join(parts).encode()) > FILE_NAME_BYTES:
+            parts.pop()  # the last filters named go first
+        return f"{'-'.join(parts)}-{day.isoformat()}.{extension}"
 
 
 ARTICLE_SORTS = {

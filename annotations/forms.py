@@ -159,6 +159,25 @@ class ArticleForm(TextRulesForm):
         return body
 
 
+class NewArticleForm(ArticleForm):
+    """A new article, pasted or in the preview of an upload or a link.
+
+    The title may be left empty: the view then takes the text's first line as the title
+    (`extraction.title_from_first_line`) and shows the preview again before anything is
+    saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Leave empty to use the first line of the text.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("title") and data.get("body"):
+            self.add_error("title", _("Give the article a title."))
+        return data
+
+
 class UploadForm(TextRulesForm):
     file = forms.FileField(label=_("Article file (.txt or .html)"))
     title = forms.CharField(

@@ -132,13 +132,20 @@ def test_declared_encoding_is_used_for_non_utf8_text():
 # --- draft_from_text ---------------------------------------------------------------------
 
 
-def test_text_first_non_empty_line_becomes_the_title_and_stays_in_the_body():
+FIRST_LINE_NOTE = (
+    "The title was taken from the first line of the text, which is no longer repeated at "
+    "the top of the body."
+)
+
+
+def test_text_first_non_empty_line_becomes_the_title_and_leaves_the_body():
+    # Issue 17: the title line is not kept again as the body's first paragraph.
     text = "\n\n   Shelling reported near Bakhmut  \n\nThe first paragraph.\n\nThe second.\n"
     draft = extraction.draft_from_text(text.encode())
     assert draft.title == "Shelling reported near Bakhmut"
-    assert draft.body == text
+    assert draft.body == "The first paragraph.\n\nThe second.\n"
     assert (draft.url, draft.outlet, draft.author, draft.published_at) == ("", "", "", None)
-    assert draft.notes == []
+    assert draft.notes == [FIRST_LINE_NOTE]
 
 
 def test_text_given_title_wins():
@@ -158,7 +165,32 @@ def test_text_long_first_line_is_clipped_to_the_title_limit():
 def test_text_utf16_note_reaches_the_draft():
     draft = extraction.draft_from_text(codecs.BOM_UTF16_LE + "Title\nBody".encode("utf-16-le"))
     assert draft.title == "Title"
-    assert draft.notes == ["Decoded as UTF-16 (the file starts with a UTF-16 byte order mark)."]
+    assert draft.notes == [
+        "Decoded as UTF-16 (the file starts with a UTF-16 byte order mark).",
+        FIRST_LINE_NOTE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        ("Title\n\nBody one.\nBody two.", "Title", "Body one.\nBody two."),
+        ("\r\n  Title  \r\n \r\nBody.\r\n", "Title", "Body.\r\n"),
+        ("Title\nBody.", "Title", "Body."),
+        # The only line: it stays, or the article would have no text.
+        ("Only line\n\n", "Only line", "Only line\n\n"),
+        ("", "", ""),
+    ],
+)
+def test_title_from_first_line(text, title, body):
+    assert extraction.title_from_first_line(text)[:2] == (title, body)
+
+
+def test_title_from_first_line_keeps_a_line_too_long_for_a_title():
+    line = "word " * 200
+    title, body, notes = extraction.title_from_first_line(f"{line}\n\nBody")
+    assert title.endswith("…") and body == f"{line}\n\nBody"
+    assert notes == ["The title was shortened to 500 characters."]
 
 
 # --- draft_from_html ---------------------------------------------------------------------
@@ -209,6 +241,30 @@ def test_html_fragment_is_accepted():
     draft = extraction.draft_from_html("<p>One paragraph.</p><p>Another one.</p>")
     assert draft.body == "One paragraph.\n\nAnother one."
     assert draft.title == "One paragraph."
+
+
+HEADLINED = (
+    "<html><head><title>Night attack on Odesa</title></head><body><article>"
+    "<h1>Night attack on Odesa</h1>"
+    "<p>Drones struck the port of Odesa overnight, officials said on Tuesday morning.</p>"
+    "<p>Repair crews restored power to most homes by noon, the administration said.</p>"
+    "</article></body></html>"
+)
+
+
+def test_html_headline_that_is_the_title_leaves_the_body():
+    draft = extraction.draft_from_html(HEADLINED)
+    assert draft.title == "Night attack on Odesa"
+    assert draft.body.startswith("Drones struck the port")
+    assert draft.notes == [
+        "The title is the page's headline, which is no longer repeated at the top of the body."
+    ]
+
+
+def test_html_headline_stays_when_the_title_is_typed():
+    typed = extraction.draft_from_html(HEADLINED, title="Night attack on Odesa")
+    assert typed.body.startswith("Night attack on Odesa\n\nDrones")
+    assert typed.notes == []
 
 
 @pytest.mark.parametrize(
@@ -374,9 +430,12 @@ def test_url_fetched_page_reports_type_and_charset(base):
 def test_url_plain_text_page(base):
     draft = web.draft_from_url(f"{base}/plain", allow_private=True)
     assert draft.title == "Вибухи у Харкові"
-    assert draft.body == "Вибухи у Харкові\n\nУночі пролунали вибухи."
+    assert draft.body == "Уночі пролунали вибухи."  # the title line is not repeated
     assert draft.url == f"{base}/plain"
-    assert draft.notes == ["Decoded as Windows-1251 (Cyrillic), as the server declared."]
+    assert draft.notes == [
+        "Decoded as Windows-1251 (Cyrillic), as the server declared.",
+        FIRST_LINE_NOTE,
+    ]
 
 
 def test_url_gzip_page_is_decompressed(base):

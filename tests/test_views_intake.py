@@ -57,6 +57,136 @@ def test_paste_refuses_empty_body_and_bad_link(editor_client):
     assert Article.objects.count() == 0
 
 
+# --- Issue 17: a preview you can clean ---------------------------------------------------
+
+SCRAPED = (
+    "Strike on Kharkiv\r\n\r\nKyiv says 31 of 38 drones were downed.\r\n\r\n"
+    "Read more about the strike in our live blog.\r\n\r\n"
+    "Follow us on Telegram\r\n\r\nRepair crews restored power by midday.\r\n\r\n"
+    "Source: Read Full Article"
+)
+
+
+def _preview_of(response):
+    """The title and body the preview shows in its form, and the lines it offers to remove."""
+    form = response.context["form"]
+    trailers = [(t.number, t.text) for t in response.context["trailers"]]
+    return form.cleaned_data["title"], form.cleaned_data["body"], trailers
+
+
+def test_paste_without_title_takes_the_first_line_out_of_the_body(editor_client):
+    response = _paste(editor_client, save=True, title="", body=SCRAPED)
+    assert response.status_code == 200  # a title the editor has not seen is never saved
+    assert Article.objects.count() == 0
+    title, body, _ = _preview_of(response)
+    assert title == "Strike on Kharkiv"
+    assert body.startswith("Kyiv says 31 of 38 drones were downed.\n")
+    html = response.content.decode()
+    assert "The title was taken from the first line of the text" in html
+    assert 'name="title"' in html and '<textarea name="body"' in html  # both still editable
+    saved = _paste(editor_client, save=True, title="Kharkiv: 31 of 38 drones downed", body=body)
+    article = Article.objects.get()
+    assert saved.status_code == 302
+    assert article.title == "Kharkiv: 31 of 38 drones downed"
+    assert article.body == body and "Strike on Kharkiv" not in article.body
+
+
+def test_a_title_taken_from_the_text_is_always_shown_first(editor_client):
+    # Even when the line stays in the body (it is all the text), and even on "Remove".
+    only = _paste(editor_client, save=True, title="", body="Kyiv says 31 drones were downed.")
+    assert only.status_code == 200 and Article.objects.count() == 0
+    assert _preview_of(only)[:2] == (
+        "Kyiv says 31 drones were downed.",
+        "Kyiv says 31 drones were downed.",
+    )
+    removing = _paste(editor_client, title="", body=SCRAPED, remove_lines="1", drop_line=["9"])
+    # The ticked number counted the lines before the title left (9 is now the trailer).
+    assert "Source: Read Full Article" in _preview_of(removing)[1]
+    assert Article.objects.count() == 0
+
+
+def test_a_typed_title_never_takes_a_line_out_of_the_body(editor_client):
+    response = _paste(editor_client, title="Strike on Kharkiv", body=SCRAPED)
+    title, body, _ = _preview_of(response)
+    assert title == "Strike on Kharkiv"
+    assert body.startswith("Strike on Kharkiv\n\nKyiv says")
+    assert "The title was taken" not in response.content.decode()
+
+
+def test_preview_offers_the_leftover_lines_and_the_server_removes_them(editor_client):
+    response = _paste(editor_client, title="", body=SCRAPED)
+    _, body, found = _preview_of(response)
+    assert found == [(5, "Follow us on Telegram"), (9, "Source: Read Full Article")]
+    html = response.content.decode()
+    # A plain form button (no script needed), in the form that carries the text.
+    assert '<button type="submit" name="remove_lines" value="1"' in html
+    assert html.count('name="drop_line"') == 2
+    assert "Read more about the strike" in body  # reporting: not offered
+    cleaned = _paste(
+        editor_client, title="Strike on Kharkiv", body=body, remove_lines="1", drop_line=["5", "9"]
+    )
+    assert cleaned.status_code == 200 and Article.objects.count() == 0  # shown again to confirm
+    _, cleaned_body, left = _preview_of(cleaned)
+    assert left == []
+    assert cleaned_body == (
+        "Kyiv says 31 of 38 drones were downed.\n\n"
+        "Read more about the strike in our live blog.\n\n"
+        "Repair crews restored power by midday."
+    )
+    assert "Removed 2 lines: “Follow us on Telegram”, “Source: Read Full Article”" in (
+        cleaned.content.decode()
+    )
+    _paste(editor_client, save=True, title="Strike on Kharkiv", body=cleaned_body)
+    assert Article.objects.get().body == cleaned_body
+
+
+def test_remove_lines_takes_only_ticked_leftovers(editor_client):
+    body = "Kyiv says 31 of 38 drones were downed.\n\nShare\n\nSource: Read Full Article"
+    kept = _paste(editor_client, body=body, remove_lines="1", drop_line=["5"])
+    assert _preview_of(kept)[1] == "Kyiv says 31 of 38 drones were downed.\n\nShare"
+    # A reporting line, a line that does not exist, junk: nothing is removed.
+    none = _paste(editor_client, body=body, remove_lines="1", drop_line=["1", "40", "x"])
+    assert _preview_of(none)[1] == body
+    assert "nothing was removed" in none.content.decode()
+    assert Article.objects.count() == 0
+
+
+def test_enter_in_the_preview_saves_and_never_removes_lines(editor_client):
+    body = "Kyiv says 31 of 38 drones were downed.\n\nSource: Read Full Article"
+    html = _paste(editor_client, body=body).content.decode()
+    form = html[html.index('id="article-preview"') :]
+    # The form's first submit button, the one Enter uses, is a hidden "save".
+    first = form[form.index("<button") : form.index("</button>")]
+    assert 'name="enter" value="save" hidden' in first
+    saved = _paste(editor_client, body=body, enter="save", drop_line=["3"])
+    assert saved.status_code == 302
+    assert Article.objects.get().body == body
+
+
+def test_the_demo_article_offers_its_trailer_when_pasted(editor_client):
+    from annotations import demo
+
+    article = next(a for a in demo.ARTICLES if a.body.endswith("Source: Read Full Article"))
+    response = _paste(editor_client, title="", body=article.body)
+    title, body, found = _preview_of(response)
+    assert title == article.title
+    assert found == [(body.count("\n") + 1, "Source: Read Full Article")]
+
+
+def test_upload_preview_is_editable_and_offers_leftovers(editor_client):
+    data = SCRAPED.replace("\r\n", "\n").encode()
+    response = _upload(editor_client, "wire.txt", data)
+    assert response.status_code == 200
+    title, body, found = _preview_of(response)
+    assert title == "Strike on Kharkiv" and body.startswith("Kyiv says")
+    assert [text for _n, text in found] == ["Follow us on Telegram", "Source: Read Full Article"]
+    html = response.content.decode()
+    assert '<textarea name="body"' in html and 'name="remove_lines"' in html
+    # A title the editor typed on the upload form: the file's first line stays.
+    typed = _upload(editor_client, "wire.txt", data, title="Desk title")
+    assert _preview_of(typed)[:2] == ("Desk title", SCRAPED.replace("\r\n", "\n"))
+
+
 def _upload(client, name, data, **extra):
     return client.post(
         reverse("annotations:article-upload"), {"file": SimpleUploadedFile(name, data), **extra}

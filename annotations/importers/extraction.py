@@ -26,7 +26,7 @@ from trafilatura.xml import xmltotxt
 from .decoding import decode_html, decode_text, empty_file
 from .drafts import MAX_LENGTHS, TITLE_MAX, ArticleDraft, ImportProblem
 
-__all__ = ["draft_from_html", "draft_from_page", "draft_from_text"]
+__all__ = ["draft_from_html", "draft_from_page", "draft_from_text", "title_from_first_line"]
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$", re.IGNORECASE)
@@ -49,29 +49,69 @@ def _clip(value: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
+_BLANK_LINES = re.compile(r"(?:[^\S\r\n]*(?:\r\n|\r|\n))+")
 
 
-def _title_from(body: str, given: str, notes: list[str]) -> str:
-    title = " ".join(given.split()) or _first_line(body)
+def _given_title(given: str, notes: list[str]) -> str:
+    title = " ".join(given.split())
     clipped = _clip(title, TITLE_MAX)
-    if clipped != " ".join(title.split()):
+    if clipped != title:
         notes.append(_("The title was shortened to %(limit)s characters.") % {"limit": TITLE_MAX})
     return clipped
 
 
-def draft_from_text(data: bytes, *, title: str = "", encoding: str = "") -> ArticleDraft:
-    """A draft from a plain-text file: the body is the file's text exactly.
+def title_from_first_line(text: str) -> tuple[str, str, list[str]]:
+    """The text's first non-empty line as a title, the text without it, and notes on it.
 
-    The first non-empty line becomes the title unless `title` is given; it also stays in
-    the body. `encoding` is a charset the source declared (see `decode_text`).
+    The line leaves the text (with the blank lines around it) only when it is the whole
+    title, so that it is not shown twice. It stays when it is too long for a title (the
+    title is then a shortened copy) and when it is all the text there is. Use this only
+    when the title really is that line: a title the editor typed is never compared with
+    the text, so a line that merely equals it stays.
+    """
+    notes: list[str] = []
+    line = next((m for m in _LINE.finditer(text) if m.group(1).strip()), None)
+    if line is None:
+        return "", text, notes
+    title = _given_title(line.group(1), notes)
+    shortened = bool(notes)
+    rest = text[line.end() :]
+    blank = _BLANK_LINES.match(rest)
+    rest = rest[blank.end() :] if blank else rest
+    if shortened or not rest.strip():
+        return title, text, notes
+    notes.append(
+        _(
+            "The title was taken from the first line of the text, which is no longer "
+            "repeated at the top of the body."
+        )
+    )
+    return title, rest, notes
+
+
+def _title_and_body(body: str, given: str, notes: list[str]) -> tuple[str, str]:
+    """The title (`given` if any, else the text's first line) and the body that goes with it."""
+    if given.strip():
+        return _given_title(given, notes), body
+    title, body, title_notes = title_from_first_line(body)
+    notes.extend(title_notes)
+    return title, body
+
+
+def draft_from_text(data: bytes, *, title: str = "", encoding: str = "") -> ArticleDraft:
+    """A draft from a plain-text file: the body is the file's text.
+
+    The first non-empty line becomes the title unless `title` is given, and then leaves
+    the body (see `title_from_first_line`). `encoding` is a charset the source declared
+    (see `decode_text`).
     """
     text, note = decode_text(data, encoding=encoding)
     if not text.strip():
         raise ImportProblem(_("The file has no text, only blank lines or spaces."))
     notes = [note] if note else []
-    return ArticleDraft(title=_title_from(text, title, notes), body=text, notes=notes)
+    title, body = _title_and_body(text, title, notes)
+    return ArticleDraft(title=title, body=body, notes=notes)
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -155,15 +195,20 @@ def _collapse_whitespace(block: etree._Element) -> etree._Element:
     return block
 
 
-def _body_text(document: Document | None) -> str:
-    """Plain text of the extracted blocks, one paragraph (or list, or quote) per block."""
+def _body_blocks(document: Document | None) -> list[tuple[str, str]]:
+    """The extracted blocks as (tag, plain text): one paragraph (or heading, list, quote)
+    each, empty ones left out. Joined by a blank line, they are the body."""
     if document is None or document.body is None:
-        return ""
-    texts = (
-        xmltotxt(_collapse_whitespace(block), include_formatting=False).strip()
+        return []
+    blocks = (
+        (block.tag, xmltotxt(_collapse_whitespace(block), include_formatting=False).strip())
         for block in _blocks(document.body)
     )
-    return "\n\n".join(text for text in texts if text)
+    return [(tag, text) for tag, text in blocks if text]
+
+
+def _body_text(blocks: list[tuple[str, str]]) -> str:
+    return "\n\n".join(text for _tag, text in blocks)
 
 
 def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
@@ -179,6 +224,33 @@ def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
             yield from _blocks(block)
         else:
             yield block
+
+
+def _html_title_and_body(
+    blocks: list[tuple[str, str]], given: str, page_title: str, notes: list[str]
+) -> tuple[str, str]:
+    """A page's title (`given`, else the page's own, else a copy of its first paragraph)
+    and its body. The page's headline, when it is the first block, a heading (trafilatura's
+    "head") and exactly the page's title, leaves the body so the title is not shown twice.
+    A first paragraph is reporting, not a title line: it stays, even as the title's source.
+    """
+    body = _body_text(blocks)
+    if given.strip():
+        return _given_title(given, notes), body
+    if not page_title.strip():
+        first_line = next(m.group(1) for m in _LINE.finditer(body) if m.group(1).strip())
+        return _given_title(first_line, notes), body
+    title = _given_title(page_title, notes)
+    (tag, first), rest = blocks[0], blocks[1:]
+    if tag == "head" and rest and " ".join(first.split()) == title:
+        notes.append(
+            _(
+                "The title is the page's headline, which is no longer repeated at the top "
+                "of the body."
+            )
+        )
+        return title, _body_text(rest)
+    return title, body
 
 
 def draft_from_html(
@@ -207,11 +279,11 @@ def draft_from_html(
         markup = f"<html><body>{markup}</body></html>"  # trafilatura wants a whole document
 
     document = _extract(markup, url, precise=True)
-    body = _body_text(document)
-    if not body:  # precision can be too strict on short or unusual pages
+    blocks = _body_blocks(document)
+    if not blocks:  # precision can be too strict on short or unusual pages
         document = _extract(markup, url, precise=False)
-        body = _body_text(document)
-    if document is None or not body:
+        blocks = _body_blocks(document)
+    if document is None or not blocks:
         raise ImportProblem(
             _(
                 "No article text found in this page. It may need JavaScript or a login to "
@@ -221,8 +293,9 @@ def draft_from_html(
     page_url = url or (document.url or "")
     if urlsplit(page_url).scheme not in {"http", "https"}:
         page_url = ""
+    title, body = _html_title_and_body(blocks, title, document.title or "", notes)
     return ArticleDraft(
-        title=_title_from(body, title or document.title or "", notes),
+        title=title,
         body=body,
         url=page_url,
         outlet=_clip(document.sitename or "", MAX_LENGTHS["outlet"]),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -55,8 +55,10 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "annotations/claim_list.html", context, status=status)
 
 
-def _stamp() -> str:
-    return timezone.now().strftime("%Y%m%d-%H%M")
+def _attachment(response: StreamingHttpResponse, name: str) -> StreamingHttpResponse:
+    """Send the export as a download under `name` (see `ClaimFilter.download_name`)."""
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @require_GET
@@ -70,9 +72,7 @@ def export_csv(request: HtmxHttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
     )
-    name = f"claims-{'raw-' if raw else ''}{_stamp()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _attachment(response, chosen.download_name("csv", variant="raw" if raw else ""))
 
 
 @require_GET
@@ -134,8 +134,7 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
         (line.encode("utf-8") for line in lines),
         content_type='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
     )
-    response["Content-Disposition"] = f'attachment; filename="claims-{_stamp()}.jsonld"'
-    return response
+    return _attachment(response, chosen.download_name("jsonld"))
 
 
 def _page_of(claims, number: int):
@@ -160,5 +159,4 @@ def export_claimreview(request: HtmxHttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="application/ld+json"
     )
-    response["Content-Disposition"] = f'attachment; filename="claimreview-{_stamp()}.jsonld"'
-    return response
+    return _attachment(response, chosen.download_name("jsonld", kind="claimreview"))

@@ -13,11 +13,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from .. import permissions, rendering, services
-from ..forms import ArticleForm, BulkImportForm, UploadForm, UrlForm, WorkflowForm, form_errors
-from ..importers import extraction, web
+from ..forms import (
+    ArticleForm,
+    BulkImportForm,
+    NewArticleForm,
+    UploadForm,
+    UrlForm,
+    WorkflowForm,
+    form_errors,
+)
+from ..importers import extraction, trailers, web
 from ..importers.bulk import RowError, detect_format, read_file
 from ..importers.drafts import ArticleDraft, ImportProblem
 from ..models import Article, ImportRun
@@ -44,13 +53,15 @@ def _too_big(request: HttpRequest, limit: int) -> bool:
 
 
 def _preview(request, form: ArticleForm, notes=(), status=200) -> HttpResponse:
-    """The article exactly as it will be annotated, with its details still editable."""
+    """The article exactly as it will be annotated, with its title, text and details still
+    editable, and the lines that look like a scraper's leftovers offered for removal."""
     body = form.cleaned_data["body"] if form.is_valid() else ""
     context = {
         "form": form,
         "notes": notes,
         "preview_html": rendering.render_body(body, []) if body else "",
         "characters": len(body),
+        "trailers": trailers.find(body) if body else [],
         "tab": "paste",
     }
     return render(request, "annotations/article_new.html", context, status=status)
@@ -63,7 +74,7 @@ def _preview_draft(request, draft: ArticleDraft) -> HttpResponse:
 
 def _draft_form(draft: ArticleDraft) -> ArticleForm:
     published_at = draft.published_at
-    return ArticleForm(
+    return NewArticleForm(
         {
             **draft.article_fields(),
             "published_at": published_at.strftime("%Y-%m-%dT%H:%M") if published_at else "",
@@ -73,27 +84,43 @@ def _draft_form(draft: ArticleDraft) -> ArticleForm:
 
 @require_http_methods(["GET", "POST"])
 def article_new(request: HtmxHttpRequest) -> HttpResponse:
-    """Paste an article. The first POST shows the preview; "Save" creates it."""
+    """Paste an article. The first POST shows the preview; "Save" creates it.
+
+    Uploads and links end in the same preview, which posts here: an empty title is taken
+    from the text's first line, and "Remove these lines" takes out the leftover lines the
+    editor ticked; both show the preview again, so nothing is saved unseen."""
     _require_add(request)
     if request.method == "GET":
         return render(
             request,
             "annotations/article_new.html",
             {
-                "form": ArticleForm(),
+                "form": NewArticleForm(),
                 "tab": request.GET.get("tab", "paste"),
                 "upload_form": UploadForm(),
                 "url_form": UrlForm(),
             },
         )
-    form = ArticleForm(request.POST)
-    if not form.is_valid() or "save" not in request.POST:
-        return _preview(request, form, status=200 if form.is_valid() else 422)
-    data = form.cleaned_data
+    data = request.POST.copy()
+    if data.get("enter") == "save":  # Enter pressed in a field of the preview
+        data["save"] = "1"
+    notes: list[str] = []
+    # A title taken from the text is shown before anything else is done: never saved unseen,
+    # and the text's lines have moved (the lines ticked for removal counted the old ones).
+    took_title = not data.get("title", "").strip() and bool(data.get("body", "").strip())
+    if took_title:
+        data["title"], data["body"], notes = extraction.title_from_first_line(data["body"])
+    form = NewArticleForm(data)
+    if took_title or not form.is_valid() or ("save" not in data and "remove_lines" not in data):
+        return _preview(request, form, notes=notes, status=200 if form.is_valid() else 422)
+    if "remove_lines" in data:
+        return _remove_lines(request, form, data)
     try:
-        article = services.article_create(user=request.user, **data)
+        article = services.article_create(user=request.user, **form.cleaned_data)
     except services.DuplicateArticle as exc:
-        messages.warning(request, f"{exc.reason} Here it is; nothing new was created.")
+        messages.warning(
+            request, _("%(reason)s Here it is; nothing new was created.") % {"reason": exc.reason}
+        )
         return redirect(exc.existing)
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -102,6 +129,24 @@ def article_new(request: HtmxHttpRequest) -> HttpResponse:
         request, _("Article added (%(n)s characters).") % {"n": f"{len(article.body):,}"}
     )
     return redirect(article)
+
+
+def _remove_lines(request, form: NewArticleForm, data) -> HttpResponse:
+    """Take the ticked leftover lines out of the previewed text and show it again, to check
+    and save. Only lines that `trailers.find` still reports in this text can go."""
+    ticked = {int(n) for n in data.getlist("drop_line") if n.isdecimal()}
+    body, removed = trailers.remove(form.cleaned_data["body"], ticked)
+    if not removed:
+        return _preview(request, form, notes=[_("No line was ticked, so nothing was removed.")])
+    data["body"] = body
+    data.setlist("drop_line", [])
+    lines = ", ".join(f"“{line.text}”" for line in removed)
+    note = ngettext(
+        "Removed %(n)d line: %(lines)s. Check the text, then save.",
+        "Removed %(n)d lines: %(lines)s. Check the text, then save.",
+        len(removed),
+    ) % {"n": len(removed), "lines": lines}
+    return _preview(request, NewArticleForm(data), notes=[note])
 
 
 @require_http_methods(["POST"])
@@ -133,7 +178,7 @@ def article_upload(request: HtmxHttpRequest) -> HttpResponse:
     else:
         error = " ".join(e for errors in upload_form.errors.values() for e in errors)
     context = {
-        "form": ArticleForm(),
+        "form": NewArticleForm(),
         "tab": "upload",
         "upload_form": upload_form,
         "url_form": UrlForm(),
@@ -156,7 +201,10 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
         url = url_form.cleaned_data["url"]
         existing = services.article_find_duplicate(url=url)
         if existing:
-            messages.warning(request, f"{existing[1]} Here it is; nothing new was created.")
+            messages.warning(
+                request,
+                _("%(reason)s Here it is; nothing new was created.") % {"reason": existing[1]},
+            )
             return redirect(existing[0])
         try:
             draft = web.draft_from_url(
@@ -174,7 +222,7 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
     else:
         error = " ".join(e for errors in url_form.errors.values() for e in errors)
     context = {
-        "form": ArticleForm(),
+        "form": NewArticleForm(),
         "tab": "url",
         "upload_form": UploadForm(),
         "url_form": url_form,
