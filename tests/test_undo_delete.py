@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.urls import reverse
@@ -111,15 +112,24 @@ def test_undo_is_refused_after_the_window_and_nothing_changes(editor, claim):
     assert _history_rows(claim.pk) == rows
 
 
-@pytest.mark.parametrize("who", ["other_editor", "reviewer", "admin_user", "viewer"])
+@pytest.mark.parametrize(
+    "who", ["other_editor", "reviewer", "admin_user", "viewer", "anonymous", None]
+)
 def test_only_the_person_who_deleted_may_undo(request, editor, claim, who):
+    """Not even an admin (who restores from Deleted claims, tests/test_history.py); nor a
+    call without a signed-in user, whichever door makes it."""
     record = _delete(claim, editor)
     rows = _history_rows(claim.pk)
+    user = (
+        None
+        if who is None
+        else AnonymousUser()
+        if who == "anonymous"
+        else request.getfixturevalue(who)
+    )
 
-    with pytest.raises(PermissionDenied, match="Only the person who deleted"):
-        services.annotation_undo_delete(
-            annotation_id=claim.pk, user=request.getfixturevalue(who), now=record.history_date
-        )
+    with pytest.raises(PermissionDenied, match="Only (the person who deleted|a signed-in)"):
+        services.annotation_undo_delete(annotation_id=claim.pk, user=user, now=record.history_date)
 
     assert not Annotation.objects.filter(pk=claim.pk).exists()
     assert _history_rows(claim.pk) == rows
