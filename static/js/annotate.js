@@ -820,9 +820,9 @@
   // --- The side list follows the reading position ----------------------------------------
   // As the text scrolls, the side list scrolls to the first claim of the part in view, or
   // keeps the selected one if its highlight is in view (loading pages of the list up to it
-  // if need be). Only where the list is a scrolling box
-  // beside the text (not below it, on narrow screens), never while the pointer or the focus
-  // is in the list, and without animation for those who ask for less motion.
+  // if need be). Only where the list is a scrolling box beside the text (not below it, on
+  // narrow screens), never while the pointer or the focus is in the list (or a form or menu
+  // is open in it), and without animation for those who ask for less motion.
 
   const panel = document.querySelector(".claims-panel");
   const calm = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
