@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from . import labels
 from .models import Annotation, Article, Source
@@ -38,8 +40,6 @@ class Filters:
         return qs
 
     def query(self, **extra) -> str:
-        from django.utils.http import urlencode
-
         params = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
         if self.outlet:
             params["outlet"] = self.outlet
@@ -172,9 +172,11 @@ def top_sources(filters: Filters, limit: int = 8) -> list[dict]:
 
 
 def outlets(filters: Filters, limit: int = 8) -> list[dict]:
+    """Claims per outlet, with the shares disputed and unattributed. Articles with no outlet
+    are one row, "(no outlet)", whose links filter on that (`no_outlet=1`), so that its
+    numbers and the lists behind them agree."""
     rows = (
         filters.claims()
-        .exclude(article__outlet="")
         .values("article__outlet")
         .annotate(
             n=Count("id"),
@@ -186,16 +188,18 @@ def outlets(filters: Filters, limit: int = 8) -> list[dict]:
     result = []
     for row in rows:
         n = row["n"]
+        outlet = row["article__outlet"]
+        which = {"outlet": outlet} if outlet else {"no_outlet": "1"}
         result.append(
             {
-                "outlet": row["article__outlet"],
+                "outlet": outlet,
+                "name": outlet or _("(no outlet)"),
                 "n": n,
                 "disputed": round(100 * row["disputed"] / n),
                 "unattributed": round(100 * row["unattributed"] / n),
-                "query_disputed": filters.query(outlet=row["article__outlet"], label=DISPUTED),
-                "query_unattributed": filters.query(
-                    outlet=row["article__outlet"], label=UNATTRIBUTED
-                ),
+                "query_articles": urlencode(which),
+                "query_disputed": filters.query(**which, label=DISPUTED),
+                "query_unattributed": filters.query(**which, label=UNATTRIBUTED),
             }
         )
     result.sort(key=lambda r: (-(r["disputed"] + r["unattributed"]), r["outlet"]))

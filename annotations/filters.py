@@ -88,6 +88,9 @@ class ClaimFilter(RefusingFilterSet):
         choices=lambda: [*Source.Review.choices, ("none", _("No source"))],
     )
     outlet = df.CharFilter(method="_outlet", max_length=200, label=_("Outlet"))
+    no_outlet = df.BooleanFilter(
+        method="_no_outlet", widget=forms.CheckboxInput, label=_("No outlet")
+    )
     editor = df.ModelChoiceFilter(
         field_name="created_by", queryset=_users, empty_label=_("Anyone"), label=_("Editor")
     )
@@ -133,6 +136,9 @@ class ClaimFilter(RefusingFilterSet):
         if not value:
             return claims
         return claims.filter(article__outlet__in=selectors.outlet_spellings(value))
+
+    def _no_outlet(self, claims, name, value):
+        return claims.filter(article__outlet="") if value else claims
 
     def _anchor_state(self, claims, name, value):
         if value == "review":  # what corrections left for a reviewer to look at
@@ -206,6 +212,9 @@ class ArticleFilter(RefusingFilterSet):
         method="_assignee", empty_label=_("Anyone"), label=_("Assignee"), choices=_assignee_choices
     )
     outlet = df.CharFilter(method="_outlet", max_length=200, label=_("Outlet"))
+    no_outlet = df.BooleanFilter(
+        method="_no_outlet", widget=forms.CheckboxInput, label=_("No outlet")
+    )
     language = df.CharFilter(method="_language", max_length=16, label=_("Language"))
     has_disputed = df.BooleanFilter(
         method="_has_disputed", widget=forms.CheckboxInput, label=_("Has disputed claims")
@@ -251,6 +260,9 @@ class ArticleFilter(RefusingFilterSet):
         if not value:
             return articles
         return articles.filter(outlet__in=selectors.outlet_spellings(value))
+
+    def _no_outlet(self, articles, name, value):
+        return articles.filter(outlet="") if value else articles
 
     def _language(self, articles, name, value):
         value = value.strip()

@@ -124,6 +124,11 @@ def claim_records(pk: int) -> list:
     return list(_newest_first(Annotation.history.filter(id=pk)))
 
 
+def last_record(pk: int):
+    """The newest history record of one claim (a deletion, while it is deleted), or None."""
+    return Annotation.history.filter(id=pk).order_by("-history_date", "-history_id").first()
+
+
 def source_records(source: Source) -> list:
     return list(_newest_first(Source.history.filter(id=source.pk)))
 

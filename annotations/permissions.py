@@ -7,9 +7,14 @@ Groups (created by a data migration, and by the test fixtures):
 - Reviewer: everything an editor does, on anyone's claims and articles; bulk import;
   reviews, grades and merges sources.
 - Admin: a superuser (users, restoring deleted items).
+
+Whoever deletes a claim may undo that delete for UNDO_DELETE_SECONDS; after that, and for
+anyone else, bringing it back is an admin's restore.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -17,6 +22,9 @@ from django.utils.translation import gettext as _
 VIEWER = "Viewer"
 EDITOR = "Editor"
 REVIEWER = "Reviewer"
+
+# How long the person who deleted a claim may undo it (the server decides, not the page).
+UNDO_DELETE_SECONDS = 10
 
 _VIEW = [
     "annotations.view_article",
@@ -99,6 +107,17 @@ def can_restore(user) -> bool:
     return user.is_superuser
 
 
+def can_undo_delete(user, annotation, *, deleted_by_id, deleted_at, now) -> bool:
+    """The person who deleted `annotation` (as it was when deleted), who may still change it,
+    within UNDO_DELETE_SECONDS of `deleted_at`."""
+    return (
+        deleted_by_id is not None
+        and user.pk == deleted_by_id
+        and can_change_annotation(user, annotation)
+        and now - deleted_at <= timedelta(seconds=UNDO_DELETE_SECONDS)
+    )
+
+
 def can_resolve_orphans(user) -> bool:
     return user.has_perm("annotations.change_any_annotation")
 
@@ -175,6 +194,29 @@ def require_review_sources(user) -> None:
 
 def require_restore(user) -> None:
     _require(user, can_restore, _("Only admins restore deleted items."))
+
+
+def require_undo_delete(
+    user, annotation, *, deleted_by_id: int | None, deleted_at: datetime, now: datetime
+) -> None:
+    _require(
+        user,
+        lambda u: u.pk == deleted_by_id and can_change_annotation(u, annotation),
+        _(
+            "Only the person who deleted this claim can undo the delete. An admin can restore "
+            "it from Deleted claims."
+        ),
+    )
+    if not can_undo_delete(
+        user, annotation, deleted_by_id=deleted_by_id, deleted_at=deleted_at, now=now
+    ):
+        raise PermissionDenied(
+            _(
+                "A delete can be undone for %(n)d seconds only, and that time has passed. An "
+                "admin can restore the claim from Deleted claims."
+            )
+            % {"n": UNDO_DELETE_SECONDS}
+        )
 
 
 def ensure_groups(apps=None) -> None:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("claims/<int:pk>/", views.claim_item, name="claim-item"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/delete/", views.claim_delete, name="claim-delete"),
+    path("claims/<int:pk>/undo-delete/", views.claim_undo_delete, name="claim-undo-delete"),
     path("claims/<int:pk>/reattach/", views.claim_reattach, name="claim-reattach"),
     path("claims/<int:pk>/history/", views.claim_history, name="claim-history"),
     path("claims/deleted/", views.deleted_claims, name="deleted-claims"),

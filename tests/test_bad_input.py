@@ -88,6 +88,8 @@ class Scene:
     pending: Source
     restored_deletion: int  # the deletion record of a claim that was restored since
     dead_deletion: int  # the deletion record of a claim whose article was deleted since
+    restored_claim: int  # the id of the claim restored since
+    dead_deleted_claim: int  # the id of the claim of dead_deletion (deleted by editor)
 
     @property
     def ids(self) -> dict[str, int]:
@@ -102,6 +104,8 @@ class Scene:
             "pending": self.pending.pk,
             "restored_deletion": self.restored_deletion,
             "dead_deletion": self.dead_deletion,
+            "restored_claim": self.restored_claim,
+            "dead_deleted_claim": self.dead_deleted_claim,
         }
 
     def span(self, quote: str = FREE_QUOTE) -> dict:
@@ -168,6 +172,8 @@ def scene(editor, admin_user) -> Scene:
         rejected=SourceFactory(name="Fake Front News", review_status="rejected"),
         pending=services.source_create(name="Rybar", user=editor),
         restored_deletion=deletion,
+        restored_claim=restored_pk,
+        dead_deleted_claim=gone_pk,
     )
 
 
@@ -869,6 +875,35 @@ BAD: dict[str, Bad] = {
         409,
         "restore the article first",
         user="admin_user",
+    ),
+    # Undo a delete: the deleter, within 10 seconds (the scene's deletions are a moment old).
+    "undo-delete-of-a-claim-not-deleted": Bad(
+        "/claims/{claim}/undo-delete/", {}, 409, "it is not deleted"
+    ),
+    "undo-delete-of-a-claim-restored-since": Bad(
+        "/claims/{restored_claim}/undo-delete/", {}, 409, "it was restored already", headers=HX
+    ),
+    "undo-delete-by-someone-else": Bad(
+        "/claims/{dead_deleted_claim}/undo-delete/",
+        {},
+        403,
+        "only the person who deleted it",
+        user="other_editor",
+    ),
+    "undo-delete-by-an-admin-who-did-not-delete": Bad(
+        "/claims/{dead_deleted_claim}/undo-delete/",
+        {},
+        403,
+        "admins restore from Deleted claims",
+        user="admin_user",
+        headers=HX,
+    ),
+    "undo-delete-claim-of-a-deleted-article": Bad(
+        "/claims/{dead_deleted_claim}/undo-delete/", {}, 409, "restore the article first"
+    ),
+    "undo-delete-id-does-not-exist": Bad("/claims/999999/undo-delete/", {}, 404, NOT_FOUND),
+    "undo-delete-wrong-method-get": Bad(
+        "/claims/{dead_deleted_claim}/undo-delete/", method="GET", status=405, allow="POST"
     ),
     "restore-wrong-method-get": Bad(
         "/claims/deleted/{restored_deletion}/restore/",

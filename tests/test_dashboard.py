@@ -129,3 +129,46 @@ def test_the_still_in_progress_link_lists_what_the_card_lists(editor_client, des
     listed = editor_client.get(reverse("annotations:article-list"), {"status": "open"})
     titles = [a.title for a in Article.objects.exclude(status="done")]
     assert all(t in listed.content.decode() for t in titles)
+
+
+def test_articles_with_no_outlet_are_one_row_whose_links_list_them(editor_client, desk):
+    """They were left out of the outlet chart; now "(no outlet)", and its links filter on an
+    empty outlet, so that the row's numbers and the lists behind them agree."""
+    today = timezone.localdate()
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC).replace(hour=12)
+    bare = ArticleFactory(outlet="", title="Wire copy without a masthead", body="k l m n")
+    other_bare = ArticleFactory(outlet="", title="Pasted from a channel", body="o p")
+    _claim(bare, "k", "disputed", None, noon)
+    _claim(bare, "l", "disputed", None, noon)
+    _claim(bare, "m", "unattributed", None, noon)
+    _claim(other_bare, "o", "verified", None, noon)
+
+    rows = dashboard.outlets(dashboard.default_filters(today))
+    row = next(r for r in rows if r["outlet"] == "")
+    assert (str(row["name"]), row["n"], row["disputed"], row["unattributed"]) == (
+        "(no outlet)",
+        4,
+        50,
+        25,
+    )
+    assert {r["outlet"] for r in rows} == {"", "Wire", "Post"}
+
+    html = editor_client.get(reverse("annotations:dashboard")).content.decode()
+    assert "(no outlet)" in html
+    assert f'href="{reverse("annotations:article-list")}?no_outlet=1"' in html
+    assert "no_outlet=1&amp;label=disputed" in html
+
+    claims = editor_client.get(f"{reverse('annotations:claim-list')}?{row['query_disputed']}")
+    assert claims.status_code == 200
+    assert claims.context["page"].paginator.count == 2  # 50 % of the row's 4
+    unattributed = editor_client.get(
+        f"{reverse('annotations:claim-list')}?{row['query_unattributed']}"
+    )
+    assert unattributed.context["page"].paginator.count == 1
+    articles = editor_client.get(f"{reverse('annotations:article-list')}?{row['query_articles']}")
+    assert {a.title for a in articles.context["page"]} == {bare.title, other_bare.title}
+    # The lists show that filter, checked, so that it stays when another one is chosen.
+    assert '<input type="checkbox" name="no_outlet" id="id_no_outlet" checked>' in (
+        articles.content.decode()
+    )
+    assert 'name="no_outlet" id="id_no_outlet" checked' in claims.content.decode()

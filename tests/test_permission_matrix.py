@@ -136,6 +136,12 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
         "GET": by_role(**REVIEWERS),
         "POST": by_role(**REVIEWERS_REDIRECT),
     },
+    # Undoing a delete: the person who deleted the claim, for 10 seconds (the editor deleted
+    # the world's deleted claim a moment ago). Not even an admin: theirs is the restore below.
+    "annotations:claim-undo-delete": {
+        "GET": POST_ONLY,
+        "POST": by_role(viewer=403, editor=302, other_editor=403, reviewer=403, admin_user=403),
+    },
     # Restoring deleted claims: admins only.
     "annotations:deleted-claims": {"GET": by_role(**ADMINS), "POST": everyone(405)},
     "annotations:claim-restore": {
@@ -167,6 +173,7 @@ class World:
     claim: Annotation  # by editor, anchored
     orphan: Annotation  # by editor, orphaned by a correction
     deletion: int  # history id of a deleted claim (by editor)
+    deleted: int  # that claim's id
     pending: Source  # proposed by editor, pending review
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
@@ -235,6 +242,7 @@ def world(editor) -> World:
         claim=claim,
         orphan=orphan,
         deletion=deletion,
+        deleted=gone_pk,
         pending=services.source_create(name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA),
         approved=SourceFactory(name="SBU"),
         duplicate=SourceFactory(name="Security Service of Ukraine"),
@@ -357,6 +365,7 @@ ASK: dict[str, Ask] = {
     "annotations:claim-reattach": Ask(
         lambda w: w.orphan.pk, data=lambda w: w.span(REATTACH_QUOTE), writes=True
     ),
+    "annotations:claim-undo-delete": Ask(lambda w: w.deleted, writes=True),
     "annotations:deleted-claims": Ask(),
     "annotations:claim-restore": Ask(lambda w: w.deletion, writes=True),
     "annotations:review-queue": Ask(),

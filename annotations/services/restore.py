@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .. import anchoring, permissions
+from .. import anchoring, history, permissions
 from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
 from .claims import _lock_article_for_claim
 
-__all__ = ["annotation_restore"]
+__all__ = ["annotation_restore", "annotation_undo_delete"]
 
 
 def _restored_source(source_id: int | None) -> tuple[int | None, str]:
@@ -53,7 +55,7 @@ def _restored_user_ids(*ids: int | None) -> set[int]:
 @transaction.atomic
 def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation:
     """Bring back a deleted claim from its deletion record, with its id, author and creation
-    time. The restore is recorded in the history (reason "restored…").
+    time. The restore is recorded in the history (reason "restored…"). Admins only.
 
     The article must still be there (not deleted). If its text changed since the claim was
     deleted, the claim follows the corrections as a stored claim does (`anchoring.reanchor`
@@ -64,24 +66,53 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
     Returns the claim; `claim.restore_notes` lists, in sentences, what differs from the
     deleted claim (for the message shown to the admin).
     """
-    from django.utils import timezone
-
     permissions.require_restore(user)
     record = Annotation.history.filter(history_id=history_id, history_type="-").first()
     if record is None:
         raise ValidationError(_("There is no deleted claim with this history id."))
     if Annotation.objects.filter(pk=record.id).exists():
         raise ValidationError(_("This claim exists already: it was restored before."))
-    last = (
-        Annotation.history.filter(id=record.id)
-        .order_by("-history_date", "-history_id")
-        .values_list("history_id", flat=True)
-        .first()
-    )
-    if last != record.history_id:
+    last = history.last_record(record.id)
+    if last.history_id != record.history_id:
         raise ValidationError(
-            "This claim was restored and deleted again since: restore its latest deletion."
+            _("This claim was restored and deleted again since: restore its latest deletion.")
         )
+    return _bring_back(record, user=user, reason="restored")
+
+
+@transaction.atomic
+def annotation_undo_delete(
+    *, annotation_id: int, user: AbstractBaseUser, now: datetime | None = None
+) -> Annotation:
+    """Undo a delete a moment after it: the person who deleted the claim, within
+    `permissions.UNDO_DELETE_SECONDS` of the deletion (`now`, the clock, for tests). The claim
+    comes back as `annotation_restore` brings it back, which this is (same id, fields and
+    history; its place found again if the text changed meanwhile, or orphaned if a twin took
+    it), except that it keeps who last changed it and when: undoing is not a change. The
+    history records it with the reason "undone". Later, only an admin restores it.
+    """
+    from django.utils import timezone
+
+    record = history.last_record(annotation_id)
+    if record is None:
+        raise ValidationError(_("There is no claim with this id."))
+    if record.history_type != "-" or Annotation.objects.filter(pk=annotation_id).exists():
+        raise ValidationError(_("This claim is not deleted: it was restored already."))
+    permissions.require_undo_delete(
+        user,
+        record.instance,
+        deleted_by_id=record.history_user_id,
+        deleted_at=record.history_date,
+        now=now or timezone.now(),
+    )
+    return _bring_back(record, user=user, reason="undone", stamp=False)
+
+
+def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = True) -> Annotation:
+    """The one restore: put the claim of deletion `record` back (see annotation_restore).
+    `stamp`: the person restoring becomes the claim's last editor."""
+    from django.utils import timezone
+
     article = Article.objects.filter(pk=record.article_id).only("id", "deleted_at").first()
     if article is None:
         raise ValidationError(
@@ -101,8 +132,11 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
         notes.append(source_note)
     if claim.created_by_id not in _restored_user_ids(claim.created_by_id):
         claim.created_by_id = None
-    claim.updated_by = user
-    claim.updated_at = timezone.now()
+    if stamp:
+        claim.updated_by = user
+        claim.updated_at = timezone.now()
+    elif claim.updated_by_id not in _restored_user_ids(claim.updated_by_id):
+        claim.updated_by_id = None
     claim.full_clean(exclude=["article"], validate_unique=False, validate_constraints=False)
 
     # A raw save keeps created_at (auto_now_add would stamp it anew) and skips
@@ -114,7 +148,6 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
         if Annotation.objects.filter(pk=record.id).exists():
             raise ValidationError(_("This claim exists already: it was restored before.")) from exc
         raise ValidationError(DUPLICATE_CLAIM) from exc
-    reason = "restored"
     if claim.anchor_state != record.anchor_state:
         reason += f", {claim.get_anchor_state_display().lower()}"
     if claim.source_id != record.source_id:
@@ -127,7 +160,7 @@ def annotation_restore(*, history_id: int, user: AbstractBaseUser) -> Annotation
 def _restored_place(claim: Annotation, record, article: Article, notes: list[str]) -> None:
     """Put a claim being restored where its words are now (see annotation_restore)."""
     if claim.anchor_state == Annotation.Anchor.ORPHANED:
-        notes.append("It was orphaned when it was deleted, and comes back orphaned.")
+        notes.append(_("It was orphaned when it was deleted, and comes back orphaned."))
         return
     then = (
         Article.history.filter(id=article.pk, history_date__lte=record.history_date)
@@ -145,20 +178,24 @@ def _restored_place(claim: Annotation, record, article: Article, notes: list[str
         claim.anchor_state = Annotation.Anchor.ORPHANED
         claim.anchor_reason = place.reason
         notes.append(
-            "Its words are no longer in the article as they were: it is restored as orphaned, "
-            "for a reviewer to place again."
+            _(
+                "Its words are no longer in the article as they were: it is restored as "
+                "orphaned, for a reviewer to place again."
+            )
         )
         return
     if place.state == "changed":
         claim.original_quote = claim.original_quote or claim.quote
         claim.anchor_state, claim.anchor_reason = Annotation.Anchor.CHANGED, place.reason
-        notes.append("The article’s text changed since, under its words: review its quote.")
+        notes.append(_("The article’s text changed since, under its words: review its quote."))
     elif place.start != claim.start:
         if claim.anchor_state == Annotation.Anchor.ANCHORED:
             claim.anchor_state = Annotation.Anchor.MOVED
         notes.append(
-            "The article’s text changed since: its words were found again where the "
-            "correction moved them."
+            _(
+                "The article’s text changed since: its words were found again where the "
+                "correction moved them."
+            )
         )
     claim.start, claim.end, claim.quote = place.start, place.end, place.quote
     claim.prefix, claim.suffix = anchoring.context(article.body, place.start, place.end)

@@ -1,7 +1,14 @@
 """Views, one module per area; thin: load, validate with forms, write through services."""
 
 from .articles import article_claim_list, article_delete, article_detail, article_list
-from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
+from .claims import (
+    claim_create,
+    claim_create_by_quote,
+    claim_delete,
+    claim_edit,
+    claim_item,
+    claim_undo_delete,
+)
 from .common import healthz, server_error
 from .corrections import article_correct, article_history, claim_reattach
 from .dashboard import dashboard_view
@@ -49,6 +56,7 @@ __all__ = [
     "claim_item",
     "claim_list",
     "claim_restore",
+    "claim_undo_delete",
     "deleted_claims",
     "export_claimreview",
     "export_csv",

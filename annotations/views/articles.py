@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import keymap, permissions, rendering, selectors, services
 from ..filters import ArticleFilter
 from ..models import Annotation, Article
-from .common import HtmxHttpRequest, get_article
+from .common import HtmxHttpRequest, get_article, undo_offer
 
 
 @require_GET
@@ -56,6 +56,9 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "keymap": json.dumps(keymap.client()),  # an attribute: the CSP allows no inline script
         "key_help": keymap.help_groups(),
     }
+    deleted = request.GET.get("deleted", "")  # a claim just deleted without JavaScript
+    if deleted.isascii() and deleted.isdigit() and len(deleted) <= 18:
+        context["undo"] = undo_offer(request, int(deleted), article.pk)
     return render(request, "annotations/article_detail.html", context)
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import permissions, rendering, selectors, services
+from .. import history, permissions, rendering, selectors, services
 from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm, form_errors
 from ..models import Annotation, Article, Source
 from .common import (
@@ -18,6 +20,8 @@ from .common import (
     error_message,
     get_article,
     get_claim_for_change,
+    refused,
+    undo_offer,
 )
 
 
@@ -42,7 +46,7 @@ def _claim_saved_response(
         start, end = min(start, old_span[0]), max(end, old_span[1])
     nearby = list(selectors.claims_between(article, start, end))
     claim.can_change = True
-    if action == "created":  # the page puts it at its place in the list, if that is loaded
+    if action in ("created", "restored"):  # the page puts it at its place in the list
         claim.next_id = selectors.next_claim_id(claim, nearby)
     context = {
         "article": article,
@@ -54,7 +58,8 @@ def _claim_saved_response(
         "can_change": True,
     }
     response = render(request, "annotations/article_detail.html#claim-saved", context)
-    detail = {"id": claim.pk, "action": action, "message": announcement(claim, action)}
+    message = " ".join([announcement(claim, action), *getattr(claim, "restore_notes", [])])
+    detail = {"id": claim.pk, "action": action, "message": message}
     return trigger_client_event(response, "annotations-changed", detail, after="swap")
 
 
@@ -199,7 +204,8 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_change(request, pk)
     if request.method == "GET":
         template = "annotations/claim_delete.html" + ("#confirm" if request.htmx else "")
-        return render(request, template, {"claim": claim})
+        context = {"claim": claim, "undo_seconds": permissions.UNDO_DELETE_SECONDS}
+        return render(request, template, context)
     article, claim_id = claim.article, claim.pk
     span = (claim.start, claim.end)
     said = announcement(claim, "deleted")
@@ -207,19 +213,40 @@ def claim_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         services.annotation_delete(annotation=claim, user=request.user)
     except services.ClaimGone as exc:
         raise Http404(str(exc)) from exc
-    if not request.htmx:
-        messages.success(request, "Claim deleted.")
-        return redirect(article)
+    if not request.htmx:  # the article page says so, with the undo bar
+        return redirect(f"{article.get_absolute_url()}?{urlencode({'deleted': claim_id})}")
     nearby = list(selectors.claims_between(article, *span))
     context = {
         "article": article,
         "claim_id": claim_id,
         "blocks_html": rendering.render_blocks(article.body, nearby, *span),
         "summary": selectors.article_summary(article),
+        "undo": undo_offer(request, claim_id, article.pk),
     }
     response = render(request, "annotations/article_detail.html#claim-deleted", context)
     detail = {"id": claim_id, "action": "deleted", "message": said}
     return trigger_client_event(response, "annotations-changed", detail, after="swap")
+
+
+@require_POST
+def claim_undo_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Undo a delete (claim `pk`), for the person who deleted it, for a few seconds: the
+    service decides. htmx gets the claim back as a new claim's save does."""
+    record = history.last_record(pk)
+    if record is None:
+        raise Http404("No such claim.")
+    back = Article(pk=record.article_id).get_absolute_url()
+    try:
+        claim = services.annotation_undo_delete(annotation_id=pk, user=request.user)
+    except PermissionDenied as exc:
+        return refused(request, str(exc), back=back, status=403)
+    except ValidationError as exc:
+        return refused(request, error_message(exc), back=back, status=409)
+    if not request.htmx:
+        messages.success(request, " ".join([gettext("Claim restored."), *claim.restore_notes]))
+        return redirect(claim.get_absolute_url())
+    article = get_article(claim.article_id)
+    return _claim_saved_response(request, article, claim, action="restored")
 
 
 @require_GET

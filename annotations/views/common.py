@@ -111,6 +111,36 @@ def refused(request: HttpRequest, message: str, *, back: str, status: int = 422)
     )
 
 
+def undo_offer(request: HttpRequest, claim_id: int, article_id: int) -> dict | None:
+    """The undo bar after a delete: for the person who deleted claim `claim_id` of article
+    `article_id`, while it is still deleted. `ms`: the milliseconds left to undo (0 once the
+    time has passed: the bar then only says that the claim was deleted). The service decides
+    again when Undo is pressed."""
+    from django.utils import timezone
+
+    from .. import history
+
+    record = history.last_record(claim_id)
+    if (
+        record is None
+        or record.history_type != "-"
+        or record.article_id != article_id
+        or record.history_user_id != request.user.pk
+    ):
+        return None
+    now = timezone.now()
+    allowed = permissions.can_undo_delete(
+        request.user,
+        record.instance,
+        deleted_by_id=record.history_user_id,
+        deleted_at=record.history_date,
+        now=now,
+    )
+    left = permissions.UNDO_DELETE_SECONDS - (now - record.history_date).total_seconds()
+    ms = int(max(0.0, left) * 1000) if allowed else 0
+    return {"id": claim_id, "ms": ms, "seconds": permissions.UNDO_DELETE_SECONDS}
+
+
 def announcement(claim: Annotation, action: str) -> str:
     """What the page's polite live region says after a save or delete, for screen readers:
     "Claim saved: disputed, Security Service of Ukraine"."""
@@ -120,4 +150,6 @@ def announcement(claim: Annotation, action: str) -> str:
         return gettext("Claim saved: %(what)s") % {"what": what}
     if action == "deleted":
         return gettext("Claim deleted: %(what)s") % {"what": what}
+    if action == "restored":
+        return gettext("Claim restored: %(what)s") % {"what": what}
     return gettext("Claim updated: %(what)s") % {"what": what}

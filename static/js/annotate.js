@@ -417,7 +417,7 @@
 
   document.addEventListener("click", (event) => {
     const item = event.target.closest && event.target.closest(".claim[data-annotation-id]");
-    if (!item || event.target.closest("a, form, .claim-actions, .claim-history")) return;
+    if (!item || event.target.closest("a, form, .claim-menu, .claim-actions, .claim-history")) return;
     const id = item.dataset.annotationId;
     activate(id, { scrollList: false });
     flash(id);
@@ -516,9 +516,14 @@
     if (event.detail && event.detail.message) announce(event.detail.message);
   });
 
-  // Saves and deletes say what happened (the server writes the sentence).
+  // Saves and deletes say what happened (the server writes the sentences; after a delete,
+  // the undo bar's data-say adds how to undo, around the message: "%(said)s. To undo…").
   document.body.addEventListener("annotations-changed", (event) => {
-    if (event.detail && event.detail.message) announce(event.detail.message);
+    const detail = event.detail || {};
+    if (!detail.message) return;
+    const bar = document.getElementById("undo-bar");
+    const undo = detail.action === "deleted" && bar && !bar.hidden && bar.dataset.say;
+    announce(undo ? bar.dataset.say.replace("%(said)s", detail.message) : detail.message);
   });
 
   // --- The side list with the keyboard -----------------------------------------------------
@@ -533,15 +538,22 @@
     // Only for what a list item's own links and forms asked for (the item may be gone).
     if (!list || !elt || !elt.closest || !elt.closest(".claim")) return;
     if (elt.isConnected && !list.contains(elt)) return;
-    const at = document.activeElement;
-    if (at && at !== document.body && at.isConnected) return; // focus is still somewhere
     const target = event.detail.target;
     const id = target && (target.id || (target.closest && target.closest(".claim") || {}).id);
     const item = id && document.getElementById(id);
     if (!item) return;
+    // A link of the actions menu (Delete, History): the menu closes, and what the link
+    // brought (the confirmation, the history) takes the focus the link had.
+    const menu = item.querySelector("details.claim-menu[open]");
+    const fromMenu = Boolean(menu && menu.contains(document.activeElement));
+    if (menu) menu.open = false;
+    const at = document.activeElement;
+    if (!fromMenu && at && at !== document.body && at.isConnected) return; // focus is still somewhere
     const next =
       item.querySelector("input[type=radio]:checked") ||
-      item.querySelector(".confirm-delete button, .claim-history a, .claim-actions a") ||
+      item.querySelector(".confirm-delete button") ||
+      item.querySelector(".claim-history a") ||
+      item.querySelector("summary.claim-menu-button") ||
       item;
     if (next === item) item.tabIndex = -1;
     next.focus({ preventScroll: true });
@@ -680,15 +692,18 @@
     return el && el.closest ? el.closest("mark[data-annotation-id]") : null;
   }
 
-  // Enter on a highlight (no selection): the claim in the list, with focus on it.
+  // Enter on a highlight (no selection): the claim in the list, with its actions menu open
+  // and focus on the first action (Edit, or History when the claim is not yours).
   function goToClaim(mark) {
     const id = mark.dataset.annotationId;
     activate(id);
     const focusItem = () => {
       const item = document.getElementById(`claim-${id}`);
       if (!item) return;
-      const target = item.querySelector(".claim-actions a, .claim-history-link a") || item;
+      const menu = item.querySelector("details.claim-menu");
+      const target = (menu && menu.querySelector(".claim-menu-panel a")) || item;
       if (target === item) item.tabIndex = -1;
+      else menu.open = true;
       target.focus();
     };
     if (document.getElementById(`claim-${id}`)) focusItem();
@@ -767,7 +782,197 @@
     }
   });
 
+  // --- The claim's actions menu (a <details> disclosure: Edit, Delete, History, Re-attach) ---
+  // Native keys open and close it (Enter, Space on its button); Escape closes it and gives
+  // its button the focus; one is open at a time; a click elsewhere or Tab past it closes it.
+
+  function closeMenu(menu, { focus = false } = {}) {
+    if (!menu.open) return;
+    menu.open = false;
+    if (focus) menu.querySelector("summary").focus();
+  }
+
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      const menu = event.target;
+      if (!menu.matches || !menu.matches("details.claim-menu") || !menu.open) return;
+      document.querySelectorAll("details.claim-menu[open]").forEach((m) => m !== menu && closeMenu(m));
+    },
+    true, // toggle does not bubble
+  );
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest && event.target.closest("details.claim-menu[open]");
+    if (!menu) return;
+    event.preventDefault();
+    event.stopPropagation();
+    closeMenu(menu, { focus: true });
+  });
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("details.claim-menu[open]").forEach((m) => !m.contains(event.target) && closeMenu(m));
+  });
+  document.addEventListener("focusout", (event) => {
+    const menu = event.target.closest && event.target.closest("details.claim-menu[open]");
+    if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) closeMenu(menu);
+  });
+
+  // --- The side list follows the reading position ----------------------------------------
+  // As the text scrolls, the side list scrolls to the first claim of the part in view, or
+  // keeps the selected one if its highlight is in view (loading pages of the list up to it
+  // if need be). Only where the list is a scrolling box beside the text (not below it, on
+  // narrow screens), never while the pointer or the focus is in the list (or a form or menu
+  // is open in it), and without animation for those who ask for less motion.
+
+  const panel = document.querySelector(".claims-panel");
+  const calm = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  let pointerInPanel = false;
+  let followTimer = null;
+  const inView = new Set();
+
+  function panelBeside() {
+    if (!panel || !list) return false;
+    if (window.matchMedia && window.matchMedia("(max-width: 699px)").matches) return false;
+    const style = getComputedStyle(panel);
+    return style.position === "sticky" && /(auto|scroll)/.test(style.overflowY) && panel.scrollHeight > panel.clientHeight;
+  }
+
+  function userInPanel() {
+    return pointerInPanel || panel.contains(document.activeElement) || Boolean(panel.querySelector("details.claim-menu[open], form"));
+  }
+
+  function shows(mark) {
+    const bar = document.querySelector(".topbar");
+    const top = bar ? bar.getBoundingClientRect().bottom : 0;
+    const box = mark.getBoundingClientRect();
+    return box.bottom > top + 4 && box.top < window.innerHeight - 4;
+  }
+
+  // The claim to show: the selected one while its highlight is in view, else the first
+  // claim whose highlight shows in the window, in reading order.
+  function claimInView() {
+    const active = activeId !== null && body.querySelector(`mark[data-annotation-id="${activeId}"]`);
+    if (active && shows(active)) return activeId;
+    const blocks = Array.from(inView).filter((b) => b.isConnected);
+    blocks.sort((a, b) => Number(a.dataset.start) - Number(b.dataset.start));
+    for (const block of blocks) {
+      for (const mark of block.querySelectorAll("mark[data-annotation-id]")) {
+        if (shows(mark)) return mark.dataset.annotationId;
+      }
+    }
+    return null;
+  }
+
+  function showInPanel(item) {
+    const head = panel.querySelector(".panel-head");
+    const above = head ? head.offsetHeight : 0;
+    const box = item.getBoundingClientRect();
+    const frame = panel.getBoundingClientRect();
+    if (box.top >= frame.top + above && box.bottom <= frame.bottom) return; // already in view
+    const top = panel.scrollTop + box.top - frame.top - above - 4;
+    panel.scrollTo({ top, behavior: calm && calm.matches ? "auto" : "smooth" });
+  }
+
+  function follow() {
+    if (!panelBeside() || userInPanel()) return;
+    const id = claimInView();
+    if (id === null) return;
+    const item = document.getElementById(`claim-${id}`);
+    if (item) showInPanel(item);
+    else
+      ensureListed(id).then(() => {
+        const loaded = document.getElementById(`claim-${id}`);
+        if (loaded && panelBeside() && !userInPanel()) showInPanel(loaded);
+      });
+  }
+
+  if (panel && list && "IntersectionObserver" in window) {
+    // The observer keeps the set of blocks in view; the page's scrolling (by the reader, or
+    // the caret moved with the keys) moves the list, once it pauses.
+    const watcher = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) inView.add(entry.target);
+        else inView.delete(entry.target);
+      }
+    });
+    window.addEventListener(
+      "scroll",
+      () => {
+        clearTimeout(followTimer);
+        followTimer = setTimeout(follow, 150);
+      },
+      { passive: true },
+    );
+    const watch = (root) => root.querySelectorAll("[data-start]").forEach((b) => watcher.observe(b));
+    watch(body);
+    // Saves and live updates swap blocks in: watch the new ones (the old ones are gone).
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        change.removedNodes.forEach((n) => n.nodeType === 1 && inView.delete(n));
+        change.addedNodes.forEach((n) => n.nodeType === 1 && n.matches("[data-start]") && watcher.observe(n));
+      }
+    }).observe(body, { childList: true });
+    panel.addEventListener("pointerenter", () => (pointerInPanel = true));
+    panel.addEventListener("pointerleave", () => (pointerInPanel = false));
+  }
+
   if (!canAnnotate) return;
+
+  // --- Undo a delete ---------------------------------------------------------------------------
+  // A delete swaps in #undo-bar (after the text, so Tab from the text reaches its button):
+  // it stays as long as the server said (data-ms, the time left of its 10 seconds), less a
+  // moment for the click to reach it. The server decides: a late or foreign Undo is refused.
+
+  const UNDO_MARGIN_MS = 300;
+  let undoTimer = null;
+
+  function hideUndo() {
+    clearTimeout(undoTimer);
+    const bar = document.getElementById("undo-bar");
+    if (!bar || bar.hidden) return;
+    const hadFocus = bar.contains(document.activeElement);
+    bar.hidden = true;
+    if (hadFocus) body.focus({ preventScroll: true }); // back to the text, where it was
+  }
+
+  function startUndo() {
+    const bar = document.getElementById("undo-bar");
+    if (!bar || bar.hidden) return;
+    clearTimeout(undoTimer);
+    const ms = Number(bar.dataset.ms) || 0;
+    bar.style.setProperty("--undo-ms", `${Math.max(ms - UNDO_MARGIN_MS, 0)}ms`);
+    // Once the time is up only a sentence is left (a page loaded late): it goes after a while.
+    undoTimer = setTimeout(hideUndo, ms > 0 ? ms - UNDO_MARGIN_MS : 6000);
+  }
+
+  // Loaded after a delete without htmx (…?deleted=N): start its clock, and take the
+  // parameter off the address so that a reload does not show the bar again.
+  if (document.getElementById("undo-bar") && !document.getElementById("undo-bar").hidden) {
+    startUndo();
+    const url = new URL(window.location.href);
+    if (url.searchParams.has("deleted")) {
+      url.searchParams.delete("deleted");
+      window.history.replaceState(window.history.state, "", url);
+    }
+  }
+
+  // A refused Undo: 403 (too late, or not yours) shows its reason in the toast (app.js), the
+  // bar goes; 409 (restored meanwhile) swaps its reason into the bar, which says it.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const bar = document.getElementById("undo-bar");
+    if (!bar || !bar.contains(event.detail.elt) || event.detail.successful) return;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 409 || status === 422) {
+      bar.querySelector("form").hidden = true;
+      const said = document.getElementById("undo-status");
+      if (said) announce(said.textContent.trim());
+      if (bar.contains(document.activeElement) || document.activeElement === document.body) body.focus({ preventScroll: true });
+      clearTimeout(undoTimer);
+      undoTimer = setTimeout(hideUndo, 6000);
+    } else {
+      hideUndo();
+    }
+  });
 
   let settleTimer = null;
   let dragging = false; // the mouse button went down in the body and is still down
@@ -991,9 +1196,18 @@
     } else if (detail.action === "updated") {
       activate(String(detail.id), { scrollList: false });
     } else if (detail.action === "deleted") {
-      // Its item, where the keyboard was, is gone: back to the text.
+      // Its item, where the keyboard was, is gone: back to the text (Tab from there: Undo).
       const at = document.activeElement;
       if (!at || at === document.body || !at.isConnected) body.focus({ preventScroll: true });
+      startUndo();
+    } else if (detail.action === "restored") {
+      // Undone: the bar goes, the claim is back in the text and the list, the keyboard in
+      // the text where it was.
+      hideUndo();
+      const at = document.activeElement;
+      if (!at || at === document.body || !at.isConnected) body.focus({ preventScroll: true });
+      activate(String(detail.id));
+      body.querySelectorAll(`mark[data-annotation-id="${detail.id}"]`).forEach((m) => m.classList.add("flash"));
     }
   });
 })();

@@ -113,6 +113,17 @@ def form_span(page: Page) -> dict:
     )
 
 
+def claim_action(page: Page, pk: int, name: str) -> None:
+    """Open claim `pk`'s actions menu in the side list (unless open) and click `name`: Edit,
+    Delete, History or Re-attach; wait for the menu to close."""
+    item = page.locator(f"#claim-{pk}")
+    if item.locator("details.claim-menu").get_attribute("open") is None:
+        item.locator("summary.claim-menu-button").click()
+    item.locator(".claim-menu-panel a", has_text=name).click()
+    # Done when the menu has closed (what the link brought has settled) or gone (editing).
+    expect(item.locator("details.claim-menu[open]")).to_have_count(0)
+
+
 def wait_for_claims(page: Page, n: int) -> None:
     try:
         expect(page.locator("#claim-list li.claim")).to_have_count(n)
@@ -860,6 +871,10 @@ def test_edit_and_delete_in_place(page, live_server, login, editor, other_editor
     item = page.locator(f"#claim-{mine.pk}")
     expect(page.locator(f"#claim-{theirs.pk} .claim-actions")).to_have_count(0)  # not mine
 
+    item.locator("summary", has_text="Actions").click()  # the card's one menu
+    expect(item.locator(".claim-menu-panel")).to_be_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "claim-menu.png"))
     item.get_by_role("link", name="Edit").click()
     editing = page.locator(f"#claim-{mine.pk}.claim-editing form")
     expect(editing).to_be_visible()
@@ -879,7 +894,7 @@ def test_edit_and_delete_in_place(page, live_server, login, editor, other_editor
     expect(marks.first).to_have_class(re.compile(r"\bhl-verified\b"))
     expect(page.locator("#article-summary .count-verified strong")).to_have_text("1")
 
-    item.get_by_role("link", name="Delete").click()
+    claim_action(page, mine.pk, "Delete")
     confirm = item.locator(".confirm-delete")
     expect(confirm).to_be_visible()
     confirm.get_by_role("button", name="Delete").click()
@@ -901,7 +916,7 @@ def test_deleting_the_last_claim_brings_back_the_empty_list(
     open_article(page, live_server, login, editor, article)
     expect(page.locator("#claim-list-empty")).to_have_count(0)
     item = page.locator(f"#claim-{claim.pk}")
-    item.get_by_role("link", name="Delete").click()
+    claim_action(page, claim.pk, "Delete")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "delete-confirm.png"))
     item.locator(".confirm-delete").get_by_role("button", name="Delete").click()

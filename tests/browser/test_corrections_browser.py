@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Annotation
-from tests.browser.test_annotate_browser import BODY, _install, drag, span_of
+from tests.browser.test_annotate_browser import BODY, _install, claim_action, drag, span_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_reviewer_reattaches_an_orphan_by_selecting_new_text(page, live_server, 
     expect(
         page.locator(f'[data-article-body] mark[data-annotation-id="{claim.pk}"]')
     ).to_have_count(0)
-    item.locator("a[data-reattach]").click()
+    claim_action(page, claim.pk, "Re-attach")
     banner = page.locator("#reattach-banner")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Select the passage")

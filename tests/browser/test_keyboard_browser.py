@@ -294,8 +294,9 @@ def test_a_claim_is_edited_and_deleted_with_the_keyboard(page, live_server, logi
     open_by_keyboard(page, live_server, login, editor, article)
     focused = "() => document.activeElement"
     caret_to(page, start + 3)
-    page.keyboard.press("Enter")  # on the highlight: to its claim's first link (Edit)
+    page.keyboard.press("Enter")  # on the highlight: its claim's menu, open, on Edit
     assert page.evaluate(f"{focused}.textContent.trim()") == "Edit"
+    assert page.evaluate(f"{focused}.closest('details.claim-menu').open")
     page.keyboard.press("Enter")
     radio = page.locator(f"#claim-{claim.pk} input[type=radio]:checked")
     expect(radio).to_be_focused()
@@ -304,10 +305,16 @@ def test_a_claim_is_edited_and_deleted_with_the_keyboard(page, live_server, logi
     expect(page.locator(f"#claim-{claim.pk} .label-pill")).to_have_text("Verified")
     claim.refresh_from_db()
     assert claim.label == "verified"
-    # Focus stays in the item, on its first link again.
+    # Focus stays in the item, on its actions menu (closed again): Enter opens it, Tab
+    # goes down its actions.
     page.wait_for_function(  # once htmx has settled the new item
         f"() => document.getElementById('claim-{claim.pk}').contains(document.activeElement)"
     )
+    assert page.evaluate(f"{focused}.matches('summary.claim-menu-button')")
+    assert page.evaluate("() => !document.activeElement.closest('details').open")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # -> Edit
+    assert page.evaluate(f"{focused}.textContent.trim()") == "Edit"
     page.keyboard.press("Tab")  # Edit -> Delete
     assert page.evaluate(f"{focused}.textContent.trim()") == "Delete"
     page.keyboard.press("Enter")
@@ -318,3 +325,48 @@ def test_a_claim_is_edited_and_deleted_with_the_keyboard(page, live_server, logi
     assert Annotation.objects.count() == 0
     expect(page.locator("#announce")).to_contain_text("Claim deleted: verified")
     page.wait_for_function("() => document.activeElement.matches('[data-article-body]')")
+
+
+def test_the_claim_menu_works_with_the_keyboard_alone(page, live_server, login, editor, article):
+    """The card's one menu: Enter opens it, Tab goes through its actions in order, Escape
+    closes it and leaves the focus on its button; Tab past the last action closes it."""
+    start = BODY.index("Moscow did not confirm")
+    claim = AnnotationFactory(
+        article=article, start=start, end=start + 22, quote=BODY[start : start + 22],
+        label="disputed", created_by=editor,
+    )  # fmt: skip
+    AnnotationFactory(
+        article=article, quote_text="reportedly been evacuated", label="unattributed",
+        created_by=editor,
+    )  # fmt: skip
+    open_by_keyboard(page, live_server, login, editor, article)
+    focused = "() => document.activeElement"
+    caret_to(page, start + 3)
+    page.keyboard.press("Enter")  # to the claim: its menu open, on Edit
+    menu = page.locator(f"#claim-{claim.pk} details.claim-menu")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.evaluate(f"{focused}.matches('summary.claim-menu-button')")
+    page.keyboard.press("Space")
+    expect(menu).to_have_attribute("open", "")
+    names = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate(f"{focused}.textContent.trim()"))
+    assert names == ["Edit", "Delete", "History"]
+    page.keyboard.press("Tab")  # out of the menu, to the next claim: it closes
+    assert page.evaluate(f"{focused}.matches('.claim-jump')")
+    expect(menu).not_to_have_attribute("open", "")
+    page.keyboard.press("Shift+Tab")  # back on its button
+    assert page.evaluate(f"{focused}.matches('summary.claim-menu-button')")
+    page.keyboard.press("Enter")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # History: the panel opens under the card, the menu closes
+    expect(page.locator(f"#claim-{claim.pk} .history-panel")).to_be_visible()
+    expect(menu).not_to_have_attribute("open", "")
+    page.wait_for_function(
+        f"() => document.querySelector('#claim-{claim.pk} .claim-history').contains("
+        "document.activeElement)"
+    )

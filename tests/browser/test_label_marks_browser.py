@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations import labels
+from tests.browser.test_annotate_browser import claim_action
 from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 
 # Layout only: run once, in the SQLite pass (see tests/conftest.py).
@@ -150,7 +151,7 @@ def test_labels_carry_their_glyph_in_lists_legend_and_buttons(
     assert glyph(pill) == "✓"
 
     # the edit form's radios
-    page.locator(f"#claim-{claims[1].pk} .claim-actions a", has_text="Edit").click()
+    claim_action(page, claims[1].pk, "Edit")
     radio = page.locator(f"#claim-{claims[1].pk} .label-radio.label-disputed")
     expect(radio).to_be_visible()
     assert glyph(radio, "::after") == "✗"

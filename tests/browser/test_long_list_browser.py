@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from annotations import selectors, services
 from annotations.models import Annotation
-from tests.browser.test_annotate_browser import _install, click_at, drag, open_article
+from tests.browser.test_annotate_browser import _install, claim_action, click_at, drag, open_article
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -84,7 +84,12 @@ def test_a_new_claim_past_the_loaded_part_is_listed_and_selected(page, live_serv
     quote = f"Moscow did not confirm the figures for district {N_PARAGRAPHS - 2}"
     start = body.index(quote)
     top = page.evaluate("(o) => window.__t.rect(o, o + 1).top", start)
+    # Scrolled with the pointer on the list, which then does not follow the text (see the
+    # next test): the new claim's place stays past the part of the list loaded.
+    page.locator(".claims-panel").hover()
     page.evaluate("(y) => window.scrollBy(0, y - 300)", top)
+    page.wait_for_timeout(400)
+    assert len(listed(page)) == selectors.CLAIM_PAGE
     drag(page, start, start + len(quote))
     expect(page.locator("#claim-popover")).to_be_visible()
     page.keyboard.press("d")
@@ -104,6 +109,64 @@ def test_a_new_claim_past_the_loaded_part_is_listed_and_selected(page, live_serv
     expect(page.locator("#claim-more")).to_have_count(0)
     ids = listed(page)
     assert len(ids) == len(set(ids)) == N_PARAGRAPHS + 1
+
+
+def _scroll_text_to(page, claim: Annotation) -> None:
+    """Scroll the page (the wheel, over the text) until the claim's highlight is the first
+    one under the top bar."""
+    page.locator("[data-article-body]").hover()
+    mark = page.locator(f'[data-article-body] mark[data-annotation-id="{claim.pk}"]')
+    for _ in range(80):
+        top = mark.evaluate("m => m.getBoundingClientRect().top")
+        if 80 <= top <= 200:
+            return
+        page.mouse.wheel(0, top - 120)
+        page.wait_for_timeout(50)
+    raise AssertionError("the text never scrolled there")
+
+
+def _panel_top(page) -> int:
+    return page.locator(".claims-panel").evaluate("el => el.scrollTop")
+
+
+def test_the_side_list_follows_the_text_as_it_is_read(page, live_server, login, editor):
+    """Scrolling the text brings the claims in view into the list, loading it as far as
+    needed; never while the pointer is on the list; not at all where the list is below the
+    text (narrow screens)."""
+    page.emulate_media(reduced_motion="reduce")  # the list jumps: nothing to wait for
+    article, _ = _long_article(editor)
+    claims = list(Annotation.objects.filter(article=article).order_by("start"))
+    open_article(page, live_server, login, editor, article)
+    assert len(listed(page)) == selectors.CLAIM_PAGE
+
+    _scroll_text_to(page, claims[12])
+    expect(page.locator(f"#claim-{claims[12].pk}")).to_be_in_viewport()
+    expect(page.locator(f"#claim-{claims[2].pk}")).not_to_be_in_viewport()
+    _scroll_text_to(page, claims[55])  # past the part of the list loaded: it loads
+    expect(page.locator(f"#claim-{claims[55].pk}")).to_be_in_viewport()
+    ids = listed(page)
+    assert ids == [c.pk for c in claims[: len(ids)]]  # in order, once each
+    page.screenshot(path="/tmp/shots/list-follows.png")
+
+    # The pointer on the list: the reader is using it, it stays where it is.
+    page.locator(".claims-panel").hover()
+    before = _panel_top(page)
+    page.evaluate("() => window.scrollBy(0, -1500)")
+    page.wait_for_timeout(500)
+    assert _panel_top(page) == before
+    # The keyboard in the list: the same.
+    page.locator(f"#claim-{claims[55].pk} .claim-jump").focus()
+    page.mouse.move(5, 400)  # the pointer off the list, over the page's margin
+    page.evaluate("() => window.scrollBy(0, 1200)")
+    page.wait_for_timeout(500)
+    assert _panel_top(page) == before
+
+    # A narrow screen: the list is below the text, and scrolling the text leaves it alone.
+    page.set_viewport_size({"width": 600, "height": 800})
+    page.locator("[data-article-body]").focus()
+    page.evaluate("() => window.scrollTo(0, 600)")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.scrollY") == 600
 
 
 def test_a_link_to_a_claim_far_down_the_list_opens_with_it_listed(page, live_server, login, editor):
@@ -136,7 +199,7 @@ def test_live_updates_keep_an_open_edit_form_and_add_the_new_claim(
     mine = tag(editor, "air defence downed 31 of 38 drones", "disputed")
     theirs = tag(other_editor, "Residents had reportedly been evacuated", "unattributed")
     open_article(page, live_server, login, editor, article)
-    page.locator(f"#claim-{mine.pk} .claim-actions a", has_text="Edit").click()
+    claim_action(page, mine.pk, "Edit")
     note = page.locator(f"#claim-{mine.pk} textarea[name=note]")
     note.fill("Half typed: checking with the Air Force")
 

@@ -46,7 +46,7 @@ from annotations import services
 from annotations.importers.bulk import ArticleRecord, read_file
 from annotations.models import Annotation, Article, Source
 from annotations.permissions import EDITOR
-from tests.browser.test_annotate_browser import _install, drag, span_of
+from tests.browser.test_annotate_browser import _install, claim_action, drag, span_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -583,22 +583,22 @@ def test_article_page_highlights_list_fragments_and_popover(page, login, xss, gu
 
     # htmx fragments: history, edit form, delete confirmation (each cancelled).
     item = page.locator(f"#claim-{xss.a.pk}")
-    item.locator(".claim-history-link a").click()
+    claim_action(page, xss.a.pk, "History")
     expect(item.locator(".history-panel")).to_be_visible()
     hover_all(page, f"#claim-{xss.a.pk} a")
     guard.check(
         "claim history fragment",
         texts=[combo("note a v1"), xss.a.note, USERNAME_TEXT],
     )
-    item.locator(".claim-history-link a").click()  # the same link again: reloads the panel
-    item.locator(".claim-actions a", has_text="Edit").click()
+    claim_action(page, xss.a.pk, "History")  # the same link again: reloads the panel
+    claim_action(page, xss.a.pk, "Edit")
     editing = page.locator(f"#claim-{xss.a.pk}.claim-editing")
     expect(editing).to_be_visible()
     guard.check("claim edit fragment", values=[xss.a.note, ORM_URL_EVIDENCE])
     editing.locator("a", has_text="Cancel").click()
     expect(page.locator(f"#claim-{xss.a.pk}.claim-editing")).to_have_count(0)
     item = page.locator(f"#claim-{xss.a.pk}")
-    item.locator(".claim-actions a", has_text="Delete").click()
+    claim_action(page, xss.a.pk, "Delete")
     expect(item.locator("form.confirm-delete")).to_be_visible()
     guard.check("claim delete fragment")
     item.locator("form.confirm-delete a", has_text="Cancel").click()
@@ -920,7 +920,7 @@ def test_reattach_page(page, login, xss, guard):
     guard.goto(reverse("annotations:claim-reattach", args=[xss.f.pk]))
     guard.check("re-attach page", texts=[xss.article.title], values=[xss.f.quote])
     guard.goto(xss.article.get_absolute_url())
-    page.locator(f"#claim-{xss.e.pk} a[data-reattach]").click()
+    claim_action(page, xss.e.pk, "Re-attach")
     expect(page.locator("#reattach-banner")).to_be_visible()
     _install(page)
     drag(page, *span_of(BODY_V2, LINES[1]))
