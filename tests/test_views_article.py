@@ -181,3 +181,13 @@ def test_other_editor_cannot_delete_the_article(client, editor, other_editor):
     assert client.post(reverse("annotations:article-delete", args=[article.pk])).status_code == 403
     article.refresh_from_db()
     assert article.deleted_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["²", "١٢", "abc", "9" * 40])
+def test_a_claim_link_that_is_not_a_plain_number_is_ignored(editor_client, raw):
+    """?claim=N only makes the side list go as far as claim N: "²" and Arabic-Indic digits
+    pass str.isdigit() but are no number int() reads (a 500 before)."""
+    article = ArticleFactory()
+    response = editor_client.get(article.get_absolute_url(), {"claim": raw})
+    assert response.status_code == 200

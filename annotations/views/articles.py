@@ -65,7 +65,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _claim_asked_for(request: HtmxHttpRequest) -> int | None:
     """The claim a link points at (?claim=N): the side list goes at least as far."""
     raw = request.GET.get("claim", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def _with_permissions(request: HtmxHttpRequest, claims: list) -> list:
