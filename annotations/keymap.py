@@ -126,7 +126,7 @@ def shortcuts() -> list[Shortcut]:
             pgettext_lazy("keys", "Enter"),
             _(
                 "Open the tagging form for the selection (source, credibility, evidence, "
-                "note); on a highlight without a selection, go to its claim in the list"
+                "note); on a highlight without a selection, open its claim’s actions in the list"
             ),
             (Binding("open", key="Enter"),),
         ),
