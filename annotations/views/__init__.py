@@ -3,7 +3,7 @@
 from .articles import article_claim_list, article_delete, article_detail, article_list
 from .claims import claim_create, claim_create_by_quote, claim_delete, claim_edit, claim_item
 from .common import healthz, server_error
-from .corrections import article_correct, article_history, claim_reattach
+from .corrections import article_correct, article_history, claim_accept_quote, claim_reattach
 from .dashboard import dashboard_view
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .history import claim_history, claim_restore, deleted_claims
@@ -34,6 +34,7 @@ __all__ = [
     "article_correct",
     "article_history",
     "claim_reattach",
+    "claim_accept_quote",
     "article_detail",
     "article_from_url",
     "article_import",
