@@ -309,3 +309,63 @@ def form_errors(form) -> str:
         prefix = f"{label or field.replace('_', ' ').capitalize()}: " if field != "__all__" else ""
         parts.extend(prefix + str(e) for e in errors)
     return " ".join(parts)
+
+
+class AcceptQuoteForm(TextRulesForm):
+    """A reviewer accepts the words a correction put under a claim: the label is asked for
+    again (confirmed or changed: "31 drones" becoming "13 drones" may change the verdict);
+    `expected_quote` holds the words they saw, so a later change is not accepted unseen."""
+
+    lines_fields = ("expected_quote",)
+
+    label = forms.ChoiceField(
+        choices=labels.choices,
+        label=_("Label"),
+        error_messages={"required": _("Confirm the label, or choose another.")},
+    )
+    expected_quote = forms.CharField(strip=False, max_length=QUOTE_MAX, widget=forms.HiddenInput)
+
+    def clean_expected_quote(self) -> str:
+        return _transport_newlines(self.cleaned_data["expected_quote"])
+
+
+# The buttons that move a claim's edges by one grapheme: (edge, direction).
+NUDGES = {
+    "start-back": ("start", -1),
+    "start-forward": ("start", 1),
+    "end-back": ("end", -1),
+    "end-forward": ("end", 1),
+}
+
+
+class ClaimSpanForm(TextRulesForm):
+    """A claim's span as its edit form carries it: where the edges are now (`start`, `end`,
+    `quote`, moved by the nudge buttons, one grapheme a press) and where they were when the
+    form opened (`was_start`, `was_end`, `was_quote`, with the article's `version`), so that
+    saving can tell a moved span from an unchanged one and refuse one from a stale page."""
+
+    lines_fields = ("quote", "was_quote")
+
+    start = forms.IntegerField(min_value=0, max_value=MAX_INT)
+    end = forms.IntegerField(min_value=1, max_value=MAX_INT)
+    quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
+    was_start = forms.IntegerField(min_value=0, max_value=MAX_INT)
+    was_end = forms.IntegerField(min_value=1, max_value=MAX_INT)
+    was_quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT)
+    nudge = forms.ChoiceField(required=False, choices=[(key, key) for key in NUDGES])
+
+    def clean_quote(self) -> str:
+        return _transport_newlines(self.cleaned_data["quote"])
+
+    def clean_was_quote(self) -> str:
+        return _transport_newlines(self.cleaned_data["was_quote"])
+
+    @property
+    def moved(self) -> bool:
+        data = self.cleaned_data
+        return (data["start"], data["end"], data["quote"]) != (
+            data["was_start"],
+            data["was_end"],
+            data["was_quote"],
+        )

@@ -27,6 +27,7 @@ urlpatterns = [
     path("claims/<int:pk>/delete/", views.claim_delete, name="claim-delete"),
     path("claims/<int:pk>/undo-delete/", views.claim_undo_delete, name="claim-undo-delete"),
     path("claims/<int:pk>/reattach/", views.claim_reattach, name="claim-reattach"),
+    path("claims/<int:pk>/accept-quote/", views.claim_accept_quote, name="claim-accept-quote"),
     path("claims/<int:pk>/history/", views.claim_history, name="claim-history"),
     path("claims/deleted/", views.deleted_claims, name="deleted-claims"),
     path("claims/deleted/<int:pk>/restore/", views.claim_restore, name="claim-restore"),

@@ -142,6 +142,11 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
         "GET": POST_ONLY,
         "POST": by_role(viewer=403, editor=302, other_editor=403, reviewer=403, admin_user=403),
     },
+    # Accepting the words a correction put under a claim: the same people as re-attaching.
+    "annotations:claim-accept-quote": {
+        "GET": by_role(**REVIEWERS),
+        "POST": by_role(**REVIEWERS_REDIRECT),
+    },
     # Restoring deleted claims: admins only.
     "annotations:deleted-claims": {"GET": by_role(**ADMINS), "POST": everyone(405)},
     "annotations:claim-restore": {
@@ -164,6 +169,7 @@ DELETED_QUOTE = "Residents had reportedly been evacuated"
 NEW_QUOTE = "Ірина said the windows came in"
 REATTACH_QUOTE = "had reportedly been evacuated"
 WITHDRAWN_LINE = "Russia’s Ministry of Defence said “all designated objects were struck”.\n"
+HEADLINE, RESPELT = "Strike on Kharkiv", "Strike on Kharkov"  # a claim's words, then changed
 PASSWORD = "pw-for-tests-only"
 
 
@@ -172,6 +178,7 @@ class World:
     article: Article
     claim: Annotation  # by editor, anchored
     orphan: Annotation  # by editor, orphaned by a correction
+    changed: Annotation  # by editor, its words changed by the correction (quote changed)
     deletion: int  # history id of a deleted claim (by editor)
     deleted: int  # that claim's id
     pending: Source  # proposed by editor, pending review
@@ -225,15 +232,18 @@ def world(editor) -> World:
     claim = _claim(article, editor, CLAIM_QUOTE)
     orphan = _claim(article, editor, ORPHAN_QUOTE)
     gone = _claim(article, editor, DELETED_QUOTE)
+    changed = _claim(article, editor, HEADLINE)
     services.article_correct(
         article=article,
         user=editor,
         expected_version=article.version,
-        body=BODY.replace(WITHDRAWN_LINE, ""),
+        body=BODY.replace(WITHDRAWN_LINE, "").replace(HEADLINE, RESPELT),
         note="Claim withdrawn by the outlet",
     )
     orphan.refresh_from_db()
     assert orphan.anchor_state == Annotation.Anchor.ORPHANED
+    changed.refresh_from_db()
+    assert (changed.anchor_state, changed.quote) == (Annotation.Anchor.CHANGED, RESPELT)
     gone_pk = gone.pk
     services.annotation_delete(annotation=gone, user=editor)
     deletion = Annotation.history.get(id=gone_pk, history_type="-").history_id
@@ -241,6 +251,7 @@ def world(editor) -> World:
         article=Article.objects.get(pk=article.pk),
         claim=claim,
         orphan=orphan,
+        changed=changed,
         deletion=deletion,
         deleted=gone_pk,
         pending=services.source_create(name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA),
@@ -366,6 +377,11 @@ ASK: dict[str, Ask] = {
         lambda w: w.orphan.pk, data=lambda w: w.span(REATTACH_QUOTE), writes=True
     ),
     "annotations:claim-undo-delete": Ask(lambda w: w.deleted, writes=True),
+    "annotations:claim-accept-quote": Ask(
+        lambda w: w.changed.pk,
+        data=lambda w: {"label": "disputed", "expected_quote": RESPELT},
+        writes=True,
+    ),
     "annotations:deleted-claims": Ask(),
     "annotations:claim-restore": Ask(lambda w: w.deletion, writes=True),
     "annotations:review-queue": Ask(),

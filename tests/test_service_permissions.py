@@ -13,6 +13,7 @@ from tests.test_bad_input import db_snapshot
 
 pytestmark = pytest.mark.django_db
 QUOTE = "31 of 38 drones were shot down"
+CHANGED = "Residents had reportedly been evacuated"
 
 
 @pytest.fixture
@@ -38,7 +39,28 @@ def scene(editor, reviewer, admin_user):
     from annotations.models import Annotation
 
     deletion = Annotation.history.filter(history_type="-").get().history_id
-    return {"article": article, "claim": claim, "source": source, "other": other, "gone": deletion}
+    # A claim whose words a correction changed ("quote changed", waiting for a reviewer),
+    # set so directly: a correction here would move the article past version 1.
+    start = BODY.index(CHANGED)
+    changed = services.annotation_create(
+        article=article,
+        user=editor,
+        start=start,
+        end=start + len(CHANGED),
+        quote=CHANGED,
+        label="unattributed",
+    ).annotation
+    Annotation.objects.filter(pk=changed.pk).update(
+        anchor_state="changed", anchor_reason="altered", original_quote="Residents were evacuated"
+    )
+    return {
+        "article": article,
+        "claim": claim,
+        "changed": changed,
+        "source": source,
+        "other": other,
+        "gone": deletion,
+    }
 
 
 CALLS = {
@@ -68,6 +90,17 @@ CALLS = {
         annotation=s["claim"], user=u, start=0, end=6, quote="Strike"
     ),
     "annotation_restore": lambda s, u: services.annotation_restore(history_id=s["gone"], user=u),
+    "annotation_accept_quote": lambda s, u: services.annotation_accept_quote(
+        annotation=s["changed"], user=u, label="disputed", expected_quote=CHANGED
+    ),
+    "annotation_respan": lambda s, u: services.annotation_respan(
+        annotation=s["claim"],
+        user=u,
+        start=BODY.index(QUOTE),
+        end=BODY.index(QUOTE) + len(QUOTE) + 1,
+        quote=QUOTE + ".",
+        expected_quote=QUOTE,
+    ),
     "source_create": lambda s, u: services.source_create(name="Rybar", user=u),
     "source_update": lambda s, u: services.source_update(source=s["source"], user=u, url=""),
     "source_review": lambda s, u: services.source_review(
@@ -95,6 +128,8 @@ REFUSED = {
     "annotation_delete": ["viewer", "other_editor"],
     "annotation_reattach": ["viewer", "editor", "other_editor"],
     "annotation_restore": ["viewer", "editor", "other_editor", "reviewer"],
+    "annotation_accept_quote": ["viewer", "editor", "other_editor"],
+    "annotation_respan": ["viewer", "other_editor"],
     "source_create": ["viewer"],
     "source_update": ["viewer", "editor", "other_editor"],
     "source_review": ["viewer", "editor", "other_editor"],

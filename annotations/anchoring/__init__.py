@@ -6,9 +6,12 @@ Python's `str` indexes. Nothing here touches the database or a request.
 - `offsets`: normalising, checking spans, blocks and segments for the page;
 - `matching`: finding an exact quote by its context;
 - `diffing`: the diff of two versions, by paragraph, sentence and character;
-- `reanchoring`: where each claim is after a correction.
+- `reanchoring`: where each claim is after a correction;
+- `graphemes`: the characters a reader sees, for moving a span's edges;
+- `worddiff`: a word diff of a claim's old and new quote, for people.
 """
 
+from .graphemes import BACK, END, FORWARD, START, next_boundary, nudge_span, previous_boundary
 from .matching import QuoteMatch, approx_errors, context_fit, match_quote, paragraph_context
 from .offsets import (
     CONTEXT_LENGTH,
@@ -34,13 +37,18 @@ from .reanchoring import (
     Placement,
     reanchor,
 )
+from .worddiff import word_diff
 
 __all__ = [
+    "BACK",
     "CONTEXT_LENGTH",
+    "END",
+    "FORWARD",
     "MIN_CHANGED_SIMILARITY",
     "MIN_MOVE_FIT",
     "MOVE_MARGIN",
     "RESELECT",
+    "START",
     "Anchor",
     "AnchorError",
     "Placement",
@@ -56,9 +64,13 @@ __all__ = [
     "find_occurrences",
     "fold_name",
     "match_quote",
+    "next_boundary",
     "normalise_body",
+    "nudge_span",
     "paragraph_context",
+    "previous_boundary",
     "reanchor",
     "segment_blocks",
     "split_blocks",
+    "word_diff",
 ]

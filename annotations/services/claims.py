@@ -17,10 +17,13 @@ from .sources import source_resolve_or_propose
 __all__ = [
     "ClaimGone",
     "ClaimResult",
+    "NewSpan",
     "StaleArticle",
+    "annotation_accept_quote",
     "annotation_create",
     "annotation_delete",
     "annotation_reattach",
+    "annotation_respan",
     "annotation_update",
     "claim_check_source",
     "occurrence_choices",
@@ -43,6 +46,22 @@ class ClaimResult:
     relocated: bool = False
     # The article as read under the claim's lock (id, body, version).
     article: Article | None = None
+
+
+@dataclass(frozen=True)
+class NewSpan:
+    """A claim's span moved by the person editing it (its edges nudged by graphemes).
+
+    `quote` is `body[start:end]` as the page previewed it; `expected_quote` is the claim's
+    quote when the form was opened, and `seen_version` the article's version then: if either
+    changed meanwhile (a correction, another edit), the offsets were computed on a text that
+    is not there any more, and the change is refused."""
+
+    start: int
+    end: int
+    quote: str
+    expected_quote: str
+    seen_version: int | None = None
 
 
 def _lock_article_for_claim(article_id: int) -> Article:
@@ -331,8 +350,10 @@ def annotation_update(
     evidence_url: str,
     new_source_name: str = "",
     new_source_kind: str = Source.Kind.OTHER,
+    span: NewSpan | None = None,
 ) -> Annotation:
-    """Change a claim's verdict and details; its span stays where it is.
+    """Change a claim's verdict and details; its span stays where it is, unless `span`
+    moves it (checked as `annotation_respan` checks it, in the same transaction).
 
     A claim may keep a source that was rejected after it was attached (it stays flagged),
     but a rejected source cannot be newly attached.
@@ -341,6 +362,7 @@ def annotation_update(
         raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
     # Lock the row: an edit racing a delete must not re-insert the claim (a plain save()
     # of a row that is gone becomes an INSERT), nor overwrite a concurrent re-anchoring.
+    current = _lock_article_for_claim(annotation.article_id) if span is not None else None
     locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
     if locked is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
@@ -349,6 +371,7 @@ def annotation_update(
     # the row as it is now, never from the caller's copy (loaded before a correction, say).
     for field in Annotation.PLACEMENT_FIELDS:
         setattr(annotation, field, getattr(locked, field))
+    moved = span is not None and _respan(annotation, current, span)
     if source is not None and source.pk == locked.source_id and not new_source_name:
         claim_check_source(label, source, newly_attached=False)
     else:
@@ -363,13 +386,15 @@ def annotation_update(
     if locked.anchor_state != Annotation.Anchor.ORPHANED:
         _refuse_duplicate(
             locked.article_id,
-            locked.start,
-            locked.end,
+            annotation.start,
+            annotation.end,
             label,
             source.pk if source else None,
             exclude=locked.pk,
         )
     annotation._history_user = user
+    if moved:
+        annotation._change_reason = _span_reason(locked)
     _save_once(annotation, force_update=True)
     return annotation
 
@@ -427,5 +452,170 @@ def annotation_reattach(
     claim.full_clean(exclude=["article"], validate_constraints=False)
     claim._history_user = user
     claim._change_reason = "re-attached"
+    _save_once(claim)
+    return claim
+
+
+# --- Fixing a claim's words: its span by graphemes, or the text a correction put there -------
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _span_reason(before: Annotation) -> str:
+    """The history's reason for a moved span; the record's diff has the old offsets and
+    quote too ("Position 120–150 → 118–150")."""
+    return f"span adjusted (was {before.start}–{before.end}: “{_clip(before.quote)}”)"
+
+
+def _respan(claim: Annotation, article: Article, span: NewSpan) -> bool:
+    """Put `claim` (as locked) on `span` of the article's body (as locked), or refuse with
+    a readable message. False when the span is the one it has already."""
+    if claim.anchor_state == Annotation.Anchor.ORPHANED:
+        raise ValidationError(
+            _(
+                "This claim’s words are gone from the article, so its span cannot be "
+                "adjusted. A reviewer re-attaches it to the passage it refers to now."
+            ),
+            code="orphaned",
+        )
+    if claim.quote != span.expected_quote or (
+        span.seen_version is not None and span.seen_version != article.version
+    ):
+        raise ValidationError(
+            _(
+                "The article or this claim changed while you were adjusting it. Reload the "
+                "article and adjust the claim again."
+            ),
+            code="stale",
+        )
+    if (span.start, span.end, span.quote) == (claim.start, claim.end, claim.quote):
+        return False
+    body = article.body
+    if not 0 <= span.start < span.end <= len(body):
+        raise ValidationError(
+            _("A claim must hold at least one character of the article, inside it."),
+            code="bad_span",
+        )
+    if body[span.start : span.end] != span.quote:
+        raise ValidationError(
+            _(
+                "The text at the new place is not the text you saw there. Reload the article "
+                "and adjust the claim again."
+            ),
+            code="stale",
+        )
+    if not span.quote.strip():
+        raise ValidationError(
+            _("A claim needs words: the new span holds only spaces or line breaks."),
+            code="bad_span",
+        )
+    claim.start, claim.end, claim.quote = span.start, span.end, span.quote
+    claim.prefix, claim.suffix = anchoring.context(body, span.start, span.end)
+    return True
+
+
+@_one_claim
+@transaction.atomic
+def annotation_respan(
+    *,
+    annotation: Annotation,
+    user: AbstractBaseUser,
+    start: int,
+    end: int,
+    quote: str,
+    expected_quote: str,
+    seen_version: int | None = None,
+) -> Annotation:
+    """Move a claim's start and end (the same claim: its id, verdict and history stay).
+    `quote` must be `body[start:end]`; `expected_quote` is the claim's quote the editor
+    started from (and `seen_version` the article's version): if the claim or the article
+    changed meanwhile, nothing is written. The history keeps the old span. The edit page
+    moves a span together with the claim's details, through `annotation_update(span=…)`."""
+    current = _lock_article_for_claim(annotation.article_id)
+    claim = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
+    if claim is None:
+        raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
+    permissions.require_change_annotation(user, claim)
+    before = Annotation(start=claim.start, end=claim.end, quote=claim.quote)
+    span = NewSpan(start, end, quote, expected_quote, seen_version)
+    if not _respan(claim, current, span):
+        return claim
+    _refuse_duplicate(
+        claim.article_id, claim.start, claim.end, claim.label, claim.source_id, exclude=claim.pk
+    )
+    claim.updated_by = user
+    _validate(claim)
+    claim._history_user = user
+    claim._change_reason = _span_reason(before)
+    _save_once(claim)
+    return claim
+
+
+@_one_claim
+@transaction.atomic
+def annotation_accept_quote(
+    *, annotation: Annotation, user: AbstractBaseUser, label: str, expected_quote: str
+) -> Annotation:
+    """Accept the words a correction put under a claim ("31 drones" now reads "13 drones"):
+    the claim is anchored on them, its flag and original quote are cleared, and it takes the
+    label the reviewer confirmed or chose, since the new words may change the verdict.
+
+    The same people as re-attaching (who resolve flags). Refused, with nothing written, when
+    the claim is an orphan (it has no new words: re-attach it), is not flagged any more, or
+    its quote is not `expected_quote` (the words the reviewer accepted) because it changed
+    meanwhile. One history record holds who, when, the old quote and the label's change."""
+    permissions.require_resolve_orphans(user)
+    if label not in Annotation.Label.values:
+        raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
+    current = _lock_article_for_claim(annotation.article_id)
+    claim = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
+    if claim is None:
+        raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
+    if claim.anchor_state == Annotation.Anchor.ORPHANED:
+        raise ValidationError(
+            _(
+                "This claim’s words are gone from the article, so there is no new text to "
+                "accept. Re-attach it to the passage it refers to now, or delete it."
+            ),
+            code="orphaned",
+        )
+    if claim.anchor_state != Annotation.Anchor.CHANGED:
+        raise ValidationError(
+            _("This claim is not waiting for review any more: someone resolved it meanwhile."),
+            code="stale",
+        )
+    if claim.quote != expected_quote:
+        raise ValidationError(
+            _(
+                "The text under this claim changed again since you looked: it now reads "
+                "“%(quote)s”. Check the difference and accept again."
+            )
+            % {"quote": _clip(claim.quote, 120)},
+            code="stale",
+        )
+    if current.body[claim.start : claim.end] != claim.quote:
+        raise ValidationError(
+            _("This claim’s place does not hold its quote. Re-attach it instead."),
+            code="stale",
+        )
+    # It keeps its source (a rejected one too: it was attached before); only "unattributed"
+    # with a source is refused, as in an edit.
+    kept = Source(pk=claim.source_id) if claim.source_id else None
+    claim_check_source(label, kept, newly_attached=False)
+    _refuse_duplicate(
+        claim.article_id, claim.start, claim.end, label, claim.source_id, exclude=claim.pk
+    )
+    old_quote = claim.original_quote
+    claim.label = label
+    claim.anchor_state = Annotation.Anchor.ANCHORED
+    claim.anchor_reason = Annotation.AnchorWhy.NONE
+    claim.original_quote = ""
+    claim.prefix, claim.suffix = anchoring.context(current.body, claim.start, claim.end)
+    claim.updated_by = user
+    _validate(claim)
+    claim._history_user = user
+    claim._change_reason = f"new text accepted (was “{_clip(old_quote)}”)"
     _save_once(claim)
     return claim

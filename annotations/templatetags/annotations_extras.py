@@ -42,6 +42,15 @@ def all_errors(form) -> str:
 
 
 @register.filter
+def word_diff(old, new) -> list[tuple[str, str]]:
+    """`{% for op, text in old|word_diff:new %}`: the word diff of a claim's quotes
+    (anchoring.word_diff), each piece to be escaped by the template."""
+    from ..anchoring import word_diff as diff
+
+    return diff(str(old or ""), str(new or ""))
+
+
+@register.filter
 def http_url(value) -> str:
     """The link if it is http(s), else nothing: a `javascript:` or `data:` URL that got into
     the database some other way is never rendered as a live link."""

@@ -10,7 +10,7 @@ from .claims import (
     claim_undo_delete,
 )
 from .common import healthz, server_error
-from .corrections import article_correct, article_history, claim_reattach
+from .corrections import article_correct, article_history, claim_accept_quote, claim_reattach
 from .dashboard import dashboard_view
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .history import claim_history, claim_restore, deleted_claims
@@ -41,6 +41,7 @@ __all__ = [
     "article_correct",
     "article_history",
     "claim_reattach",
+    "claim_accept_quote",
     "article_detail",
     "article_from_url",
     "article_import",

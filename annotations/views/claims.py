@@ -8,11 +8,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import history, permissions, rendering, selectors, services
-from ..forms import ClaimByQuoteForm, ClaimCreateForm, ClaimDetailsForm, form_errors
+from .. import anchoring, history, permissions, rendering, selectors, services
+from ..forms import (
+    NUDGES,
+    ClaimByQuoteForm,
+    ClaimCreateForm,
+    ClaimDetailsForm,
+    ClaimSpanForm,
+    form_errors,
+)
 from ..models import Annotation, Article, Source
 from .common import (
     HtmxHttpRequest,
@@ -152,16 +160,20 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Edit a claim's details, and move its edges by whole graphemes (the nudge buttons
+    preview the new span; Save writes it with the rest, through one service call)."""
     claim = get_claim_for_change(request, pk)
     if request.method == "GET":
         form = ClaimDetailsForm(initial=_claim_initial(claim))
-        template = "annotations/claim_edit.html"
-        if request.htmx:
-            template += "#claim-edit-form"
-        return render(request, template, {"claim": claim, "form": form})
+        return _edit_form(request, claim, form, span=_span_of(claim))
+    if request.POST.get("nudge"):
+        return _claim_nudge(request, claim)
     form = ClaimDetailsForm(request.POST)
+    # The span fields come with the edit form; a client that sends none keeps the span.
+    span_form = ClaimSpanForm(request.POST) if "start" in request.POST else None
+    old_span = (claim.start, claim.end)
     error = None
-    if form.is_valid():
+    if form.is_valid() and (span_form is None or span_form.is_valid()):
         data = form.cleaned_data
         try:
             services.annotation_update(
@@ -172,21 +184,158 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 credibility=data["credibility"],
                 note=data["note"],
                 evidence_url=data["evidence_url"],
+                span=_new_span(span_form),
             )
         except ValidationError as exc:
             error = error_message(exc)
         except services.ClaimGone as exc:
             raise Http404(str(exc)) from exc
     else:
-        error = form_errors(form)
+        error = form_errors(form) or (form_errors(span_form) if span_form else "")
     if error:
-        template = "annotations/claim_edit.html" + ("#claim-edit-form" if request.htmx else "")
-        context = {"claim": claim, "form": form, "error": error}
-        return render(request, template, context, status=422)
+        span = _posted_span(claim, span_form) or _span_of(claim)
+        return _edit_form(request, claim, form, span=span, error=error, status=422)
     if not request.htmx:
-        messages.success(request, "Claim updated.")
+        messages.success(request, _("Claim updated."))
         return redirect(claim.get_absolute_url())
-    return _claim_saved_response(request, claim.article, claim, action="updated")
+    return _claim_saved_response(request, claim.article, claim, action="updated", old_span=old_span)
+
+
+def _edit_form(
+    request: HtmxHttpRequest, claim: Annotation, form, *, span: dict | None, error=None, status=200
+) -> HttpResponse:
+    template = "annotations/claim_edit.html" + ("#claim-edit-form" if request.htmx else "")
+    context = {
+        "claim": claim,
+        "form": form,
+        "span": span,
+        "error": error,
+        "source": _shown_source(claim, form),
+    }
+    return render(request, template, context, status=status)
+
+
+def _shown_source(claim: Annotation, form) -> Source | None:
+    """The source the form shows: the one sent (a page redrawn after a nudge without
+    JavaScript, or a refusal), else the claim's."""
+    if form.is_bound:
+        picked = form.data.get("source", "")
+        if not picked.isdigit():
+            return None
+        return (
+            claim.source
+            if int(picked) == claim.source_id
+            else Source.objects.filter(pk=int(picked)).first()
+        )
+    return claim.source
+
+
+def _new_span(span_form: ClaimSpanForm | None) -> services.NewSpan | None:
+    if span_form is None or not span_form.moved:
+        return None
+    data = span_form.cleaned_data
+    return services.NewSpan(
+        start=data["start"],
+        end=data["end"],
+        quote=data["quote"],
+        expected_quote=data["was_quote"],
+        seen_version=data["version"],
+    )
+
+
+def _span_of(claim: Annotation) -> dict | None:
+    """The span part of the edit form for the claim as it is (nothing moved yet); none for
+    an orphan, whose offsets belong to an older text (a reviewer re-attaches it)."""
+    if claim.anchor_state == Annotation.Anchor.ORPHANED:
+        return None
+    place = (claim.start, claim.end, claim.quote)
+    return span_preview(claim.article.body, *place, was=place, version=claim.article.version)
+
+
+def _posted_span(claim: Annotation, span_form: ClaimSpanForm | None) -> dict | None:
+    """The span the form held, when it still fits the article (redrawn after a refusal)."""
+    if span_form is None or not span_form.is_valid():
+        return None
+    data = span_form.cleaned_data
+    body = claim.article.body
+    if (
+        data["version"] != claim.article.version
+        or body[data["start"] : data["end"]] != data["quote"]
+    ):
+        return None
+    was = (data["was_start"], data["was_end"], data["was_quote"])
+    place = (data["start"], data["end"], data["quote"])
+    return span_preview(body, *place, was=was, version=data["version"])
+
+
+def span_preview(body: str, start: int, end: int, quote: str, *, was, version: int) -> dict:
+    """What the span fieldset shows and carries: the quote in its context, and where it was."""
+    head, tail = (quote, "") if len(quote) <= 200 else (quote[:90], quote[-90:])
+    # Up to 40 characters either side, within the paragraph; "…" where more of it goes on.
+    line_start = body.rfind("\n", 0, start) + 1
+    line_end = body.find("\n", end)
+    line_end = len(body) if line_end == -1 else line_end
+    before_at, after_at = max(line_start, start - 40), min(line_end, end + 40)
+    return {
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "head": head,
+        "tail": tail,
+        "before": ("…" if before_at > line_start else "") + body[before_at:start],
+        "after": body[end:after_at] + ("…" if after_at < line_end else ""),
+        "was_start": was[0],
+        "was_end": was[1],
+        "was_quote": was[2],
+        "version": version,
+        "moved": (start, end, quote) != tuple(was),
+    }
+
+
+def _claim_nudge(request: HtmxHttpRequest, claim: Annotation) -> HttpResponse:
+    """One press of a nudge button: the span with one edge moved by a grapheme, shown for
+    the editor to check; nothing is written until Save."""
+    if claim.anchor_state == Annotation.Anchor.ORPHANED:
+        message = _("This claim’s words are gone from the article: its span cannot be adjusted.")
+        return refused(request, message, back=claim.get_absolute_url())
+    span_form = ClaimSpanForm(request.POST)
+    span = _posted_span(claim, span_form)
+    if span is None or span["was_quote"] != claim.quote or not span_form.cleaned_data["nudge"]:
+        error = _(
+            "The article or this claim changed while you were adjusting it (or the form was "
+            "incomplete). This is its span now: adjust it again."
+        )
+        return _nudged(request, claim, _span_of(claim), error)
+    edge, direction = NUDGES[span_form.cleaned_data["nudge"]]
+    body = claim.article.body
+    start, end = anchoring.nudge_span(body, span["start"], span["end"], edge, direction)
+    if (start, end) == (span["start"], span["end"]):
+        return _nudged(request, claim, span, _nudge_limit(edge, direction))
+    was = (span["was_start"], span["was_end"], span["was_quote"])
+    moved = span_preview(body, start, end, body[start:end], was=was, version=span["version"])
+    return _nudged(request, claim, moved)
+
+
+def _nudge_limit(edge: str, direction: int) -> str:
+    if edge == anchoring.START and direction == anchoring.BACK:
+        return _("The claim already starts at the beginning of the article.")
+    if edge == anchoring.END and direction == anchoring.FORWARD:
+        return _("The claim already ends at the end of the article.")
+    return _("A claim holds at least one character: it cannot be made shorter.")
+
+
+def _nudged(
+    request: HtmxHttpRequest, claim: Annotation, span: dict, error: str | None = None
+) -> HttpResponse:
+    status = 422 if error else 200
+    if not request.htmx:  # the whole form again, with what was typed in it kept
+        form = ClaimDetailsForm(request.POST)
+        return _edit_form(request, claim, form, span=span, error=error, status=status)
+    context = {"claim": claim, "span": span, "span_error": error, "announce": True}
+    response = render(request, "annotations/claim_edit.html#claim-span", context, status=status)
+    # Always onto the fieldset, even when the press reached htmx as the form's submit (a key
+    # pressed on a button swapped in a moment before, not yet wired by htmx).
+    return reswap(retarget(response, f"#claim-{claim.pk}-span"), "outerHTML settle:0ms")
 
 
 def _claim_initial(claim: Annotation) -> dict:

@@ -6,15 +6,16 @@ import difflib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import permissions, rendering, selectors, services
-from ..forms import CorrectionForm, ReattachForm, form_errors
+from ..forms import AcceptQuoteForm, CorrectionForm, ReattachForm, form_errors
 from ..models import Annotation, Article
+from .claims import _claim_saved_response
 from .common import HtmxHttpRequest, announcement, error_message, get_article
 
 
@@ -198,3 +199,54 @@ def _reattached(request: HtmxHttpRequest, article: Article, claim: Annotation) -
     response["HX-Reswap"] = "outerHTML"
     detail = {"id": claim.pk, "action": "updated", "message": announcement(claim, "updated")}
     return trigger_client_event(response, "annotations-changed", detail, after="swap")
+
+
+@require_http_methods(["GET", "POST"])
+def claim_accept_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Accept the words a correction put under a claim, in one step: a small form shows the
+    word diff and asks for the label again (the current one checked); the claim is then
+    anchored on its new words (services.annotation_accept_quote)."""
+    claim = get_object_or_404(
+        Annotation.objects.select_related("article", "source", "created_by", "updated_by"),
+        pk=pk,
+        article__deleted_at__isnull=True,
+    )
+    permissions.require_resolve_orphans(request.user)
+    if request.method == "GET":
+        form = AcceptQuoteForm(initial={"label": claim.label, "expected_quote": claim.quote})
+        return _accept_form(request, claim, form)
+    form = AcceptQuoteForm(request.POST)
+    if not form.is_valid():
+        return _accept_form(request, claim, form, error=form_errors(form))
+    try:
+        accepted = services.annotation_accept_quote(
+            annotation=claim,
+            user=request.user,
+            label=form.cleaned_data["label"],
+            expected_quote=form.cleaned_data["expected_quote"],
+        )
+    except ValidationError as exc:
+        # Show the claim as it is now (its words may have changed again): the reviewer
+        # looks at that difference before accepting it.
+        claim.refresh_from_db()
+        form = AcceptQuoteForm(
+            initial={"label": form.cleaned_data["label"], "expected_quote": claim.quote}
+        )
+        return _accept_form(request, claim, form, error=error_message(exc))
+    except services.ClaimGone as exc:
+        raise Http404(str(exc)) from exc
+    if not request.htmx:
+        messages.success(request, _("New text accepted."))
+        return redirect(accepted.get_absolute_url())
+    article = Article.objects.get(pk=accepted.article_id)  # as it is now, for its blocks
+    return _claim_saved_response(request, article, accepted, action="updated")
+
+
+def _accept_form(
+    request: HtmxHttpRequest, claim: Annotation, form: AcceptQuoteForm, *, error: str = ""
+) -> HttpResponse:
+    context = {"claim": claim, "form": form, "error": error, "in_list": bool(request.htmx)}
+    template = "annotations/claim_accept.html"
+    if request.htmx:
+        template += "#claim-accept-form"
+    return render(request, template, context, status=422 if error else 200)

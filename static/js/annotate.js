@@ -564,7 +564,10 @@
     const binding = edit && bindingFor(event, "edit");
     if (!binding) return;
     event.preventDefault();
-    if (binding.action === "save") edit.requestSubmit();
+    // Save is pressed rather than the form submitted: htmx sends the value of the last
+    // button the keyboard was on, which may be a nudge button of the passage.
+    const save = edit.querySelector(".form-actions button[type=submit]");
+    if (binding.action === "save") save ? save.click() : edit.requestSubmit();
     else if (binding.action === "close") edit.querySelector(".form-actions a").click();
   });
 

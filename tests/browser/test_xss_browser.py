@@ -43,6 +43,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from annotations import services
+from annotations.anchoring import word_diff
 from annotations.importers.bulk import ArticleRecord, read_file
 from annotations.models import Annotation, Article, Source
 from annotations.permissions import EDITOR
@@ -551,6 +552,13 @@ def _qs(params: dict) -> str:
     return urlencode(params)
 
 
+def diff_text(old: str, new: str) -> str:
+    """A changed claim's word diff as the page's text reads it: each removed and added piece
+    after the words said to screen readers (the whole old quote is in it, literally)."""
+    said = {"-": "removed: ", "+": "added: ", "=": "", "…": ""}
+    return "".join(said[op] + text for op, text in word_diff(old, new))
+
+
 def test_article_page_highlights_list_fragments_and_popover(page, login, xss, guard, live_server):
     login(page, xss.mallory)
     article = xss.article
@@ -565,7 +573,7 @@ def test_article_page_highlights_list_fragments_and_popover(page, login, xss, gu
         xss.s1.name,
         xss.s2.name,
         USERNAME_TEXT,
-        "Quote changed from “" + xss.e.original_quote[:119],
+        "Quote changed: " + diff_text(xss.e.original_quote, xss.e.quote),
     ]
     guard.check("article page", texts=expected)
     body = page.locator("[data-article-body]")
@@ -899,9 +907,13 @@ def test_claim_edit_and_delete_pages(page, login, xss, guard):
     guard.check(
         "claim edit page",
         texts=[xss.article.title, xss.s1.name],
-        values=[xss.a.note, ORM_URL_EVIDENCE],
+        values=[xss.a.note, ORM_URL_EVIDENCE, xss.a.quote],
     )
     hover_all(page, "main a")
+    # The passage's end one character back: its preview, with the payloads, is text.
+    page.locator(f"#claim-{xss.a.pk}-end-back").click()
+    expect(page.locator("main input[name=quote]")).to_have_value(xss.a.quote[:-1])
+    guard.check("claim edit page, span moved", texts=[xss.a.quote[:-1][-60:]])
     # The form refuses javascript: and data: links; nothing changes.
     for bad in (JS_URL, DATA_URL):
         page.locator("input[name=evidence_url]").fill(bad)
@@ -912,6 +924,20 @@ def test_claim_edit_and_delete_pages(page, login, xss, guard):
     assert xss.a.evidence_url == ORM_URL_EVIDENCE
     guard.goto(reverse("annotations:claim-delete", args=[xss.a.pk]))
     guard.check("claim delete page", texts=[xss.article.title, xss.s1.name])
+    guard.finish()
+
+
+def test_accept_new_text_page_and_form(page, login, xss, guard):
+    """The changed claim's "Accept new text": its page (no JavaScript's way) and the form in
+    the side list, with the old and new quotes in the diff and the new one in a field."""
+    login(page, xss.reviewer)
+    texts = ["Accept the new text?", diff_text(xss.e.original_quote, xss.e.quote)]
+    guard.goto(reverse("annotations:claim-accept-quote", args=[xss.e.pk]))
+    guard.check("accept page", texts=[xss.article.title, *texts], values=[xss.e.quote])
+    guard.goto(xss.article.get_absolute_url())
+    page.locator(f"#claim-{xss.e.pk} .claim-accept-link").click()
+    expect(page.locator(f"#claim-{xss.e.pk} form.claim-accept")).to_be_visible()
+    guard.check("accept form in the list", texts=texts, values=[xss.e.quote])
     guard.finish()
 
 
