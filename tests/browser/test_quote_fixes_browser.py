@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from annotations import services
 from annotations.models import Annotation, Article
+from tests.browser.test_annotate_browser import claim_action
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -159,8 +160,10 @@ def test_an_editor_moves_a_claims_start_over_a_flag_and_back_with_the_keyboard(
 
     login(page, editor)
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
-    edit = page.locator(f"#claim-{claim.pk} .claim-actions a", has_text="Edit")
-    edit.focus()
+    menu = page.locator(f"#claim-{claim.pk} summary.claim-menu-button")
+    menu.focus()
+    page.keyboard.press("Enter")  # the claim's actions menu
+    page.locator(f"#claim-{claim.pk} .claim-menu-panel a", has_text="Edit").focus()
     page.keyboard.press("Enter")
     label = page.locator(f"#claim-{claim.pk} input[name=label]:checked")
     expect(label).to_be_focused()
@@ -230,7 +233,7 @@ def test_enter_in_a_field_of_the_edit_form_saves_and_moves_no_edge(
     ).annotation  # fmt: skip
     login(page, editor)
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
-    page.locator(f"#claim-{claim.pk} .claim-actions a", has_text="Edit").click()
+    claim_action(page, claim.pk, "Edit")
     field = page.locator(f"#claim-{claim.pk} input[name=evidence_url]")
     field.fill("https://example.org/evidence")
     field.press("Enter")
