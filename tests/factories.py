@@ -81,3 +81,20 @@ def member(username: str, role: str | None = None, **extra):
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def claim_by(user, article, quote: str, label: str = "disputed", **extra):
+    """A claim on the first occurrence of `quote` in `article`, made through the service as
+    `user` would make it (history, checks and all)."""
+    from annotations import services
+
+    start = article.body.index(quote)
+    return services.annotation_create(
+        article=article,
+        user=user,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        label=label,
+        **extra,
+    ).annotation

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from annotations import history, services
 from annotations.models import Annotation, Article
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
+from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, claim_by
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -16,17 +16,7 @@ QUOTE = "31 of 38 drones were shot down"
 
 
 def _claim(user, article=None, quote=QUOTE, label="disputed", **extra) -> Annotation:
-    article = article or ArticleFactory()
-    start = article.body.index(quote)
-    return services.annotation_create(
-        article=article,
-        user=user,
-        start=start,
-        end=start + len(quote),
-        quote=quote,
-        label=label,
-        **extra,
-    ).annotation
+    return claim_by(user, article or ArticleFactory(), quote, label, **extra)
 
 
 def _update(claim, user, **fields) -> Annotation:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from annotations import anchoring, history, services
 from annotations.anchoring import BACK, END, FORWARD, START, nudge_span, word_diff
 from annotations.models import Annotation, Article
-from tests.factories import BODY, SourceFactory
+from tests.factories import BODY, SourceFactory, claim_by
 from tests.test_bad_input import db_snapshot
 
 HX = {"HX-Request": "true"}
@@ -163,16 +163,7 @@ def test_word_diff_rebuilds_both_texts(old, new):
 
 
 def _tag(article, user, quote=CLAIM, label="verified", **extra) -> Annotation:
-    start = article.body.index(quote)
-    return services.annotation_create(
-        article=article,
-        user=user,
-        start=start,
-        end=start + len(quote),
-        quote=quote,
-        label=label,
-        **extra,
-    ).annotation
+    return claim_by(user, article, quote, label, **extra)
 
 
 def _correct(article, user, old, new) -> Article:

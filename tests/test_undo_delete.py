@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from annotations import history, permissions, services
 from annotations.models import Annotation, Article
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, SourceFactory, claim_by
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -25,17 +25,7 @@ WINDOW = timedelta(seconds=permissions.UNDO_DELETE_SECONDS)
 
 
 def _claim(user, article=None, quote=QUOTE, label="disputed", **extra) -> Annotation:
-    article = article or ArticleFactory()
-    start = article.body.index(quote)
-    return services.annotation_create(
-        article=article,
-        user=user,
-        start=start,
-        end=start + len(quote),
-        quote=quote,
-        label=label,
-        **extra,
-    ).annotation
+    return claim_by(user, article or ArticleFactory(), quote, label, **extra)
 
 
 def _delete(claim: Annotation, user):

@@ -168,30 +168,32 @@ def _diff(old: str, new: str) -> list[tuple[int, str]]:
     # diff_cleanupSemanticLossless would slide an edit over a whole identical paragraph
     # (to save an equality, or to reach the edge of the text), which changes whose words
     # are whose.
-    return _merged(_diff_units(dmp, old, new, 0))
+    return merge_edits(_diff_units(dmp, old, new, 0))
 
 
-def _merged(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def merge_edits(diffs: list[tuple], ops: tuple = (_EQUAL, _DELETE, _INSERT)) -> list[tuple]:
     """Adjacent equalities joined, and each block of edits between two equalities as one
-    deletion then one insertion; empty pieces dropped."""
-    result: list[tuple[int, str]] = []
+    deletion then one insertion; empty pieces dropped. `ops` names equal, delete and insert
+    (diff-match-patch's 0/-1/1 here; worddiff's own marks for the word diff)."""
+    equal, delete, insert = ops
+    result: list[tuple] = []
     deleted, inserted = [], []
-    for op, text in [*diffs, (_EQUAL, "")]:
-        if op == _DELETE:
+    for op, text in [*diffs, (equal, "")]:
+        if op == delete:
             deleted.append(text)
-        elif op == _INSERT:
+        elif op == insert:
             inserted.append(text)
         else:
             if "".join(deleted):
-                result.append((_DELETE, "".join(deleted)))
+                result.append((delete, "".join(deleted)))
             if "".join(inserted):
-                result.append((_INSERT, "".join(inserted)))
+                result.append((insert, "".join(inserted)))
             deleted, inserted = [], []
             if text:
-                if result and result[-1][0] == _EQUAL:
-                    result[-1] = (_EQUAL, result[-1][1] + text)
+                if result and result[-1][0] == equal:
+                    result[-1] = (equal, result[-1][1] + text)
                 else:
-                    result.append((_EQUAL, text))
+                    result.append((equal, text))
     return result
 
 

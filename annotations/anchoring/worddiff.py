@@ -13,6 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from .diffing import merge_edits
+
 EQUAL, DELETE, INSERT, SKIP = "=", "-", "+", "…"
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
@@ -48,19 +50,8 @@ def _fold_gaps(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             folded.append((op, text))
         i += 1
-    # Regroup each block of changes as one deletion then one insertion.
-    result: list[tuple[str, str]] = []
-    deleted: list[str] = []
-    inserted: list[str] = []
-    for op, text in [*folded, (EQUAL, "")]:
-        if op == DELETE:
-            deleted.append(text)
-        elif op == INSERT:
-            inserted.append(text)
-        else:
-            result += [(DELETE, "".join(deleted)), (INSERT, "".join(inserted)), (EQUAL, text)]
-            deleted, inserted = [], []
-    return _join(result)
+    # Each block of changes as one deletion then one insertion, as the re-anchoring diff has.
+    return merge_edits(folded, (EQUAL, DELETE, INSERT))
 
 
 def _shorten(parts: list[tuple[str, str]], keep: int) -> list[tuple[str, str]]:
