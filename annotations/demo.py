@@ -26,6 +26,10 @@ SOURCES = [
     ("UN Human Rights Monitoring Mission in Ukraine", "ngo", "A", "approved", ["HRMMU"]),
     ("Kremlin spokesperson Dmitry Peskov", "spokesperson", "D", "approved", []),
     ("Local residents quoted by the outlet", "other", "F", "pending", []),
+    ("Human Rights Watch", "ngo", "A", "approved", []),
+    # Proposed by an editor who did not see the Kremlin's spokesman under his title: the
+    # review queue says it is possibly the same source, and offers the merge.
+    ("Песков", "spokesperson", "F", "pending", []),
 ]
 
 

@@ -23,8 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import labels, selectors
-from .anchoring import fold_name
 from .models import Annotation, Article, Source, SourceAlias
+from .names import fold_name
 from .text import TextRulesForm
 
 # Ids: anything larger cannot be a real one (and overflows SQLite).

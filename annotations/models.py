@@ -114,7 +114,7 @@ class Source(models.Model):
     Review = SourceReview
 
     name = models.CharField(max_length=200, validators=[validate_line])
-    # NFKC + casefold of the name; see anchoring.fold_name. Unique, and every name and alias
+    # NFKC + casefold of the name; see names.fold_name. Unique, and every name and alias
     # is also a row of SourceAlias, whose own unique key spans names and aliases together.
     name_key = models.CharField(max_length=200, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)

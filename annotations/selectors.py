@@ -9,8 +9,8 @@ from typing import NamedTuple
 from django.db.models import BooleanField, Count, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from . import labels
-from .models import Annotation, Article, Source
+from . import labels, names
+from .models import Annotation, Article, Source, SourceAlias
 
 
 def label_count_name(key: str) -> str:
@@ -162,9 +162,7 @@ def claim_page(
 
 def source_search(term: str, *, limit: int = 12) -> list[Source]:
     """Sources whose name or alias contains the term (folded), best matches first."""
-    from .anchoring import fold_name
-
-    key = fold_name(term)
+    key = names.fold_name(term)
     if not key:
         return list(Source.objects.order_by("name")[:limit])
     sources = (
@@ -181,6 +179,78 @@ def source_search(term: str, *, limit: int = 12) -> list[Source]:
         ),
     )
     return ranked[:limit]
+
+
+class Likely(NamedTuple):
+    """A source that a name likely means: the name of it that matched, and why."""
+
+    source: Source
+    name: str
+    match: names.NameMatch
+
+
+_name_index: tuple[tuple, names.NameIndex] | None = None
+
+
+def source_name_index() -> names.NameIndex:
+    """Every name and alias of every source, in the name matcher's index (names.NameIndex).
+
+    Kept between requests while no name changes: one small aggregate asks whether it did
+    (names are added, renamed, moved by a merge, or deleted with their source), and only
+    then are the names read again."""
+    global _name_index
+    stamp = tuple(
+        SourceAlias.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")).values()
+    )
+    if _name_index is None or _name_index[0] != stamp:
+        entries = SourceAlias.objects.values_list("source_id", "name").order_by("id")
+        _name_index = (stamp, names.NameIndex(entries.iterator(chunk_size=5000)))
+    return _name_index[1]
+
+
+def forget_name_index() -> None:
+    """Drop the kept index (tests start each from the database)."""
+    global _name_index
+    _name_index = None
+
+
+def likely_sources(term: str, *, exclude: tuple[int, ...] = (), limit: int = 5) -> list[Likely]:
+    """The sources that `term` likely names (the same name typed differently, another
+    spelling or script, initials, part of the name), best first: the picker's hint."""
+    if not term.strip():
+        return []
+    rows = source_name_index().likely(term, limit=limit, exclude=exclude)
+    return _with_sources({None: rows})[None]
+
+
+def possible_duplicates(sources: list[Source], *, limit: int = 3) -> dict[int, list[Likely]]:
+    """For each source, the other sources it may be the same as, by any of its names: the
+    review queue's hint. A fixed number of queries, whatever the number of sources."""
+    own_names: dict[int, list[str]] = {}
+    for source_id, name in SourceAlias.objects.filter(source__in=sources).values_list(
+        "source_id", "name"
+    ):
+        own_names.setdefault(source_id, []).append(name)
+    index = source_name_index()
+    found = {}
+    for source in sources:
+        best: dict[int, tuple] = {}
+        for name in own_names.get(source.pk, [source.name]):
+            for row in index.likely(name, limit=limit, exclude=(source.pk,)):
+                if row[0] not in best or row[2] > best[row[0]][2]:
+                    best[row[0]] = row
+        if best:
+            found[source.pk] = sorted(best.values(), key=lambda row: -row[2].score)[:limit]
+    return _with_sources(found)
+
+
+def _with_sources(found: dict) -> dict:
+    """(source id, name, match) rows as Likely, the sources read in one query."""
+    others = Source.objects.in_bulk({key for rows in found.values() for key, _n, _m in rows})
+    return {
+        slot: [Likely(others[key], name, why) for key, name, why in rows if key in others]
+        for slot, rows in found.items()
+    }
 
 
 def claims_between(article: Article, start: int, end: int) -> QuerySet[Annotation]:

@@ -21,7 +21,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test import Client
 
-from annotations import anchoring
+from annotations import anchoring, names
 from annotations.models import Annotation, Article, Source, SourceAlias
 
 BENCH_OUTLET = "make bench"
@@ -168,7 +168,7 @@ def bench_sources(n: int) -> list[Source]:
     for i in range(n):
         name = f"{SOURCE_PREFIX}{i}"
         source, created = Source.objects.get_or_create(
-            name_key=anchoring.fold_name(name),
+            name_key=names.fold_name(name),
             defaults={"name": name, "review_status": Source.Review.APPROVED, "reliability": "B"},
         )
         if created:

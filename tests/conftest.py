@@ -37,6 +37,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_name_index():
+    """The source name index is kept between requests; each test starts without it."""
+    from annotations import selectors
+
+    selectors.forget_name_index()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from annotations import anchoring
+from annotations import anchoring, names
 from annotations.models import Annotation, Article, Source, SourceAlias
 
 BODY = (
@@ -29,7 +29,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Source {n}")
-    name_key = factory.LazyAttribute(lambda o: anchoring.fold_name(o.name))
+    name_key = factory.LazyAttribute(lambda o: names.fold_name(o.name))
     kind = Source.Kind.GOVERNMENT
     review_status = Source.Review.APPROVED
     reliability = "B"

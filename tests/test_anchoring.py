@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations import anchoring
+from annotations import anchoring, names
 from annotations.anchoring import Span
 
 
@@ -12,9 +12,9 @@ def test_normalise_body_nfc_and_newlines():
 
 
 def test_fold_name_clashes_cyrillic_case_and_width():
-    assert anchoring.fold_name("СБУ") == anchoring.fold_name("сбу")
-    assert anchoring.fold_name(" SBU ") == anchoring.fold_name("ｓｂｕ")
-    assert anchoring.fold_name("Security  Service") == "security service"
+    assert names.fold_name("СБУ") == names.fold_name("сбу")
+    assert names.fold_name(" SBU ") == names.fold_name("ｓｂｕ")
+    assert names.fold_name("Security  Service") == "security service"
 
 
 @pytest.mark.parametrize(

@@ -52,11 +52,6 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def fold_name(name: str) -> str:
-    """The comparison key of a source name: NFKC, casefolded, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 # --- Checking spans ------------------------------------------------------------------------
 
 

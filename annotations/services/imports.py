@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from .. import anchoring, permissions
+from .. import anchoring, names, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
@@ -88,10 +88,7 @@ class _Importer:
         kept = self._drop_rejected(kept, plan)
         plan.records = [self._without_twin_claims(r, plan) for r in kept]
         names = {
-            anchoring.fold_name(c.source): c.source
-            for r in plan.records
-            for c in r.claims
-            if c.source
+            names.fold_name(c.source): c.source for r in plan.records for c in r.claims if c.source
         }
         plan.new_names = {k: names[k] for k in sorted(names) if k not in plan.known}
         return plan
@@ -123,7 +120,7 @@ class _Importer:
 
     def _known_sources(self, records: list[ArticleRecord]) -> dict[str, Source]:
         """The sources already here that the claims name (by folded name or alias)."""
-        keys = {anchoring.fold_name(c.source) for r in records for c in r.claims if c.source}
+        keys = {names.fold_name(c.source) for r in records for c in r.claims if c.source}
         aliases = SourceAlias.objects.filter(name_key__in=keys).select_related("source")
         return {alias.name_key: alias.source for alias in aliases}
 
@@ -133,9 +130,7 @@ class _Importer:
             rejected = [
                 c.source
                 for c in record.claims
-                if c.source
-                and (s := plan.known.get(anchoring.fold_name(c.source)))
-                and s.is_rejected
+                if c.source and (s := plan.known.get(names.fold_name(c.source))) and s.is_rejected
             ]
             if rejected:
                 reason = (
@@ -152,7 +147,7 @@ class _Importer:
         seen: dict[tuple, int] = {}
         kept = []
         for index, claim in enumerate(record.claims, start=1):
-            key = anchoring.fold_name(claim.source) if claim.source else ""
+            key = names.fold_name(claim.source) if claim.source else ""
             source = plan.known.get(key)
             spot = (claim.start, claim.end, claim.label, source.pk if source else key)
             if spot in seen:
@@ -229,7 +224,7 @@ class _Importer:
                         credibility=c.credibility,
                         note=c.note,
                         evidence_url=c.evidence_url,
-                        source=by_key[anchoring.fold_name(c.source)] if c.source else None,
+                        source=by_key[names.fold_name(c.source)] if c.source else None,
                         created_by=self.user,
                         updated_by=self.user,
                     )

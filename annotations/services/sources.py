@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import anchoring, permissions
+from .. import names, permissions
 from ..models import Annotation, Source, SourceAlias
 
 __all__ = [
@@ -38,7 +38,7 @@ def source_check_name(name: str, *, exclude_source: Source | None = None) -> str
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("A source needs a name.")})
-    key = anchoring.fold_name(name)
+    key = names.fold_name(name)
     taken = _claimed_name(key, exclude_source=exclude_source)
     if taken is not None:
         message = (
@@ -100,7 +100,7 @@ def source_update(*, source: Source, user: AbstractBaseUser | None, **fields) ->
         source.name, source.name_key = " ".join(name.split()), key
         SourceAlias.objects.filter(source=source, name_key=key, is_primary=False).delete()
         SourceAlias.objects.filter(source=source, is_primary=True).update(
-            name=source.name, name_key=key
+            name=source.name, name_key=key, updated_at=timezone.now()
         )
     for field, value in fields.items():
         setattr(source, field, value)
@@ -181,7 +181,7 @@ def source_resolve_or_propose(*, name: str, kind: str, user: AbstractBaseUser) -
     Two editors proposing the same new name at once both get the one source that won: the
     loser finds the name taken (by source_create's check, or by the unique name index, in
     a savepoint), and looks it up again, so neither claim is lost."""
-    key = anchoring.fold_name(name)
+    key = names.fold_name(name)
     existing = _claimed_name(key)
     if existing is not None:
         return existing.source

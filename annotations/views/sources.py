@@ -8,14 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .. import permissions, selectors, services
-from ..anchoring import fold_name
+from .. import names, permissions, selectors, services
 from ..filters import SourceFilter
 from ..forms import AliasForm, MergeForm, SourceReviewForm, form_errors
-from ..models import Source, SourceAlias
+from ..models import Source
 from .common import HtmxHttpRequest, error_message, refused
 
 
@@ -36,15 +37,27 @@ def _require_reviewer(request: HttpRequest) -> None:
 
 @require_GET
 def source_picker(request: HtmxHttpRequest) -> HttpResponse:
-    """Search-as-you-type over source names and aliases, for the claim popover."""
+    """Search-as-you-type over source names and aliases, for the claim popover; below the
+    sources that contain the typed name, those it likely names (the name matcher), so a
+    duplicate is hinted before anyone proposes it."""
     term = request.GET.get("source_q", "")[:200]
     sources = selectors.source_search(term)
     # For merging, any source can be the duplicate, and proposing a new one makes no sense.
     merging = request.GET.get("mode") == "merge"
-    context = {"sources": sources, "term": term.strip(), "merging": merging}
-    if term.strip() and not merging:  # a name already taken is not offered as a new source
-        taken = SourceAlias.objects.filter(name_key=fold_name(term)).select_related("source")
-        context["taken"] = taken.first()
+    found = selectors.likely_sources(term)
+    why = {row.source.pk: row for row in found}
+    listed = {source.pk for source in sources}
+    context = {
+        # Found by their names, each with why it is likely the one meant, when it is.
+        "sources": [(source, why.get(source.pk)) for source in sources],
+        # Likely meant, though no name of theirs contains what was typed.
+        "likely": [row for row in found if row.source.pk not in listed],
+        "term": term.strip(),
+        "merging": merging,
+    }
+    if term.strip() and not merging:
+        # A name already there, however it is typed, is not offered as a new source.
+        context["taken"] = next((row for row in found if row.match.why == names.Why.SAME), None)
     return render(request, "annotations/fragments.html#source-picker", context)
 
 
@@ -87,6 +100,8 @@ def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_alias": request.user.has_perm("annotations.add_sourcealias"),
         "history": _history_entries(source),
     }
+    if context["can_review"]:
+        context["likely"] = selectors.possible_duplicates([source]).get(source.pk, [])
     return render(request, "annotations/source_detail.html", context)
 
 
@@ -100,7 +115,8 @@ def _history_entries(source: Source) -> list:
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     sources = list(selectors.review_queue()[:200])
-    forms = [
+    duplicates = selectors.possible_duplicates(sources)
+    rows = [
         (
             s,
             SourceReviewForm(
@@ -110,10 +126,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     "decision": Source.Review.APPROVED,
                 }
             ),
+            duplicates.get(s.pk, []),
         )
         for s in sources
     ]
-    return render(request, "annotations/review_queue.html", {"forms": forms})
+    context = {"rows": rows}
+    return render(request, "annotations/review_queue.html", context)
 
 
 @require_POST
@@ -129,8 +147,12 @@ def source_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return refused(request, error_message(exc), back=_back_url(request, source))
     messages.success(
         request,
-        f"“{source.name}” {source.get_review_status_display().lower()}, "
-        f"reliability {source.reliability}.",
+        _("“%(name)s”: %(status)s, reliability %(grade)s.")
+        % {
+            "name": source.name,
+            "status": source.get_review_status_display().lower(),
+            "grade": source.reliability,
+        },
     )
     return _back(request, source)
 
@@ -146,16 +168,18 @@ def source_alias_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.source_add_alias(source=source, name=form.cleaned_data["name"], user=request.user)
     except ValidationError as exc:
         return refused(request, error_message(exc), back=source.get_absolute_url())
-    messages.success(request, f"“{form.cleaned_data['name']}” added as an alias.")
+    messages.success(request, _("“%(name)s” added as an alias.") % form.cleaned_data)
     return redirect(source)
 
 
 @require_http_methods(["POST"])
 def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge another source into this one; a merge cannot be undone, so it always asks
+    first (the form's `confirm`), naming both and what moves."""
     _require_reviewer(request)
     keep = get_object_or_404(Source, pk=pk)
     form = MergeForm(request.POST)
-    back = keep.get_absolute_url()
+    back = _back_url(request, keep)
     if not form.is_valid():
         return refused(request, form_errors(form), back=back)
     other = form.cleaned_data["other"]
@@ -163,18 +187,28 @@ def source_merge(request: HttpRequest, pk: int) -> HttpResponse:
         services.source_check_merge(keep=keep, others=[other])
     except ValidationError as exc:
         return refused(request, error_message(exc), back=back)
-    if request.POST.get("confirm") != "1":  # a merge cannot be undone: ask first
-        context = {"keep": keep, "other": other, "n_claims": other.annotations.count()}
+    if request.POST.get("confirm") != "1":
+        context = {
+            "keep": keep,
+            "other": other,
+            "n_claims": other.annotations.count(),
+            "from_queue": request.POST.get("from") == "queue",
+            "back": back,
+        }
         return render(request, "annotations/source_merge_confirm.html", context)
     try:
         merged = services.source_merge(keep=keep, others=[other], user=request.user)
     except ValidationError as exc:
         return refused(request, error_message(exc), back=back)
     twins = getattr(merged, "merged_claims", 0)
-    messages.success(
-        request,
-        f"“{other.name}” merged into “{keep.name}”: its claims moved here and its names "
-        "became aliases."
-        + (f" {twins} claim(s) that became the same claim were merged into one." if twins else ""),
-    )
-    return redirect(keep)
+    message = _(
+        "“%(other)s” merged into “%(keep)s”: its claims moved there and its names became aliases."
+    ) % {"other": other.name, "keep": keep.name}
+    if twins:
+        message += " " + ngettext(
+            "%(n)d claim that became the same claim was merged into one.",
+            "%(n)d claims that became the same claim were merged into one.",
+            twins,
+        ) % {"n": twins}
+    messages.success(request, message)
+    return redirect(back)

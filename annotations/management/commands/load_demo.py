@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from annotations import anchoring, services
+from annotations import anchoring, names, services
 from annotations.demo import ARTICLES, DEMO_PASSWORDS, SOURCES
 from annotations.models import Annotation, Article, Source, SourceAlias
 from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         admin = users["admin"]
         by_name = {}
         for name, kind, reliability, status, aliases in SOURCES:
-            source = Source.objects.filter(name_key=anchoring.fold_name(name)).first()
+            source = Source.objects.filter(name_key=names.fold_name(name)).first()
             if source is None:
                 source = services.source_create(
                     name=name, kind=kind, reliability=reliability, user=users["editor"]
