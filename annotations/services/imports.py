@@ -87,10 +87,10 @@ class _Importer:
         plan.known = self._known_sources(kept)
         kept = self._drop_rejected(kept, plan)
         plan.records = [self._without_twin_claims(r, plan) for r in kept]
-        names = {
+        named = {
             names.fold_name(c.source): c.source for r in plan.records for c in r.claims if c.source
         }
-        plan.new_names = {k: names[k] for k in sorted(names) if k not in plan.known}
+        plan.new_names = {k: named[k] for k in sorted(named) if k not in plan.known}
         return plan
 
     def _drop_duplicates(self, records: list[ArticleRecord], plan: _Plan) -> list:
