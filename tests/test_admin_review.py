@@ -254,6 +254,17 @@ def test_a_decision_made_meanwhile_by_someone_else_is_not_overwritten(client, re
     assert _state(other)[:3] == ("approved", "B", colleague)
 
 
+def test_a_form_that_does_not_say_what_status_was_seen_is_refused(client, reviewer, proposed):
+    client.force_login(reviewer)
+    url = reverse("admin:annotations_source_change", args=[proposed.pk])
+    for seen in ("", "maybe"):
+        data = _form_data(client, url, review_status="approved", reliability="B")
+        response = client.post(url, {**data, "seen_status": seen})
+        assert response.status_code == 422
+        assert "did not say which review status you saw" in response.content.decode()
+    assert _state(proposed) == ("pending", "F", None, "")
+
+
 def test_a_pending_source_keeps_a_grade_and_note_until_it_is_decided(client, reviewer, proposed):
     client.force_login(reviewer)
     url = reverse("admin:annotations_source_change", args=[proposed.pk])

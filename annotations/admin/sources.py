@@ -83,8 +83,8 @@ class SourceReviewAdminForm(SourceAdminForm):
             self.initial["reliability"] = ""
             self.fields["reliability"].choices = _grade_choices(_lazy("Choose a grade"))
             self.fields["reliability"].help_text = _(
-                "Now %(grade)s. To approve, choose the grade it is approved at (F too, if its "
-                "reliability cannot be judged); otherwise left empty, it stays."
+                "Now %(grade)s. To approve it, choose the grade it is approved at (F too, if "
+                "its reliability cannot be judged). Left empty, the grade stays as it is."
             ) % {"grade": source.get_reliability_display()}
 
     def clean(self):
