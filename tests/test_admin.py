@@ -19,11 +19,11 @@ def test_review_actions_record_who_and_when(reviewer_client, reviewer):
     pending = SourceFactory(review_status="pending")
     response = reviewer_client.post(
         reverse("admin:annotations_source_changelist"),
-        {"action": "approve", "_selected_action": [pending.pk]},
+        {"action": "approve", "_selected_action": [pending.pk], "apply": "1", "reliability": "C"},
     )
     assert response.status_code == 302
     pending.refresh_from_db()
-    assert pending.review_status == "approved"
+    assert (pending.review_status, pending.reliability) == ("approved", "C")
     assert pending.reviewed_by == reviewer and pending.reviewed_at is not None
 
 

@@ -264,7 +264,8 @@ def test_admin_approve_action_keeps_the_note_the_reviewer_wrote(client, reviewer
     Source.objects.filter(pk=source.pk).update(review_note="Official port body; checked its site")
     client.force_login(reviewer)
     url = reverse("admin:annotations_source_changelist")
-    response = client.post(url, {"action": "approve", "_selected_action": [source.pk]})
+    selected = {"action": "approve", "_selected_action": [source.pk]}
+    response = client.post(url, {**selected, "apply": "1", "reliability": "B", "note": ""})
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.review_status == "approved" and source.reviewed_by == reviewer

@@ -90,10 +90,30 @@ def source_create(
     return source
 
 
+# A source's grade and review note are the reviewer's: changing them is reviewing.
+_REVIEW_FIELDS = ("reliability", "review_note")
+
+
 @transaction.atomic
-def source_update(*, source: Source, user: AbstractBaseUser | None, **fields) -> Source:
-    """Change a source's own fields; a new name moves its primary name record too."""
+def source_update(
+    *,
+    source: Source,
+    user: AbstractBaseUser | None,
+    expected_status: str | None = None,
+    **fields,
+) -> Source:
+    """Change a source's own fields; a new name moves its primary name record too.
+
+    Its grade and review note change only for a reviewer (a pending source can carry a
+    grade before it is decided). `expected_status` is the review status the user saw: if
+    someone decided the source in between, nothing changes and the user is told."""
     permissions.require_change_source(user)
+    if any(f in fields and fields[f] != getattr(source, f) for f in _REVIEW_FIELDS):
+        permissions.require_review_sources(user)
+    if expected_status:
+        _check_not_decided_meanwhile(
+            Source.objects.select_for_update().get(pk=source.pk), expected_status
+        )
     name = fields.pop("name", source.name)
     if " ".join(name.split()) != source.name:
         key = source_check_name(name, exclude_source=source)
@@ -132,19 +152,8 @@ def source_review(
     if decision not in (Source.Review.APPROVED, Source.Review.REJECTED):
         raise ValidationError(_("A review decision is either approved or rejected."))
     source = Source.objects.select_for_update().get(pk=source.pk)
-    if expected_status and source.review_status != expected_status:
-        who = source.reviewed_by.get_username() if source.reviewed_by else _("someone")
-        raise ValidationError(
-            _(
-                "“%(name)s” was meanwhile marked %(status)s by %(who)s. Reload and review it "
-                "again if you disagree."
-            )
-            % {
-                "name": source.name,
-                "status": source.get_review_status_display().lower(),
-                "who": who,
-            }
-        )
+    if expected_status:
+        _check_not_decided_meanwhile(source, expected_status)
     decided = source.review_status != Source.Review.PENDING
     if decided and source.review_status != decision and not reconsider:
         raise ValidationError(
@@ -162,6 +171,24 @@ def source_review(
     source._history_user = user
     source.save()
     return source
+
+
+def _check_not_decided_meanwhile(source: Source, expected_status: str) -> None:
+    """Refuse when the (locked) source's review status is not the one the user saw."""
+    if source.review_status == expected_status:
+        return
+    who = source.reviewed_by.get_username() if source.reviewed_by else _("someone")
+    raise ValidationError(
+        _(
+            "“%(name)s” was meanwhile marked %(status)s by %(who)s. Reload and review it "
+            "again if you disagree."
+        )
+        % {
+            "name": source.name,
+            "status": source.get_review_status_display().lower(),
+            "who": who,
+        }
+    )
 
 
 @transaction.atomic
