@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from . import labels
-from .models import Annotation, Source
+from .models import PUBLIC_SUMMARY_MAX, Annotation, Source
 from .permissions import role_name
 
 
@@ -14,5 +14,6 @@ def site(request: HttpRequest) -> dict:
         "claim_labels": labels.LABELS,
         "source_kinds": Source.Kind.choices,
         "credibility_choices": Annotation.Credibility.choices,
+        "public_summary_max": PUBLIC_SUMMARY_MAX,
         "role_name": (lambda: role_name(request.user)) if hasattr(request, "user") else "",
     }

@@ -42,6 +42,7 @@ class DemoClaim:
     note: str = ""
     evidence_url: str = ""
     occurrence: int = 0
+    public_summary: str = ""  # published in ClaimReview (the note is internal)
 
 
 @dataclass
@@ -99,6 +100,8 @@ ARTICLES = [
                 2,
                 "Matches the operator’s outage map at 09:00.",
                 "https://example.org/outage-map",
+                public_summary="The grid operator’s outage map showed about 40,000 households "
+                "without power that morning.",
             ),
             DemoClaim(
                 "air defence units shot down 31 of 38 Shahed-type drones launched from the "
@@ -107,6 +110,8 @@ ARTICLES = [
                 "Security Service of Ukraine",
                 3,
                 "Single-source figure; wreckage photos not geolocated yet.",
+                public_summary="Only the SBU has given this figure, and no other source has "
+                "confirmed it yet.",
             ),
             DemoClaim(
                 "its forces had hit “military-industrial targets”",

@@ -123,7 +123,10 @@ class ClaimFilter(RefusingFilterSet):
         if not value:
             return claims
         return claims.filter(
-            Q(quote__icontains=value) | Q(note__icontains=value) | Q(source__name__icontains=value)
+            Q(quote__icontains=value)
+            | Q(note__icontains=value)
+            | Q(public_summary__icontains=value)
+            | Q(source__name__icontains=value)
         )
 
     def _source_status(self, claims, name, value):
@@ -146,6 +149,20 @@ class ClaimFilter(RefusingFilterSet):
                 anchor_state__in=[Annotation.Anchor.CHANGED, Annotation.Anchor.ORPHANED]
             )
         return claims.filter(anchor_state=value)
+
+    def article_scope(self) -> QuerySet[Article] | None:
+        """The articles a JSON-LD export lists (`schema:hasPart`) besides its claims. With
+        no filter (everything) or one article alone, every live article in scope, those
+        without claims too, so that importing the file brings every article back; with any
+        other filter, None: only the articles of the claims exported. Call after
+        `is_valid()`."""
+        data = self.form.cleaned_data
+        used = {name for name, value in data.items() if value not in (None, "", False)}
+        if not used:
+            return Article.objects.alive()
+        if used == {"article"}:
+            return Article.objects.alive().filter(pk=int(data["article"]))
+        return None
 
     def download_name(
         self, extension: str, *, kind: str = "claims", variant: str = "", day: date | None = None

@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import labels
-from .models import Annotation, Article, Source
+from .models import PUBLIC_SUMMARY_MAX, Annotation, Article, Source
 from .text import TextRulesForm
 
 NOTE_MAX = 5000
@@ -36,8 +36,20 @@ def _transport_newlines(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _lines_field(limit: int, *, label, too_long) -> forms.CharField:
+    """An optional text of a few lines (a note, a summary) of at most `limit` characters."""
+    return forms.CharField(
+        required=False,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=label,
+        error_messages={"max_length": too_long},
+    )
+
+
 class ClaimDetailsForm(TextRulesForm):
-    """What a claim says beyond its span: verdict, source, grade, note, evidence."""
+    """What a claim says beyond its span: verdict, source, grade, note, public summary,
+    evidence."""
 
     label = forms.ChoiceField(choices=labels.choices)  # read when the form is used
     source = forms.ModelChoiceField(
@@ -55,18 +67,23 @@ class ClaimDetailsForm(TextRulesForm):
         empty_value=None,
         choices=[("", "—"), *Annotation.Credibility.choices],
     )
-    note = forms.CharField(
-        required=False,
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={
-            "max_length": _("The note is too long (at most %(limit_value)d characters).")
-        },
+    note = _lines_field(
+        NOTE_MAX,
+        label=_("Internal note (never published)"),
+        too_long=_("The note is too long (at most %(limit_value)d characters)."),
+    )
+    public_summary = _lines_field(
+        PUBLIC_SUMMARY_MAX,
+        label=_("Public summary (published in ClaimReview)"),
+        too_long=_("The public summary is too long (at most %(limit_value)d characters)."),
     )
     evidence_url = HttpUrlField(required=False, label=_("Evidence link"))
 
     def clean_note(self) -> str:
         return _transport_newlines(self.cleaned_data["note"])
+
+    def clean_public_summary(self) -> str:
+        return _transport_newlines(self.cleaned_data["public_summary"])
 
     def clean(self):
         data = super().clean()

@@ -75,6 +75,7 @@ _SPECS: dict[type[Model], _Spec] = {
             "source",
             "credibility",
             "note",
+            "public_summary",
             "evidence_url",
             "quote",
             "prefix",

@@ -141,6 +141,11 @@ def key_map() -> dict[str, str]:
     return {label.code: label.key for label in LABELS}
 
 
+def rated_keys() -> list[str]:
+    """The labels a ClaimReview publishes: those with a rating (verified, disputed)."""
+    return [label.key for label in LABELS if label.rating is not None]
+
+
 def review_rating(key: str) -> dict | None:
     """The schema.org Rating of a ClaimReview for this label, or None for none."""
     label = get(key)

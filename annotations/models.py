@@ -7,8 +7,11 @@ Writes go through `annotations.services`; models carry no logic in `save()` and 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +22,8 @@ from .text import validate_body, validate_line, validate_lines
 User = settings.AUTH_USER_MODEL
 
 PREFIX_SUFFIX_LENGTH = 32
+# A claim's public summary is published as a ClaimReview's reviewBody: a few sentences.
+PUBLIC_SUMMARY_MAX = 2000
 
 DUPLICATE_CLAIM = _(
     "This passage is already tagged with this verdict and source. Edit that claim instead."
@@ -307,7 +312,14 @@ class Annotation(models.Model):
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.PROTECT, related_name="annotations"
     )
-    note = models.TextField(blank=True, validators=[validate_lines])
+    # Internal: it may name a protected source, so it is never published (no ClaimReview).
+    note = models.TextField(_("internal note"), blank=True, validators=[validate_lines])
+    # What the desk says in public about the claim: a ClaimReview's reviewBody.
+    public_summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        validators=[validate_lines, MaxLengthValidator(PUBLIC_SUMMARY_MAX)],
+    )
     evidence_url = models.URLField(max_length=2000, blank=True, validators=[validate_line])
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_annotations"
@@ -362,6 +374,10 @@ class Annotation(models.Model):
             models.CheckConstraint(
                 condition=Q(anchor_reason__in=[r.value for r in AnchorReason]),
                 name="annotation_anchor_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("public_summary"), PUBLIC_SUMMARY_MAX),
+                name="annotation_public_summary_length",
             ),
             # One save is one claim: the same passage with the same verdict and source
             # twice would count twice in every export and chart. Two partial indexes,

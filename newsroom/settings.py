@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from annotations.siteurl import clean_site_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -66,8 +68,13 @@ elif not DEBUG and (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Absolute base for ids in exports (JSON-LD); no trailing slash.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute base for ids in exports (JSON-LD, ClaimReview); no trailing slash. No default:
+# unset, the web exports use the request's own scheme and host, and the export command
+# asks for --site-url.
+try:
+    SITE_URL = clean_site_url(os.environ.get("SITE_URL", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SITE_URL: {exc}") from exc
 # The desk that signs ClaimReview exports.
 DESK_NAME = os.environ.get("DESK_NAME", "Newsroom verification desk")
 

@@ -284,6 +284,10 @@ def test_a_200_kb_article_comes_in_by_csv(client, reviewer):
         (["import_articles", "a.jsonl", "--user", "editor"], "may not bulk import"),
         (["export_annotations", "--label", "maybe"], "Filters not understood"),
         (["export_annotations", "--date-from", "2026-02-30"], "Filters not understood"),
+        (
+            ["export_annotations", "--format", "jsonld", "--site-url", "claims.example.org"],
+            "is not a site address",
+        ),
     ],
 )
 def test_a_command_that_refuses_says_why_and_writes_nothing(tmp_path, editor, reviewer, args, says):

@@ -42,6 +42,7 @@ def tricky(editor):
         credibility=3,
         created_by=editor,
         note="Line one\nline two, with “quotes” and 🚀\r\n",
+        public_summary="Public: “31 of 38”,\nunconfirmed",
     )
     payloads = []
     for payload in ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]:
@@ -97,6 +98,9 @@ def test_csv_reads_back_field_by_field(editor_client, tricky):
     assert by_id[first.pk]["source_name"] == 'СБУ, "press office"'
     assert by_id[first.pk]["note"] == "Line one\nline two, with “quotes” and 🚀\r\n"
     assert (by_id[first.pk]["credibility"], by_id[first.pk]["created_by"]) == ("3", "editor")
+    # Added after the others, so that readers by position keep working.
+    assert header[22:] == ["anchor_state", "credibility", "public_summary"]
+    assert by_id[first.pk]["public_summary"] == "Public: “31 of 38”,\nunconfirmed"
 
 
 def test_spreadsheet_safe_default_makes_formulas_inert(editor_client, tricky):
@@ -231,7 +235,7 @@ def test_claimreview_for_verified_and_disputed_only(editor_client, tricky, setti
     assert review["author"] == {
         "@type": "Organization",
         "name": "Test Desk",
-        "url": settings.SITE_URL + "/",
+        "url": "http://testserver/",  # no SITE_URL: the request's own scheme and host
     }
     assert review["itemReviewed"]["@type"] == "Claim"
     assert review["itemReviewed"]["author"]["name"] == first.source.name
@@ -263,7 +267,16 @@ def test_export_command_writes_file(tmp_path, tricky):
     rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
     assert len(rows) == 2 and rows[1][11] == "disputed"
     out = tmp_path / "claims.jsonld"
-    call_command("export_annotations", "--format", "jsonld", "-o", str(out), verbosity=0)
+    call_command(
+        "export_annotations",
+        "--format",
+        "jsonld",
+        "--site-url",
+        "https://desk.example.org",
+        "-o",
+        str(out),
+        verbosity=0,
+    )
     assert json.loads(out.read_text())["total"] == 5
 
 
@@ -278,7 +291,8 @@ def test_claim_rows_keyset_paging_covers_all():
 
 
 def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_path):
-    """Export everything as JSON-LD, empty the database, import the file: same claims."""
+    """Export everything as JSON-LD, empty the database, import the file: same articles
+    (those without claims too) and the same claims."""
     from django.core.management import call_command
 
     from annotations.models import Article, Source
@@ -290,7 +304,9 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         source=SourceFactory(name="Kyiv"),
         evidence_url="https://example.org/e",
         credibility=2,
+        public_summary="Kyiv's figure, confirmed by\nthe desk.",
     )
+    ArticleFactory(title="Nothing tagged yet", body="A text without claims.", url="")
     response = editor_client.get(reverse("annotations:export-jsonld"))
     path = tmp_path / "claims.jsonld"
     path.write_bytes(b"".join(response.streaming_content))
@@ -307,13 +323,17 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
                 c.label,
                 c.source.name if c.source else None,
                 c.note.replace("\r\n", "\n"),
+                c.public_summary,
                 c.evidence_url,
                 c.credibility,
             )
             for c in Annotation.objects.select_related("article", "source")
         )
 
-    before = snapshot()
+    def articles():
+        return sorted(Article.objects.values_list("title", "body", "url", "outlet"))
+
+    before, articles_before = snapshot(), articles()
     Annotation.objects.all().delete()
     Article.objects.all().delete()
     Source.objects.all().delete()
@@ -321,7 +341,7 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     importer = member("importer", "Reviewer").get_username()
     call_command("import_articles", str(path), "--user", importer, verbosity=0)
     assert snapshot() == before
-    assert Article.objects.count() == 2
+    assert articles() == articles_before and len(articles_before) == 3
 
 
 def test_filtering_the_claims_list_by_htmx_updates_its_export_links(editor_client, tricky):
@@ -398,7 +418,9 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
             created_by=None if i % 5 == 0 else editor,
         )
         stamp = datetime(2026, 3, 1, 10, 0, i, 0 if i % 2 else 123456 + i, tzinfo=UTC)
-        Annotation.objects.filter(pk=claim.pk).update(created_at=stamp, prefix=text, suffix=text)
+        Annotation.objects.filter(pk=claim.pk).update(
+            created_at=stamp, prefix=text, suffix=text, public_summary=text[::-1]
+        )
     claims = selectors.live_claims()
     expected = "".join(exporters.csv_lines(exporters.claim_rows(claims), safe=safe))
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))

@@ -57,7 +57,7 @@ def test_entries_for_create_change_and_delete_say_who_when_and_what(editor, revi
 
     assert created["action"] == "created" and created["who"] == "editor"
     assert ("Label", "—", "Disputed") in created["changes"]
-    assert ("Note", "—", "one post only") in created["changes"]
+    assert ("Internal note", "—", "one post only") in created["changes"]
     assert changed["action"] == "changed" and changed["who"] == "reviewer"
     assert changed["changes"] == [
         ("Label", "Disputed", "Verified"),

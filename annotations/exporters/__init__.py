@@ -1,12 +1,21 @@
 """How claims are written out: newsroom CSV, W3C Web Annotation JSON-LD, ClaimReview.
 
-"Which rows" is a queryset chosen elsewhere (filters.ClaimFilter). `rows` reads it in
+"Which rows" is a queryset chosen elsewhere (filters.ClaimFilter); a ClaimReview narrows it
+to the claims the desk publishes (`published`). `rows` reads it in
 keyset-paged chunks (the database side); `csvtext`, `jsonld` and `claimreview` turn rows into
 text (pure, no database); `pgcsv` has PostgreSQL build the same CSV for big exports. Nothing
 is built in memory beyond one chunk.
 """
 
-from .claimreview import claim_review, claimreview_lines
+from .claimreview import (
+    BEST_RATING,
+    WORST_RATING,
+    claim_review,
+    claimreview_lines,
+    claimreview_pieces,
+    published,
+    rating_value,
+)
 from .csvtext import csv_lines, csv_record, spreadsheet_safe
 from .jsonld import (
     CREDIBILITY_PREFIX,
@@ -17,27 +26,42 @@ from .jsonld import (
     web_annotation,
 )
 from .pgcsv import csv_pieces, pg_csv_pieces
-from .rows import _FIELDS, CHUNK_SIZE, CSV_COLUMNS, ClaimRow, article_rows, claim_rows, counted
+from .rows import (
+    _FIELDS,
+    CHUNK_SIZE,
+    CSV_COLUMNS,
+    ClaimRow,
+    article_rows,
+    articles_reader,
+    claim_rows,
+    counted,
+)
 
 __all__ = [
+    "BEST_RATING",
     "CHUNK_SIZE",
     "CREDIBILITY_PREFIX",
     "CSV_COLUMNS",
     "PAGE_SIZE",
+    "WORST_RATING",
     "_FIELDS",
     "ClaimRow",
     "annotation_page",
     "article_node",
     "article_rows",
+    "articles_reader",
     "claim_review",
     "claim_rows",
     "claimreview_lines",
+    "claimreview_pieces",
     "counted",
     "csv_lines",
     "csv_pieces",
     "csv_record",
     "jsonld_collection",
     "pg_csv_pieces",
+    "published",
+    "rating_value",
     "spreadsheet_safe",
     "web_annotation",
 ]

@@ -29,7 +29,7 @@ CREDIBILITY_PREFIX = "admiralty-credibility:"
 
 
 def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
-    """One claim as a W3C Web Annotation: the label, source and note in the body; the
+    """One claim as a W3C Web Annotation: the label, source, note and summary in the body; the
     article as target, found by a TextQuoteSelector and a TextPositionSelector."""
     body: list[dict] = [
         {"type": "TextualBody", "purpose": "assessing", "value": row.label, "format": "text/plain"},
@@ -43,15 +43,13 @@ def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
                 "format": "text/plain",
             }
         )
-    if row.note:
-        body.append(
-            {
-                "type": "TextualBody",
-                "purpose": "commenting",
-                "value": row.note,
-                "format": "text/plain",
-            }
-        )
+    # The desk's full record: the internal note (commenting) as well as the public summary
+    # (describing; what a ClaimReview publishes).
+    for purpose, value in (("commenting", row.note), ("describing", row.public_summary)):
+        if value:
+            body.append(
+                {"type": "TextualBody", "purpose": purpose, "value": value, "format": "text/plain"}
+            )
     if row.credibility:
         # The Admiralty grade of the information (1-6), as a classification of the claim.
         body.append(

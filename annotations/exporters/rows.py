@@ -38,6 +38,7 @@ CSV_COLUMNS = [
     # After the documented columns, so that scripts reading by position keep working.
     "anchor_state",
     "credibility",
+    "public_summary",
 ]
 
 # Database fields behind each row, in one query per chunk (no model instances).
@@ -68,6 +69,7 @@ _FIELDS = [
     "credibility",
     "original_quote",
     "source_id",
+    "public_summary",
 ]
 
 
@@ -101,18 +103,25 @@ class ClaimRow(NamedTuple):
     credibility: int | None
     original_quote: str
     source_id: int | None
+    public_summary: str
+
+
+def _chunks(ordered: QuerySet, chunk_size: int, id_of: Callable) -> Iterator[list]:
+    """The rows of a queryset ordered by id, `chunk_size` per query (keyset paging)."""
+    last_id = 0
+    while True:
+        chunk = list(ordered.filter(id__gt=last_id)[:chunk_size])
+        yield chunk
+        if len(chunk) < chunk_size:
+            return
+        last_id = id_of(chunk[-1])
 
 
 def claim_rows(claims: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[ClaimRow]:
     """Every claim of the queryset in id order, fetched `chunk_size` rows per query."""
-    last_id = 0
     ordered = claims.order_by("id").values_list(*_FIELDS)
-    while True:
-        chunk = list(ordered.filter(id__gt=last_id)[:chunk_size])
+    for chunk in _chunks(ordered, chunk_size, lambda row: row[0]):
         yield from map(ClaimRow._make, chunk)
-        if len(chunk) < chunk_size:
-            return
-        last_id = chunk[-1][0]
 
 
 _ARTICLE_FIELDS = ["id", "title", "url", "outlet", "author", "published_at", "language", "body"]
@@ -126,6 +135,22 @@ def article_rows(article_ids: Iterable[int], *, chunk_size: int = 200) -> Iterat
     for i in range(0, len(ids), chunk_size):
         chunk = Article.objects.filter(id__in=ids[i : i + chunk_size]).order_by("id")
         yield from chunk.values(*_ARTICLE_FIELDS)
+
+
+def articles_reader(scope: QuerySet | None) -> Callable[[set[int]], Iterator[dict]]:
+    """What a JSON-LD export lists as its articles (`jsonld_collection(articles=…)`): with
+    no scope, the articles of the claims exported (their ids, as seen); with one
+    (`ClaimFilter.article_scope`), every article of it, those without claims too, keyset
+    paged like `article_rows`."""
+    if scope is None:
+        return article_rows
+
+    def scoped(seen: set[int], *, chunk_size: int = 200) -> Iterator[dict]:
+        ordered = scope.order_by("id").values(*_ARTICLE_FIELDS)
+        for chunk in _chunks(ordered, chunk_size, lambda row: row["id"]):
+            yield from chunk
+
+    return scoped
 
 
 def counted(rows: Iterable, progress: Callable[[int], object]) -> Iterator:

@@ -2,8 +2,9 @@
 
 The schema (README "Bulk import"): title, body, url, outlet, author, published_at,
 language, and optionally claims, a list of {start, end, quote, label, source, credibility,
-note, evidence_url}. Offsets are code points into the body after normalisation (NFC, "\\n"),
-exactly as the app stores and exports them. Every check here is the one the app makes.
+note, public_summary, evidence_url}. Offsets are code points into the body after
+normalisation (NFC, "\\n"), exactly as the app stores and exports them.
+Every check here is the one the app makes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils.translation import gettext
 
 from .. import anchoring, labels, text
 from ..exporters import CREDIBILITY_PREFIX
-from ..models import Annotation, Source
+from ..models import PUBLIC_SUMMARY_MAX, Annotation, Source
 from .drafts import ARTICLE_FIELDS, MAX_LENGTHS, ArticleDraft
 
 SOURCE_NAME_MAX = Source._meta.get_field("name").max_length
@@ -38,6 +39,8 @@ MAX_JSON_DEPTH = 64
 # At most this many pages are followed along a collection's "first" and "next" links.
 MAX_PAGES = 10_000
 _url = URLValidator(schemes=["http", "https"])
+# Fields of several lines (the text rule allows line breaks in them).
+_LINES_FIELDS = ("quote", "note", "public_summary")
 
 
 @dataclass
@@ -50,6 +53,7 @@ class ClaimRecord:
     credibility: int | None = None
     note: str = ""
     evidence_url: str = ""
+    public_summary: str = ""
 
 
 @dataclass(kw_only=True)
@@ -82,7 +86,7 @@ def _text(raw: dict, name: str, *, required: bool = False, prefix: str = "") -> 
     if limit and len(value) > limit:
         raise RecordProblem(f"{prefix}“{name}” is longer than {limit} characters.")
     found = text.problem(
-        value, lines=name in ("note", "quote"), body=name == "body"
+        value, lines=name in _LINES_FIELDS, body=name == "body"
     )  # the one text rule, as in the app's forms
     if found:
         raise RecordProblem(f"{prefix}“{name}”: {found}")
@@ -171,19 +175,16 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
             _url(evidence_url)
         except ValidationError as exc:
             raise RecordProblem(f"claim {index}: the evidence link must be http or https.") from exc
-    note = raw.get("note") or ""
-    if not isinstance(note, str):
-        raise RecordProblem(f"claim {index}: “note” must be text.")
-    note = _text({"note": note}, "note", prefix=f"claim {index}: ")
+    note, summary = (
+        anchoring.normalise_body(_text(raw, name, prefix=f"claim {index}: "))
+        for name in ("note", "public_summary")
+    )
+    if len(summary) > PUBLIC_SUMMARY_MAX:
+        raise RecordProblem(
+            f"claim {index}: “public_summary” is longer than {PUBLIC_SUMMARY_MAX} characters."
+        )
     return ClaimRecord(
-        start,
-        end,
-        quote,
-        label,
-        source.strip(),
-        credibility,
-        anchoring.normalise_body(note),
-        evidence_url,
+        start, end, quote, label, source.strip(), credibility, note, evidence_url, summary
     )
 
 
@@ -393,6 +394,8 @@ def _claim_from_annotation(item) -> tuple[str, dict]:
             claim["source"] = body.get("value")
         elif purpose == "commenting":
             claim["note"] = body.get("value")
+        elif purpose == "describing":
+            claim["public_summary"] = body.get("value")
         elif purpose == "linking":
             claim["evidence_url"] = body.get("source")
         elif purpose == "classifying":

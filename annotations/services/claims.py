@@ -296,6 +296,7 @@ def annotation_create(
     source: Source | None = None,
     credibility: int | None = None,
     note: str = "",
+    public_summary: str = "",
     evidence_url: str = "",
     seen_version: int | None = None,
     new_source_name: str = "",
@@ -327,6 +328,7 @@ def annotation_create(
         source=source,
         credibility=credibility,
         note=note,
+        public_summary=public_summary,
         evidence_url=evidence_url,
         created_by=user if user and user.is_authenticated else None,
         updated_by=user if user and user.is_authenticated else None,
@@ -348,12 +350,14 @@ def annotation_update(
     credibility: int | None,
     note: str,
     evidence_url: str,
+    public_summary: str | None = None,
     new_source_name: str = "",
     new_source_kind: str = Source.Kind.OTHER,
     span: NewSpan | None = None,
 ) -> Annotation:
     """Change a claim's verdict and details; its span stays where it is, unless `span`
     moves it (checked as `annotation_respan` checks it, in the same transaction).
+    `public_summary` None keeps the one the claim has (a door without that field).
 
     A claim may keep a source that was rejected after it was attached (it stays flagged),
     but a rejected source cannot be newly attached.
@@ -380,6 +384,7 @@ def annotation_update(
     annotation.source = source
     annotation.credibility = credibility
     annotation.note = note
+    annotation.public_summary = locked.public_summary if public_summary is None else public_summary
     annotation.evidence_url = evidence_url
     annotation.updated_by = user
     _validate(annotation)

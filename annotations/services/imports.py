@@ -223,6 +223,7 @@ class _Importer:
                         label=c.label,
                         credibility=c.credibility,
                         note=c.note,
+                        public_summary=c.public_summary,
                         evidence_url=c.evidence_url,
                         source=by_key[names.fold_name(c.source)] if c.source else None,
                         created_by=self.user,

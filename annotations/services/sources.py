@@ -277,9 +277,9 @@ def source_merge(*, keep: Source, others: list[Source], user: AbstractBaseUser) 
 
 def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]:
     """Claims that become one claim when their sources merge (the same passage and verdict,
-    "SBU" and "Security Service of Ukraine"): the oldest stays, takes in a note, evidence
-    link or grade the others had and it lacked, and the others are deleted with a history
-    record that names it. Returns the ids deleted."""
+    "SBU" and "Security Service of Ukraine"): the oldest stays, takes in a note, a public
+    summary, evidence link or grade the others had and it lacked, and the others are
+    deleted with a history record that names it. Returns the ids deleted."""
     live = [c for c in moving if c.anchor_state != Annotation.Anchor.ORPHANED]
     if not live:
         return set()
@@ -298,6 +298,7 @@ def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]
         for twin in twins:
             if twin.note and twin.note not in survivor.note:
                 survivor.note = f"{survivor.note}\n{twin.note}".strip()
+            survivor.public_summary = survivor.public_summary or twin.public_summary
             survivor.evidence_url = survivor.evidence_url or twin.evidence_url
             survivor.credibility = survivor.credibility or twin.credibility
             twin._history_user = user
@@ -310,5 +311,7 @@ def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]
         survivor.updated_by = user
         survivor._history_user = user
         survivor._change_reason = "took in the claims merged into it"
-        survivor.save(update_fields=["note", "evidence_url", "credibility", "updated_by"])
+        survivor.save(
+            update_fields=["note", "public_summary", "evidence_url", "credibility", "updated_by"]
+        )
     return gone

@@ -99,6 +99,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             **_source_args(request, data),
             credibility=data["credibility"],
             note=data["note"],
+            public_summary=data["public_summary"],
             evidence_url=data["evidence_url"],
             seen_version=data["version"],
         )
@@ -146,6 +147,7 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     **_source_args(request, data),
                     credibility=data["credibility"],
                     note=data["note"],
+                    public_summary=data["public_summary"],
                     evidence_url=data["evidence_url"],
                     seen_version=article.version,
                 )
@@ -183,6 +185,7 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 **_source_args(request, data),
                 credibility=data["credibility"],
                 note=data["note"],
+                public_summary=data["public_summary"],
                 evidence_url=data["evidence_url"],
                 span=_new_span(span_form),
             )
@@ -344,6 +347,7 @@ def _claim_initial(claim: Annotation) -> dict:
         "source": claim.source_id,
         "credibility": claim.credibility,
         "note": claim.note,
+        "public_summary": claim.public_summary,
         "evidence_url": claim.evidence_url,
     }
 

@@ -55,6 +55,12 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "annotations/claim_list.html", context, status=status)
 
 
+def _site_url(request: HtmxHttpRequest) -> str:
+    """The base of the export's ids: `SITE_URL` when it is set, else the scheme and host
+    this request came to (behind a proxy, as `HTTPS` trusts it to say)."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
 def _attachment(response: StreamingHttpResponse, name: str) -> StreamingHttpResponse:
     """Send the export as a download under `name` (see `ClaimFilter.download_name`)."""
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -82,9 +88,10 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
     if not chosen.is_valid():
         return _bad_filters(chosen)
     claims = chosen.qs
+    site_url = _site_url(request)
     query = request.GET.copy()
     query.pop("page", None)
-    collection_id = settings.SITE_URL + reverse("annotations:export-jsonld")
+    collection_id = site_url + reverse("annotations:export-jsonld")
     if query:
         collection_id += "?" + query.urlencode()
     total = claims.count()
@@ -110,7 +117,7 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
         rows = list(exporters.claim_rows(_page_of(claims, number), chunk_size=exporters.PAGE_SIZE))
         document = exporters.annotation_page(
             rows,
-            site_url=settings.SITE_URL,
+            site_url=site_url,
             collection_id=collection_id,
             page=number,
             pages=pages,
@@ -124,11 +131,11 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
         )
     lines = exporters.jsonld_collection(
         exporters.claim_rows(claims),
-        site_url=settings.SITE_URL,
+        site_url=site_url,
         collection_id=collection_id,
         total=total,
         label=f"Claims exported by {settings.DESK_NAME}",
-        articles=exporters.article_rows,
+        articles=exporters.articles_reader(chosen.article_scope()),
     )
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines),
@@ -151,10 +158,8 @@ def export_claimreview(request: HtmxHttpRequest) -> HttpResponse:
     chosen = ClaimFilter(request.GET)
     if not chosen.is_valid():
         return _bad_filters(chosen)
-    lines = exporters.claimreview_lines(
-        exporters.claim_rows(chosen.qs),
-        site_url=settings.SITE_URL,
-        desk_name=settings.DESK_NAME,
+    lines = exporters.claimreview_pieces(
+        chosen.qs, site_url=_site_url(request), desk_name=settings.DESK_NAME
     )
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="application/ld+json"

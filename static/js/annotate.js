@@ -230,7 +230,7 @@
   }
 
   function resetForm() {
-    for (const name of ["note", "evidence_url", "credibility", "source", "new_source_name", "source_q"]) {
+    for (const name of ["note", "public_summary", "evidence_url", "credibility", "source", "new_source_name", "source_q"]) {
       if (form.elements[name]) form.elements[name].value = "";
     }
     form.querySelectorAll(".source-chosen, .new-source").forEach((el) => (el.hidden = true));

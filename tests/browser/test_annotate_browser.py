@@ -233,7 +233,15 @@ def test_pick_source_then_key_stores_source(page, live_server, login, editor, ar
     # Keys typed into the popover's fields are text, not labels.
     page.locator("#claim-popover textarea[name=note]").click()
     page.keyboard.type("Via the SBU's Telegram channel")
+    # The public summary is its own field, named as what ClaimReview publishes.
+    summary = page.get_by_label("Public summary (published in ClaimReview)")
+    summary.fill("Only the SBU gives this figure.")
+    expect(page.get_by_label("Internal note (never published)")).to_have_value(
+        "Via the SBU's Telegram channel"
+    )
     expect(popover(page)).to_be_visible()
+    SHOTS.mkdir(exist_ok=True)
+    popover(page).screenshot(path=str(SHOTS / "claimreview-popover.png"))
     assert Annotation.objects.count() == 0
     page.locator("#claim-popover button[data-label=disputed]").click()
     wait_for_claims(page, 1)
@@ -242,6 +250,7 @@ def test_pick_source_then_key_stores_source(page, live_server, login, editor, ar
     assert claim.source == sbu
     assert claim.label == Annotation.Label.DISPUTED
     assert claim.note == "Via the SBU's Telegram channel"
+    assert claim.public_summary == "Only the SBU gives this figure."
     # Focus went back to the text (the button that had it is hidden), for the next claim.
     expect(popover(page)).to_be_hidden()
     assert page.evaluate("() => document.activeElement.matches('[data-article-body]')")
@@ -256,6 +265,7 @@ def test_pick_source_then_key_stores_source(page, live_server, login, editor, ar
     expect(page.locator("#claim-popover .source-chosen")).to_be_hidden()
     expect(page.locator("#claim-popover input[type=search]")).to_be_visible()
     expect(page.locator("#claim-popover textarea[name=note]")).to_have_value("")
+    expect(summary).to_have_value("")
     page.keyboard.press("u")
     wait_for_claims(page, 2)
     claim2 = Annotation.objects.exclude(pk=claim.pk).get()

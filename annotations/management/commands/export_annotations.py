@@ -10,6 +10,7 @@ from tqdm import tqdm
 from annotations import exporters
 from annotations.filters import ClaimFilter
 from annotations.management.refusing import RefusingCommand
+from annotations.siteurl import clean_site_url
 
 
 class Command(RefusingCommand):
@@ -22,6 +23,11 @@ class Command(RefusingCommand):
             "--raw", action="store_true", help="CSV: exact text, without spreadsheet-safe prefixes."
         )
         parser.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM.")
+        parser.add_argument(
+            "--site-url",
+            help="JSON-LD and ClaimReview: the app's address, the base of every id, e.g. "
+            "https://claims.example.org (default: the SITE_URL setting; one is needed).",
+        )
         for name in ClaimFilter.option_names():  # the claims list's filters, spelled once
             parser.add_argument(
                 f"--{name.replace('_', '-')}",
@@ -39,27 +45,29 @@ class Command(RefusingCommand):
         )
         if not chosen.is_valid():
             raise CommandError(f"Filters not understood: {chosen.refusal()}")
+        fmt = options["format"]
+        site_url = self._site_url(options["site_url"]) if fmt != "csv" else ""
         claims = chosen.qs
+        if fmt == "claimreview":
+            claims = exporters.published(claims)  # what the bar counts (the pieces narrow alike)
         total = claims.count()
         bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
-        rows = exporters.counted(exporters.claim_rows(claims), bar.update)
-        fmt = options["format"]
         if fmt == "csv":
             lines = exporters.csv_pieces(
                 claims, safe=not options["raw"], bom=options["bom"], progress=bar.update
             )
         elif fmt == "jsonld":
             lines = exporters.jsonld_collection(
-                rows,
-                site_url=settings.SITE_URL,
+                exporters.counted(exporters.claim_rows(claims), bar.update),
+                site_url=site_url,
                 total=total,
-                collection_id=f"{settings.SITE_URL}/export/claims.jsonld",
+                collection_id=f"{site_url}/export/claims.jsonld",
                 label=f"Claims exported by {settings.DESK_NAME}",
-                articles=exporters.article_rows,
+                articles=exporters.articles_reader(chosen.article_scope()),
             )
         else:
-            lines = exporters.claimreview_lines(
-                rows, site_url=settings.SITE_URL, desk_name=settings.DESK_NAME
+            lines = exporters.claimreview_pieces(
+                chosen.qs, site_url=site_url, desk_name=settings.DESK_NAME, progress=bar.update
             )
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
@@ -75,3 +83,20 @@ class Command(RefusingCommand):
                 return
         bar.close()
         self.stderr.write(f"Exported {total} claim(s) as {fmt}.", style_func=self.style.SUCCESS)
+
+    @staticmethod
+    def _site_url(option: str | None) -> str:
+        """The base of the ids: --site-url, else SITE_URL; without either, a refusal (a
+        command has no request to take a host from, and a guess would be written into
+        every id)."""
+        try:
+            site_url = clean_site_url(option or "") or settings.SITE_URL
+        except ValueError as exc:
+            raise CommandError(f"--site-url: {exc}") from exc
+        if not site_url:
+            raise CommandError(
+                "The ids of a JSON-LD or ClaimReview export are links into the app: give its "
+                "address with --site-url https://claims.example.org, or set SITE_URL. "
+                "Nothing was written."
+            )
+        return site_url

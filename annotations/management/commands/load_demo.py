@@ -79,6 +79,7 @@ class Command(BaseCommand):
                     source=by_name.get(claim.source),
                     credibility=claim.credibility,
                     note=claim.note,
+                    public_summary=claim.public_summary,
                     evidence_url=claim.evidence_url,
                 )
                 if demo.status != "new":
