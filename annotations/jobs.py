@@ -11,7 +11,8 @@
 - Periodic jobs (settings.PERIODIC_JOBS): the workers enqueue each when it is due, keyed, so
   once however many workers run.
 - `sweep_lost_jobs` (periodic): a job left RUNNING by a worker that stopped answering is
-  marked failed (`WorkerLost`) and retried.
+  marked failed (`WorkerLost`) and retried. `prune_finished_jobs` (periodic, daily) deletes
+  the results of jobs finished more than JOBS_KEEP_DAYS ago.
 - `run_due_jobs`: runs what is due here and now, in this process (tests, a shell).
 
 `manage.py run_worker` runs the worker: django-tasks-db's `db_worker`, plus a thread that
@@ -397,6 +398,20 @@ def sweep_lost_jobs() -> int:
     found = sum(_recover(result, now) for result in lost)
     JobWorker.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()  # long gone
     return found
+
+
+@job(priority=50)
+def prune_finished_jobs() -> int:
+    """Delete the results of jobs that finished (succeeded or failed) more than
+    JOBS_KEEP_DAYS ago, a thousand at a time; returns how many. What a job did stays in its
+    record (a capture row), not in the queue."""
+    cutoff = timezone.now() - timedelta(days=settings.JOBS_KEEP_DAYS)
+    old = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).order_by()
+    deleted = 0
+    while batch := list(old.values_list("pk", flat=True)[:1000]):
+        DBTaskResult.objects.filter(pk__in=batch).delete()  # their keys stay, pointing nowhere
+        deleted += len(batch)
+    return deleted
 
 
 def _recover(result: DBTaskResult, now: datetime) -> bool:

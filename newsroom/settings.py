@@ -251,7 +251,10 @@ JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 900)
 # it is due, once however many workers run.
 PERIODIC_JOBS = {
     "annotations.jobs.sweep_lost_jobs": env_int("JOBS_SWEEP_SECONDS", 300),
+    "annotations.jobs.prune_finished_jobs": 24 * 3600,
 }
+# Results of finished jobs (succeeded or failed) are deleted after this many days.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
 
 # Security headers. HTTPS=1 (above) switches on everything a TLS deployment needs.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -308,6 +308,23 @@ def test_a_lost_job_on_its_last_attempt_is_given_up():
     assert [(args, type(error)) for args, error in t.GAVE_UP] == [((9,), jobs.WorkerLost)]
 
 
+def test_results_of_jobs_finished_long_ago_are_pruned_and_their_keys_stay(settings):
+    settings.JOBS_KEEP_DAYS = 14
+    jobs.enqueue_once(t.capture, 1, key="capture:1")
+    t.capture.enqueue(2)
+    t.broken.enqueue(3)
+    t.double.enqueue(4)
+    jobs.run_due_jobs()
+    waiting = t.double.enqueue(5)
+    old = DBTaskResult.objects.filter(args_kwargs__args__in=[[1], [3]])
+    assert old.update(finished_at=timezone.now() - timedelta(days=15)) == 2
+    assert jobs.prune_finished_jobs.call() == 2
+    left = DBTaskResult.objects.values_list("args_kwargs__args", flat=True)
+    assert sorted(left) == [[2], [4], [5]]
+    assert JobKey.objects.get(key="capture:1").job_id is None
+    assert DBTaskResult.objects.get(pk=waiting.id).status == READY
+
+
 # --- /healthz and the admin -----------------------------------------------------------------
 
 
@@ -377,10 +394,11 @@ def _results(url: str) -> dict[str, tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_process_runs_the_jobs_and_the_periodic_sweep(tmp_path):
+def test_a_real_worker_process_runs_the_jobs_and_the_periodic_ones(tmp_path):
     """`manage.py run_worker` (django-tasks-db's db_worker with our heartbeat thread) in its
     own process, on the test database: it runs a plain job and a keyed one, enqueues the
-    periodic sweep at start and runs it, and signs off when it stops."""
+    periodic jobs (the sweep, the pruning) at start and runs them, and signs off when it
+    stops."""
     t.double.enqueue(21)
     jobs.enqueue_once(t.capture, 5, key="capture:5")
     url = _database_url_for_a_subprocess(tmp_path)
@@ -397,5 +415,6 @@ def test_a_real_worker_process_runs_the_jobs_and_the_periodic_sweep(tmp_path):
         t.double.module_path: ("SUCCESSFUL", "42"),
         t.capture.module_path: ("SUCCESSFUL", "5"),
         SWEEP: ("SUCCESSFUL", "0"),
+        "annotations.jobs.prune_finished_jobs": ("SUCCESSFUL", "0"),
         "workers": 0,
     }
