@@ -473,7 +473,7 @@ def waiting_ages() -> dict[str, int]:
 @checks.register()
 def check_periodic_jobs(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """settings.PERIODIC_JOBS names jobs of ours with a period in seconds; the backoff has
-    delays."""
+    delays; a worker is taken for gone only after missing a few heartbeats."""
     errors = []
     for path, seconds in settings.PERIODIC_JOBS.items():
         try:
@@ -489,4 +489,7 @@ def check_periodic_jobs(app_configs=None, **kwargs) -> list[checks.CheckMessage]
     delays = settings.JOBS_BACKOFF_SECONDS
     if not delays or min(delays) <= 0:
         errors.append(checks.Error("JOBS_BACKOFF_SECONDS needs one or more delays > 0"))
+    if settings.JOBS_STALE_SECONDS < 3 * settings.JOBS_HEARTBEAT_SECONDS:
+        # Else the sweep would take a worker between two heartbeats for gone.
+        errors.append(checks.Error("JOBS_STALE_SECONDS must be 3 JOBS_HEARTBEAT_SECONDS or more"))
     return errors

@@ -258,7 +258,8 @@ def test_periodic_jobs_are_checked_at_start(settings):
         "tests.jobs_for_tests.tick_tock": 0,
     }
     settings.JOBS_BACKOFF_SECONDS = []
-    assert len(jobs.check_periodic_jobs()) == 4
+    settings.JOBS_HEARTBEAT_SECONDS, settings.JOBS_STALE_SECONDS = 30, 60
+    assert len(jobs.check_periodic_jobs()) == 5
 
 
 # --- The sweep of lost jobs -----------------------------------------------------------------
