@@ -203,6 +203,8 @@ def enqueue_once(
 
     One key names one job for one record: asking for another job, or other arguments,
     under a key whose job waits raises ValueError (a bug, not an input error)."""
+    if not key or len(key) > JobKey._meta.get_field("key").max_length:
+        raise ValueError(f"A job key is 1 to 200 characters: {key!r}")
     return _enqueue(the_task, args, kwargs, key=key, attempt=1, run_after=run_after)
 
 

@@ -120,6 +120,9 @@ def test_one_key_names_one_job_for_one_record():
     with pytest.raises(ValueError, match="capture:7"):
         jobs.enqueue_once(t.capture, 8, key="capture:7")
     assert len(rows(t.capture)) == 1 and not rows(t.recheck)
+    for key in ("", "x" * 201):
+        with pytest.raises(ValueError, match="job key"):
+            jobs.enqueue_once(t.capture, 7, key=key)
 
 
 def test_a_job_enqueued_in_a_save_that_rolls_back_is_gone_with_it():
