@@ -21,8 +21,12 @@ migrate: setup
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
-## Set up, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite by default).
+## Set up, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite by default),
+## with the background worker (`run_worker`) beside the web server. Ctrl+C stops both: the
+## EXIT trap stops the worker however the web server ended.
 run: demo
+	DEBUG=1 $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Any management command with the local settings (the ones `make run` uses), e.g.

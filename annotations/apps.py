@@ -7,6 +7,6 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Claims and sources"
 
     def ready(self) -> None:
-        from . import lookups
+        from . import jobs, lookups  # noqa: F401 - jobs registers its system check
 
         lookups.install()

@@ -488,3 +488,45 @@ class ImportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("annotations:import-run", args=[self.pk])
+
+
+class JobKey(models.Model):
+    """The record a background job is for ("capture:42"), and the job last enqueued for it
+    (`annotations.jobs.enqueue_once`). Whoever enqueues for a key locks this row first, so
+    two saves at once leave one waiting job, never two; whether that job still waits is read
+    from the job's own row."""
+
+    key = models.CharField(max_length=200, unique=True)
+    job = models.ForeignKey(
+        "django_tasks_database.DBTaskResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # results are pruned; the key stays
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class JobWorker(models.Model):
+    """A worker process (`manage.py run_worker`) as it last said it was alive. A job still
+    running on a worker silent for too long is taken for lost (`annotations.jobs`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host or '?'}"

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "annotations",
 ]
 
@@ -230,6 +232,36 @@ URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
 URL_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("URL_IMPORT_CONNECT_TIMEOUT", "5"))
 URL_IMPORT_READ_TIMEOUT = float(os.environ.get("URL_IMPORT_READ_TIMEOUT", "10"))
 URL_IMPORT_MAX_REDIRECTS = env_int("URL_IMPORT_MAX_REDIRECTS", 5)
+
+# Background jobs (annotations/jobs.py): Django's tasks API (django-tasks) with its jobs
+# stored in this same database (django-tasks-db), run by `manage.py run_worker`. Tests use
+# the same backend: an enqueued job waits in the table until a worker, or `run_due_jobs`,
+# runs it.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "evidence": capturing and re-checking evidence links, slow outside fetches kept
+        # apart so that a desk can give them workers of their own.
+        "QUEUES": ["default", "evidence"],
+    }
+}
+# A job that raises a retryable error runs again after these delays (seconds; the last one
+# repeats), up to JOBS_MAX_ATTEMPTS attempts in all.
+JOBS_BACKOFF_SECONDS = [int(s) for s in env_list("JOBS_BACKOFF_SECONDS", "60,300,1800,7200")]
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 6)
+# How often a worker says it is alive and enqueues the periodic jobs that are due.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 30)
+# A job still running after this long, on a worker silent for as long, is taken for lost
+# (the worker crashed or was killed): the sweep marks it failed and retries it.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 900)
+# Periodic jobs: the job's dotted path -> seconds between runs. The workers enqueue each when
+# it is due, once however many workers run.
+PERIODIC_JOBS = {
+    "annotations.jobs.sweep_lost_jobs": env_int("JOBS_SWEEP_SECONDS", 300),
+    "annotations.jobs.prune_finished_jobs": 24 * 3600,
+}
+# Results of finished jobs (succeeded or failed) are deleted after this many days.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
 
 # Security headers. HTTPS=1 (above) switches on everything a TLS deployment needs.
 SECURE_CONTENT_TYPE_NOSNIFF = True

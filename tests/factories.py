@@ -1,5 +1,8 @@
+import threading
+
 import factory
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from annotations import anchoring, names
 from annotations.models import Annotation, Article, Source, SourceAlias
@@ -98,3 +101,24 @@ def claim_by(user, article, quote: str, label: str = "disputed", **extra):
         label=label,
         **extra,
     ).annotation
+
+
+def all_at_once(n: int, work) -> list:
+    """Run work(i) in n threads released together by a barrier, each with its own database
+    connection (PostgreSQL race tests); their answers in order."""
+    answers: list = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait()
+            answers[i] = work(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

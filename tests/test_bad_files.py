@@ -307,6 +307,7 @@ def test_a_command_that_refuses_says_why_and_writes_nothing(tmp_path, editor, re
         ["import_articles", "a.jsonl", "--format", "xml"],
         ["import_articles", "a.jsonl", "--batch-size", "many"],
         ["export_annotations", "--format", "pdf"],
+        ["run_worker", "--interval", "-1"],
     ],
 )
 def test_a_bad_option_exits_1_not_2(argv):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from annotations import services
 from annotations.models import Annotation, Source
-from tests.factories import UserFactory
+from tests.factories import UserFactory, all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -117,26 +117,6 @@ def _racers(n: int, roles):
     return users
 
 
-def _all_at_once(n: int, post) -> list:
-    """Run post(i) in n threads released together by a barrier; their answers in order."""
-    answers: list = [None] * n
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait()
-            answers[i] = post(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return answers
-
-
 def test_the_same_save_sent_ten_times_at_once_stores_one_claim(roles):
     users = _racers(10, roles)
     article = services.article_create(user=users[0], title="Race", body=SENTENCES)
@@ -160,7 +140,7 @@ def test_the_same_save_sent_ten_times_at_once_stores_one_claim(roles):
         response = racer.post(url, data, headers={"HX-Request": "true"})
         return response.status_code, response.content.decode()
 
-    answers = _all_at_once(10, post)
+    answers = all_at_once(10, post)
     statuses = sorted(status for status, _ in answers)
     assert statuses == [200] + [422] * 9, statuses
     for status, html in answers:
@@ -194,7 +174,7 @@ def test_ten_editors_proposing_one_new_source_at_once_keep_all_ten_claims(roles)
         )
         return response.status_code
 
-    assert _all_at_once(10, post) == [200] * 10
+    assert all_at_once(10, post) == [200] * 10
     sources = list(Source.objects.filter(name="Air Force of Ukraine"))
     assert len(sources) == 1
     claims = Annotation.objects.filter(article=article)
