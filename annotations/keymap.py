@@ -126,7 +126,8 @@ def shortcuts() -> list[Shortcut]:
             pgettext_lazy("keys", "Enter"),
             _(
                 "Open the tagging form for the selection (source, credibility, evidence, note, "
-                "public summary); on a highlight without a selection, open its claim’s actions in the list"
+                "public summary); on a highlight without a selection, open its claim’s actions "
+                "in the list"
             ),
             (Binding("open", key="Enter"),),
         ),

@@ -93,12 +93,32 @@ def test_the_edit_form_shows_and_changes_the_public_summary(editor_client, edito
 
 
 def test_a_door_without_the_field_keeps_the_public_summary(editor):
-    """The admin's claim form has no public summary: its saves keep the claim's."""
+    """A door that does not send a public summary keeps the claim's."""
     claim = claim_by(editor, ArticleFactory(), QUOTE, public_summary=SUMMARY)
     details = {"label": "verified", "source": None, "credibility": 2, "evidence_url": ""}
     services.annotation_update(annotation=claim, user=editor, note="checked", **details)
     claim.refresh_from_db()
     assert (claim.label, claim.note, claim.public_summary) == ("verified", "checked", SUMMARY)
+
+
+def test_the_admin_claim_form_changes_the_public_summary(client, reviewer, editor):
+    claim = claim_by(editor, ArticleFactory(), QUOTE, public_summary=SUMMARY)
+    client.force_login(reviewer)
+    url = reverse("admin:annotations_annotation_change", args=[claim.pk])
+    page = client.get(url).content.decode()
+    assert 'name="public_summary"' in page and SUMMARY in page
+    data = {
+        "label": "disputed",
+        "credibility": "3",
+        "note": "internal",
+        "public_summary": "Contradicted by satellite imagery.",
+        "evidence_url": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    claim.refresh_from_db()
+    assert (claim.label, claim.public_summary) == ("disputed", "Contradicted by satellite imagery.")
+    assert claim.note == "internal"
 
 
 def test_the_form_without_javascript_takes_a_public_summary(editor_client):

@@ -80,6 +80,7 @@ class AnnotationAdmin(RefusalsAre422, SimpleHistoryAdmin):
         "source",
         "credibility",
         "note",
+        "public_summary",
         "evidence_url",
         *readonly_fields,
     ]
@@ -111,7 +112,8 @@ class AnnotationAdmin(RefusalsAre422, SimpleHistoryAdmin):
 
     def save_model(self, request, obj: Annotation, form, change: bool) -> None:
         data = form.cleaned_data
-        details = {k: data[k] for k in ("label", "source", "credibility", "note", "evidence_url")}
+        fields = ("label", "source", "credibility", "note", "public_summary", "evidence_url")
+        details = {k: data[k] for k in fields}
         if change:
             services.annotation_update(annotation=obj, user=request.user, **details)
             return
