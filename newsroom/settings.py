@@ -229,6 +229,9 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 
 # Fetching articles from a URL: refuse private and loopback addresses unless allowed (tests).
 URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
+# With URL_IMPORT_ALLOW_PRIVATE: only these exact host:port pairs ("127.0.0.1:8765"), when
+# given; every other private address is still refused, on every redirect too.
+URL_FETCH_ALLOW = env_list("URL_FETCH_ALLOW", "")
 URL_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("URL_IMPORT_CONNECT_TIMEOUT", "5"))
 URL_IMPORT_READ_TIMEOUT = float(os.environ.get("URL_IMPORT_READ_TIMEOUT", "10"))
 URL_IMPORT_MAX_REDIRECTS = env_int("URL_IMPORT_MAX_REDIRECTS", 5)
