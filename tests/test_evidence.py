@@ -7,6 +7,7 @@ alone, so the guard stays on for everything else."""
 
 import hashlib
 import io
+import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
@@ -24,7 +25,7 @@ from annotations import jobs, selectors, services
 from annotations.models import Annotation, Capture, CaptureBlob, Evidence
 from annotations.services import evidence as service
 
-from .factories import AnnotationFactory, ArticleFactory
+from .factories import AnnotationFactory, ArticleFactory, member
 from .local_http import serving
 
 pytestmark = pytest.mark.django_db
@@ -214,12 +215,29 @@ def test_a_failed_save_leaves_no_evidence_and_no_job(base):
     assert (Evidence.objects.count(), waiting_jobs()) == (0, [])
 
 
-def test_a_bulk_import_leaves_its_links_due_for_the_scan(base):
-    claims = [AnnotationFactory(evidence_url=f"{base}/page"), AnnotationFactory()]
-    assert service.evidence_track_many(claims) == 1
+def test_a_bulk_import_leaves_its_links_due_for_the_scan(base, tmp_path):
+    body = "Kyiv says 31 of 38 drones were shot down."
+    record = {
+        "title": "Strike",
+        "body": body,
+        "claims": [
+            {"start": 10, "end": 40, "quote": body[10:40], "label": "disputed"},
+            {"start": 0, "end": 4, "quote": "Kyiv", "label": "verified", "evidence_url": ""},
+        ],
+    }
+    record["claims"][0]["evidence_url"] = f"{base}/page"
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    user = member("importer", "Reviewer").get_username()
+    call_command("import_articles", str(path), "--user", user, verbosity=0)
+    [evidence] = Evidence.objects.all()
+    assert (evidence.url, evidence.state) == (f"{base}/page", "pending")
+    assert evidence.next_check_at <= timezone.now()
     assert service.schedule_evidence_rechecks.call() == 1
     assert service.schedule_evidence_rechecks.call() == 1  # asks again: still one job
     assert len(waiting_jobs()) == 1
+    capture_now()
+    assert evidence_of(evidence.claim).state == "captured"
 
 
 # --- Capture --------------------------------------------------------------------------------
