@@ -25,7 +25,7 @@ from annotations import jobs, selectors, services
 from annotations.models import Annotation, Capture, CaptureBlob, Evidence
 from annotations.services import evidence as service
 
-from .factories import AnnotationFactory, ArticleFactory, member
+from .factories import AnnotationFactory, ArticleFactory, claim_by, member
 from .local_http import serving
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +238,30 @@ def test_a_bulk_import_leaves_its_links_due_for_the_scan(base, tmp_path):
     assert len(waiting_jobs()) == 1
     capture_now()
     assert evidence_of(evidence.claim).state == "captured"
+
+
+def test_a_claim_undeleted_gets_its_link_tracked_again(editor, base):
+    claim = claim_by(editor, ArticleFactory(), QUOTE, evidence_url=f"{base}/page")
+    pk = claim.pk
+    services.annotation_delete(annotation=claim, user=editor)
+    assert Evidence.objects.count() == 0  # the claim's evidence went with it
+    services.annotation_undo_delete(annotation_id=pk, user=editor)
+    assert Evidence.objects.get(claim_id=pk).url == f"{base}/page"
+    capture_now()
+    assert Evidence.objects.get(claim_id=pk).state == "captured"
+
+
+def test_a_claim_that_takes_in_its_twins_link_gets_it_tracked(editor, reviewer, base, web):
+    article = ArticleFactory()
+    sbu = services.source_create(name="SBU", user=editor)
+    long_name = services.source_create(name="Security Service of Ukraine", user=editor)
+    kept = claim_by(editor, article, QUOTE, source=long_name)
+    claim_by(editor, article, QUOTE, source=sbu, evidence_url=f"{base}/page")
+    services.source_merge(keep=long_name, others=[sbu], user=reviewer)
+    assert Evidence.objects.get().claim_id == kept.pk
+    capture_now()  # the twin's job finds its record gone; the survivor's captures
+    assert evidence_of(Annotation.objects.get(pk=kept.pk)).state == "captured"
+    assert web.seen == ["/page"]
 
 
 # --- Capture --------------------------------------------------------------------------------
