@@ -7,8 +7,11 @@ that fetches addresses people give it must not become a way into the desk's own 
 - takes http and https only, with a host and without a user name or password;
 - resolves the host and checks every address before connecting: loopback, private,
   link-local, multicast, reserved, unspecified and other non-global addresses (IPv4-mapped,
-  6to4 and NAT64 IPv6 included) are refused unless `allow_private` (tests and local
-  development: the `URL_IMPORT_ALLOW_PRIVATE` setting);
+  6to4 and NAT64 IPv6 included) are refused unless `allow_private` lifts the rule: True
+  for every address (local development), or a collection of exact `host:port` pairs for
+  those alone, so that a test's redirect to another port, or another private address, is
+  still refused (`private_allowance()` reads both from the settings:
+  `URL_IMPORT_ALLOW_PRIVATE`, narrowed by `URL_FETCH_ALLOW`);
 - connects to the address it checked, not to the name again, so DNS cannot switch to a
   private address between the check and the connection (the Host header and TLS, SNI and
   certificate, still use the name);
@@ -40,7 +43,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from urllib3 import exceptions as errors
 from urllib3.util import parse_url
 
-__all__ = ["DEFAULT_MAX_BYTES", "FetchError", "FetchResult", "fetch"]
+__all__ = ["DEFAULT_MAX_BYTES", "FetchError", "FetchResult", "fetch", "private_allowance"]
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 USER_AGENT = "NewsroomClaimAnnotator/0.1"
@@ -224,7 +227,27 @@ def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def _resolve(target: _Target, *, allow_private: bool) -> list[str]:
+def private_allowance() -> bool | frozenset[str]:
+    """What the settings lift of the rule on private addresses, as `fetch` takes it:
+    nothing unless URL_IMPORT_ALLOW_PRIVATE; then the `host:port` pairs of URL_FETCH_ALLOW
+    alone, or every address when that list is empty."""
+    from django.conf import settings
+
+    if not settings.URL_IMPORT_ALLOW_PRIVATE:
+        return False
+    pairs = frozenset(pair.strip().lower() for pair in settings.URL_FETCH_ALLOW if pair.strip())
+    return pairs or True
+
+
+def _lifted(target: _Target, allow_private: bool | Collection[str]) -> bool:
+    """Whether `allow_private` lifts the rule for this target (its exact host and port)."""
+    if isinstance(allow_private, bool):
+        return allow_private
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return f"{host}:{target.port}".lower() in allow_private
+
+
+def _resolve(target: _Target, *, allow_private: bool | Collection[str]) -> list[str]:
     """The addresses to connect to; every one checked before any connection is made."""
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
@@ -237,7 +260,7 @@ def _resolve(target: _Target, *, allow_private: bool) -> list[str]:
             _("Could not find the site %(host)s (the name does not resolve)."),
             host=target.host,
         )
-    if not allow_private:
+    if not _lifted(target, allow_private):
         for address in addresses:
             _refuse_internal(target, address)
     return addresses
@@ -442,7 +465,7 @@ def fetch(
     headers: Mapping[str, str] | None = None,
     allowed_types: Collection[str] | None = None,
     raise_for_status: bool = True,
-    allow_private: bool = False,
+    allow_private: bool | Collection[str] = False,
     connect_timeout: float = 5,
     read_timeout: float = 10,
     total_timeout: float = 30,
@@ -456,7 +479,9 @@ def fetch(
     unless `headers` has one. `allowed_types`: the media types the caller accepts (an
     answer without Content-Type passes). `raise_for_status`: a final answer other than
     2xx is a `FetchError` before its body is read; with False it is returned like any
-    other. Every failure is a `FetchError`.
+    other. `allow_private`: True, or the exact `host:port` pairs (`"127.0.0.1:8765"`)
+    where private addresses may be fetched, checked on every hop. Every failure is a
+    `FetchError`.
     """
     headers = dict(headers or {})
     if _OWN_HEADERS & {name.lower() for name in headers}:

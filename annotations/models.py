@@ -11,7 +11,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -530,3 +530,144 @@ class JobWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.host or '?'}"
+
+
+SHA256_LENGTH = 64
+
+
+def _sha256_column(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Exact(Length(field), SHA256_LENGTH), name=name)
+
+
+class EvidenceState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    CAPTURED = "captured", _("captured")
+    CHANGED = "changed", _("changed")
+    FAILED = "failed", _("failed")
+    GONE = "gone", _("gone")
+
+
+class Evidence(models.Model):
+    """A claim's evidence link as the app keeps it: the record of truth of its captures and
+    re-checks (`annotations.services.evidence`), one per claim and link. The claim's current
+    evidence is the one whose `url` is the claim's `evidence_url`; a link the claim no longer
+    has keeps its row and captures, unchecked.
+
+    States: *pending* (no answer yet), *captured* (the page as first captured), *changed*
+    (its extracted text differs from the first capture's), *failed* (the last fetch failed;
+    `retrying` while a retry waits), *gone* (404/410 or no DNS, twice, at least 24 hours
+    apart)."""
+
+    State = EvidenceState
+
+    claim = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=2000)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    # The latest capture that answered 2xx: what "View text" and "Download WARC" offer.
+    current = models.ForeignKey(
+        "Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The latest 2xx answer had no text to extract (a login wall, "post not found", a PDF).
+    nothing_to_read = models.BooleanField(default=False)
+    # Failures that say the page is gone (404, 410, no DNS) in a row, since the first one.
+    failures = models.PositiveSmallIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    # The last failure as the fetcher phrased it ("The page answered 404 Not Found."), and
+    # its code (fetching.FetchError.code, or "status"); cleared by an answer that succeeds.
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_code = models.CharField(max_length=30, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)  # of a failed answer
+    retrying = models.BooleanField(default=False)  # a retry of the failed fetch waits
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    # When the next fetch is due (a capture, then the re-checks); None: none is planned.
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["claim_id", "-created_at", "-id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=EvidenceState.values), name="evidence_state_valid"
+            ),
+            models.UniqueConstraint(fields=["claim", "url"], name="evidence_one_per_claim_url"),
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="evidence_url_http",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[EvidenceState.CAPTURED, EvidenceState.CHANGED])
+                | Q(current__isnull=False),
+                name="evidence_captured_has_capture",
+            ),
+            models.CheckConstraint(
+                condition=Q(failures=0) | Q(first_failure_at__isnull=False),
+                name="evidence_failures_since",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
+                name="evidence_due_idx",
+            ),
+            models.Index(fields=["state", "-updated_at"], name="evidence_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.state})"
+
+
+class CaptureBlob(models.Model):
+    """Stored bytes (a capture's WARC file, gzipped records) keyed by their SHA-256: in the
+    database, so one backup holds everything, and once however many captures share them."""
+
+    sha256 = models.CharField(max_length=SHA256_LENGTH, primary_key=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "sha256"]
+        constraints = [_sha256_column("sha256", "captureblob_sha256_length")]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]}… ({self.size} bytes)"
+
+
+class Capture(models.Model):
+    """One fetch of an evidence link that got an answer worth keeping: the first, one whose
+    status or extracted text differs from the previous capture's, never a repeat of it."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="captures")
+    requested_url = models.URLField(max_length=2000)
+    final_url = models.URLField(max_length=2000)  # after redirects
+    http_status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=255, blank=True)
+    captured_at = models.DateTimeField()
+    payload_sha256 = models.CharField(max_length=SHA256_LENGTH)  # the body, as served
+    payload_size = models.PositiveIntegerField()
+    text = models.TextField(blank=True)  # the extracted main text ("" when none)
+    text_sha256 = models.CharField(max_length=SHA256_LENGTH)
+    warc = models.ForeignKey(CaptureBlob, on_delete=models.PROTECT, related_name="captures")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence_id", "captured_at", "id"]
+        constraints = [
+            _sha256_column("payload_sha256", "capture_payload_sha256_length"),
+            _sha256_column("text_sha256", "capture_text_sha256_length"),
+            models.CheckConstraint(
+                condition=Q(http_status__gte=100, http_status__lte=599),
+                name="capture_http_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["evidence", "-captured_at"], name="capture_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.final_url} {self.http_status} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.http_status < 300

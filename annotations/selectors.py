@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from . import labels, names
-from .models import Annotation, Article, Source, SourceAlias
+from .models import Annotation, Article, Evidence, Source, SourceAlias
 
 
 def label_count_name(key: str) -> str:
@@ -439,3 +440,22 @@ def article_for_page(pk: int) -> Article:
     )
     articles = Article.objects.alive().select_related("assignee", "created_by")
     return get_object_or_404(articles.annotate(stamp=Subquery(stamp)), pk=pk)
+
+
+def with_evidence(claims: QuerySet[Annotation]) -> QuerySet[Annotation]:
+    """Add each claim's current evidence (the row of the link it has now) in the same query:
+    evidence_id, evidence_status ("none" when the claim has no link, or none tracked yet;
+    else the Evidence state), evidence_retrying, evidence_sha256 (the current capture's
+    payload hash, "" before one) and evidence_captured_at (None before one)."""
+    current = Evidence.objects.filter(claim=OuterRef("pk"), url=OuterRef("evidence_url"))
+
+    def field(name: str):
+        return Subquery(current.values(name)[:1])
+
+    return claims.annotate(
+        evidence_id=field("pk"),
+        evidence_status=Coalesce(field("state"), Value("none")),
+        evidence_retrying=Coalesce(field("retrying"), Value(False)),
+        evidence_sha256=Coalesce(field("current__payload_sha256"), Value("")),
+        evidence_captured_at=field("current__captured_at"),
+    )

@@ -229,6 +229,9 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 
 # Fetching articles from a URL: refuse private and loopback addresses unless allowed (tests).
 URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
+# With URL_IMPORT_ALLOW_PRIVATE: only these exact host:port pairs ("127.0.0.1:8765"), when
+# given; every other private address is still refused, on every redirect too.
+URL_FETCH_ALLOW = env_list("URL_FETCH_ALLOW", "")
 URL_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("URL_IMPORT_CONNECT_TIMEOUT", "5"))
 URL_IMPORT_READ_TIMEOUT = float(os.environ.get("URL_IMPORT_READ_TIMEOUT", "10"))
 URL_IMPORT_MAX_REDIRECTS = env_int("URL_IMPORT_MAX_REDIRECTS", 5)
@@ -259,9 +262,20 @@ JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 900)
 PERIODIC_JOBS = {
     "annotations.jobs.sweep_lost_jobs": env_int("JOBS_SWEEP_SECONDS", 300),
     "annotations.jobs.prune_finished_jobs": 24 * 3600,
+    "annotations.services.evidence.schedule_evidence_rechecks": env_int(
+        "EVIDENCE_SCAN_SECONDS", 300
+    ),
 }
 # Results of finished jobs (succeeded or failed) are deleted after this many days.
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
+
+# Evidence capture (annotations/services/evidence.py): each claim's evidence link is fetched
+# in the background (timeouts and redirects as for URL import), kept up to this size, and
+# re-checked every EVIDENCE_RECHECK_SECONDS for EVIDENCE_RECHECK_DAYS after its capture.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+EVIDENCE_TOTAL_TIMEOUT = float(os.environ.get("EVIDENCE_TOTAL_TIMEOUT", "30"))
+EVIDENCE_RECHECK_SECONDS = env_int("EVIDENCE_RECHECK_SECONDS", 24 * 3600)
+EVIDENCE_RECHECK_DAYS = env_int("EVIDENCE_RECHECK_DAYS", 30)
 
 # Security headers. HTTPS=1 (above) switches on everything a TLS deployment needs.
 SECURE_CONTENT_TYPE_NOSNIFF = True

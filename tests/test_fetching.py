@@ -235,3 +235,49 @@ def test_the_fetcher_keeps_its_own_headers(public, name, connections):
     with pytest.raises(ValueError, match="sets Host and Accept-Encoding itself"):
         fetching.fetch(public, headers={name: "elsewhere"})
     assert connections == []
+
+
+# --- The allow-list of exact host:port pairs ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def other_server():
+    """A second private site: the same address, another port."""
+    with serving(_Handler) as httpd:
+        yield httpd
+
+
+def test_an_allowed_host_and_port_is_fetched_and_a_redirect_to_another_port_refused(
+    base, server, other_server, seen
+):
+    here = f"{LOCAL}:{server.server_address[1]}"
+    elsewhere = f"http://{LOCAL}:{other_server.server_address[1]}/internal"
+    assert fetching.fetch(f"{base}/plain", allow_private={here}).status == 202
+    error = _error(f"{base}/redirect?to={elsewhere}", allow_private={here})
+    assert error.code == "refused"
+    assert str(error).startswith(f"Refused to fetch {elsewhere}: 127.0.0.1 is a loopback")
+    assert other_server.seen == []
+    assert [path for _, path, _, _ in seen] == ["/plain", f"/redirect?to={elsewhere}"]
+
+
+def test_the_allow_list_names_the_port_exactly(base, server, seen):
+    other_port = f"{LOCAL}:{server.server_address[1] + 1}"
+    assert _error(f"{base}/plain", allow_private={other_port}).code == "refused"
+    assert _error(f"{base}/plain", allow_private=set()).code == "refused"
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("allow_private", "pairs", "expected"),
+    [
+        (False, ["127.0.0.1:8765"], False),
+        (True, [], True),
+        (True, ["127.0.0.1:8765", " LOCALHOST:80 "], frozenset({"127.0.0.1:8765", "localhost:80"})),
+    ],
+)
+def test_the_settings_lift_the_rule_for_the_listed_pairs_alone(
+    settings, allow_private, pairs, expected
+):
+    settings.URL_IMPORT_ALLOW_PRIVATE = allow_private
+    settings.URL_FETCH_ALLOW = pairs
+    assert fetching.private_allowance() == expected

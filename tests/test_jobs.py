@@ -401,7 +401,7 @@ def _results(url: str) -> dict[str, tuple]:
 def test_a_real_worker_process_runs_the_jobs_and_the_periodic_ones(tmp_path):
     """`manage.py run_worker` (django-tasks-db's db_worker with our heartbeat thread) in its
     own process, on the test database: it runs a plain job and a keyed one, enqueues the
-    periodic jobs (the sweep, the pruning) at start and runs them, and signs off when it
+    periodic jobs (the sweep, the pruning, the evidence re-check scan) at start and runs them, and signs off when it
     stops."""
     t.double.enqueue(21)
     jobs.enqueue_once(t.capture, 5, key="capture:5")
@@ -420,5 +420,6 @@ def test_a_real_worker_process_runs_the_jobs_and_the_periodic_ones(tmp_path):
         t.capture.module_path: ("SUCCESSFUL", "5"),
         SWEEP: ("SUCCESSFUL", "0"),
         "annotations.jobs.prune_finished_jobs": ("SUCCESSFUL", "0"),
+        "annotations.services.evidence.schedule_evidence_rechecks": ("SUCCESSFUL", "0"),
         "workers": 0,
     }

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.utils.translation import gettext as _
 
 from .. import fetching
@@ -73,7 +75,7 @@ def _import_problem(problem: fetching.FetchError) -> ImportProblem:
 def fetch_url(
     url: str,
     *,
-    allow_private: bool = False,
+    allow_private: bool | Collection[str] = False,
     connect_timeout: float = 5,
     read_timeout: float = 10,
     max_bytes: int = fetching.DEFAULT_MAX_BYTES,
@@ -101,7 +103,7 @@ def fetch_url(
 def draft_from_url(
     url: str,
     *,
-    allow_private: bool = False,
+    allow_private: bool | Collection[str] = False,
     connect_timeout: float = 5,
     read_timeout: float = 10,
     max_bytes: int = fetching.DEFAULT_MAX_BYTES,

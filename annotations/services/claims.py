@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import anchoring, labels, permissions
 from ..models import Annotation, Article, Source
+from .evidence import evidence_track
 from .sources import source_resolve_or_propose
 
 __all__ = [
@@ -336,6 +337,7 @@ def annotation_create(
     _validate(annotation)
     annotation._history_user = user
     _save_once(annotation)
+    evidence_track(claim=annotation)
     return ClaimResult(annotation, relocated, current)
 
 
@@ -401,6 +403,7 @@ def annotation_update(
     if moved:
         annotation._change_reason = _span_reason(locked)
     _save_once(annotation, force_update=True)
+    evidence_track(claim=annotation, previous_url=locked.evidence_url)
     return annotation
 
 

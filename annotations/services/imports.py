@@ -19,6 +19,7 @@ from .. import anchoring, names, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
+from .evidence import evidence_track_many
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +232,7 @@ class _Importer:
                     )
                 )
         bulk_create_with_history(claims, Annotation, default_user=self.user)
+        evidence_track_many(claims)
         return [a.pk for a in articles]
 
 

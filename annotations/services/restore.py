@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import anchoring, history, permissions
 from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
 from .claims import _lock_article_for_claim
+from .evidence import evidence_track
 
 __all__ = ["annotation_restore", "annotation_undo_delete"]
 
@@ -153,6 +154,7 @@ def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = Tr
     if claim.source_id != record.source_id:
         reason += ", source changed" if claim.source_id else ", without its source"
     Annotation.history.bulk_history_create([claim], default_user=user, default_change_reason=reason)
+    evidence_track(claim=claim)
     claim.restore_notes = notes
     return claim
 

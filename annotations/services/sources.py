@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import names, permissions
 from ..models import Annotation, Source, SourceAlias
+from .evidence import evidence_track
 
 __all__ = [
     "source_add_alias",
@@ -295,6 +296,7 @@ def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]
             continue
         group.sort(key=lambda c: (c.created_at, c.pk))
         survivor, twins = group[0], group[1:]
+        linked = survivor.evidence_url
         for twin in twins:
             if twin.note and twin.note not in survivor.note:
                 survivor.note = f"{survivor.note}\n{twin.note}".strip()
@@ -314,4 +316,5 @@ def _merge_twin_claims(keep: Source, moving: list[Annotation], user) -> set[int]
         survivor.save(
             update_fields=["note", "public_summary", "evidence_url", "credibility", "updated_by"]
         )
+        evidence_track(claim=survivor, previous_url=linked)
     return gone

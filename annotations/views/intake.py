@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from .. import permissions, rendering, services
+from .. import fetching, permissions, rendering, services
 from ..forms import (
     ArticleForm,
     BulkImportForm,
@@ -209,7 +209,7 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
         try:
             draft = web.draft_from_url(
                 url,
-                allow_private=settings.URL_IMPORT_ALLOW_PRIVATE,
+                allow_private=fetching.private_allowance(),
                 connect_timeout=settings.URL_IMPORT_CONNECT_TIMEOUT,
                 read_timeout=settings.URL_IMPORT_READ_TIMEOUT,
                 max_bytes=settings.ARTICLE_UPLOAD_MAX_BYTES,
