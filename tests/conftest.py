@@ -18,12 +18,25 @@ from tests.factories import UserFactory  # noqa: E402
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` only, and tests
     marked `layout` (page audits in which the database plays no part) in the SQLite pass
-    only: CI runs both passes, so each runs once."""
+    only: CI runs both passes, so each runs once. A case marked `only_on("sqlite")` or
+    `only_on("postgresql")` runs in that pass only: the cases of a parametrisation that
+    differ in nothing the database plays a part in are shared out between the passes, so
+    that CI runs each case once and the test itself on both databases."""
     from django.conf import settings
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     other = "layout" if on_postgres else "postgres"
-    keep = [item for item in items if item.get_closest_marker(other) is None]
+    vendor = "postgresql" if on_postgres else "sqlite"
+
+    def kept(item) -> bool:
+        only_on = item.get_closest_marker("only_on")
+        if only_on is not None and only_on.args[0] not in ("sqlite", "postgresql"):
+            raise pytest.UsageError(f"{item.nodeid}: only_on takes 'sqlite' or 'postgresql'")
+        return item.get_closest_marker(other) is None and (
+            only_on is None or only_on.args[0] == vendor
+        )
+
+    keep = [item for item in items if kept(item)]
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
