@@ -5,14 +5,19 @@ Roles are created here as well as by the data migration, because tests that use
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
-from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import override_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups  # noqa: E402
-from tests.factories import UserFactory  # noqa: E402
+from tests.factories import persona, role_groups  # noqa: E402
+
+# Django's default hasher takes about half a second a password, by design; tests that make
+# users would spend minutes on it. Signing in works the same with a fast hasher.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,9 +49,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Django's default hasher takes about half a second a password, by design; tests that
-    make users would spend minutes on it. Signing in works the same with a fast hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -83,46 +86,65 @@ def fourth_label(monkeypatch):
 
 @pytest.fixture
 def roles(db):
-    ensure_groups()
-    return {g.name: g for g in Group.objects.all()}
-
-
-def _member(roles, username, group=None, **extra):
-    user = UserFactory(username=username, **extra)
-    if group:
-        user.groups.add(roles[group])
-    return user
+    return role_groups()
 
 
 @pytest.fixture
 def viewer(roles):
-    return _member(roles, "viewer", VIEWER)
+    return persona("viewer", roles)
 
 
 @pytest.fixture
 def editor(roles):
-    return _member(roles, "editor", EDITOR)
+    return persona("editor", roles)
 
 
 @pytest.fixture
 def other_editor(roles):
-    return _member(roles, "other_editor", EDITOR)
+    return persona("other_editor", roles)
 
 
 @pytest.fixture
 def reviewer(roles):
-    return _member(roles, "reviewer", REVIEWER, is_staff=True)
+    return persona("reviewer", roles)
 
 
 @pytest.fixture
 def admin_user(roles):
-    return _member(roles, "admin", None, is_staff=True, is_superuser=True)
+    return persona("admin_user", roles)
 
 
 @pytest.fixture
 def nobody(roles):
     """Signed in, but in no group."""
-    return _member(roles, "nobody")
+    return persona("nobody", roles)
+
+
+@pytest.fixture(scope="session")
+def rows_for_a_module(django_db_setup, django_db_blocker):
+    """For a module-scoped fixture that makes rows once for all the module's tests, where
+    making them for each test would cost more than the test: `with rows_for_a_module():`
+    around making them and yielding them. They are made in a transaction that is rolled back
+    after the module's last test, and each test runs in a savepoint inside it (pytest-django's
+    `db`, as ever), so every test starts from exactly those rows and what it writes is gone
+    before the next. For tests that do not use `transactional_db` (nor `live_server`).
+
+    What each test receives should be a copy (`copy.deepcopy`) of the instances made, or
+    read again, since a test may change them in memory; and whatever must be "a moment old"
+    (a delete that may still be undone) is done by the function-scoped fixture, for each
+    test. Passwords are hashed with the fast hasher, as in the tests."""
+
+    @contextmanager
+    def rows():
+        with (
+            django_db_blocker.unblock(),
+            override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+            transaction.atomic(),
+        ):
+            yield
+            transaction.set_rollback(True)
+
+    return rows
 
 
 @pytest.fixture
