@@ -20,6 +20,12 @@ from tests.factories import persona, role_groups  # noqa: E402
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _on_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` only, and tests
     marked `layout` (page audits in which the database plays no part) in the SQLite pass
@@ -27,9 +33,7 @@ def pytest_collection_modifyitems(config, items):
     `only_on("postgresql")` runs in that pass only: the cases of a parametrisation that
     differ in nothing the database plays a part in are shared out between the passes, so
     that CI runs each case once and the test itself on both databases."""
-    from django.conf import settings
-
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    on_postgres = _on_postgresql()
     other = "layout" if on_postgres else "postgres"
     vendor = "postgresql" if on_postgres else "sqlite"
 
@@ -61,9 +65,7 @@ def _flush_by_delete_on_postgresql():
     SQLite. The end is the same: every table empty, sequences not reset (a test that asks
     for `reset_sequences` still gets Django's TRUNCATE). Django's foreign keys are
     DEFERRABLE, and the flush is one transaction: they are checked when all is deleted."""
-    from django.conf import settings
-
-    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    if not _on_postgresql():
         yield
         return
     from django.db.backends.postgresql.operations import DatabaseOperations
