@@ -87,6 +87,28 @@ def _flush_by_delete_on_postgresql():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _commits_not_waiting_for_the_disk():
+    """On PostgreSQL, each connection of the tests (and of the live server's threads) sets
+    `synchronous_commit` off: a commit returns before its WAL is on disk. What a transaction
+    sees, locks and commits is the same; only a crash of the server could lose the last
+    commits of this throwaway database. It spares a disk sync for every commit, and the
+    suite commits often (each write of a `transactional_db` test, each flush)."""
+    if not _on_postgresql():
+        yield
+        return
+    from django.db.backends.signals import connection_created
+
+    def no_wait(sender, connection, **kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+
+    connection_created.connect(no_wait, weak=False)
+    yield
+    connection_created.disconnect(no_wait)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {
