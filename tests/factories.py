@@ -6,6 +6,7 @@ from django.db import connection
 
 from annotations import anchoring, names
 from annotations.models import Annotation, Article, Source, SourceAlias
+from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups
 
 BODY = (
     "Strike on Kharkiv\n"
@@ -73,17 +74,42 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     label = Annotation.Label.DISPUTED
 
 
-def member(username: str, role: str | None = None, **extra):
-    """A user in one of the role groups (Viewer, Editor, Reviewer), created if need be."""
+def role_groups() -> dict:
+    """The role groups (Viewer, Editor, Reviewer) by name, made with their permissions if
+    need be."""
     from django.contrib.auth.models import Group
 
-    from annotations.permissions import ensure_groups
-
     ensure_groups()
+    return {g.name: g for g in Group.objects.all()}
+
+
+def member(username: str, role: str | None = None, *, roles: dict | None = None, **extra):
+    """A user in one of the role groups (Viewer, Editor, Reviewer), created if need be.
+    `roles`: the groups by name (`role_groups()`), if the caller has them already."""
+    roles = roles or role_groups()
     user = UserFactory(username=username, **extra)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(roles[role])
     return user
+
+
+# The suite's personas: fixture name -> username, role group, flags. The fixtures of these
+# names (tests/conftest.py) and rows that a module makes once (conftest's
+# `rows_for_a_module`) make them with `persona`, so they are the same users.
+PERSONAS = {
+    "viewer": ("viewer", VIEWER, {}),
+    "editor": ("editor", EDITOR, {}),
+    "other_editor": ("other_editor", EDITOR, {}),
+    "reviewer": ("reviewer", REVIEWER, {"is_staff": True}),
+    "admin_user": ("admin", None, {"is_staff": True, "is_superuser": True}),
+    "nobody": ("nobody", None, {}),  # signed in, but in no group
+}
+
+
+def persona(name: str, roles: dict | None = None):
+    """The user of persona `name` (a key of PERSONAS), created if need be."""
+    username, role, extra = PERSONAS[name]
+    return member(username, role, roles=roles, **extra)
 
 
 def claim_by(user, article, quote: str, label: str = "disputed", **extra):

@@ -26,11 +26,12 @@ comparing the database before and after.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -41,7 +42,7 @@ from django.test import Client
 from annotations import services
 from annotations.forms import NOTE_MAX, QUOTE_MAX
 from annotations.models import Annotation, Article, Source, SourceAlias
-from tests.factories import BODY, ArticleFactory, SourceFactory
+from tests.factories import BODY, ArticleFactory, SourceFactory, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -130,51 +131,65 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="module")
+def _scene(rows_for_a_module) -> Iterator[Scene]:
+    """The scene, made once for the module's cases (each starts from these rows; see
+    `rows_for_a_module`), but for the deletes a claim's author may still undo: `scene` makes
+    those for each case."""
+    with rows_for_a_module():
+        editor, admin_user = persona("editor"), persona("admin_user")
+        article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
+        claim = _claim(article, editor, CLAIM_QUOTE)
+        orphan = _claim(article, editor, ORPHAN_QUOTE)
+        services.article_correct(
+            article=article,
+            user=editor,
+            expected_version=1,
+            body=BODY.replace(WITHDRAWN_LINE, ""),
+            note="Claim withdrawn by the outlet",
+        )
+        article.refresh_from_db()
+        orphan.refresh_from_db()
+        assert (article.version, orphan.anchor_state) == (2, "orphaned")
+
+        restored = _claim(article, editor, RESTORED_QUOTE)
+        restored_pk = restored.pk
+        services.annotation_delete(annotation=restored, user=editor)
+        deletion = Annotation.history.get(id=restored_pk, history_type="-").history_id
+        services.annotation_restore(history_id=deletion, user=admin_user)
+
+        dead_article = ArticleFactory(title="Withdrawn story", created_by=editor)
+        dead_claim = _claim(dead_article, editor, CLAIM_QUOTE)
+        gone = _claim(dead_article, editor, RESTORED_QUOTE)
+
+        yield Scene(
+            article=article,
+            v1_body=BODY,
+            claim=claim,
+            orphan=orphan,
+            dead_article=dead_article,
+            dead_claim=dead_claim,
+            dead_deletion=0,  # by `scene`
+            source=SourceFactory(name="SBU"),
+            rejected=SourceFactory(name="Fake Front News", review_status="rejected"),
+            pending=services.source_create(name="Rybar", user=editor),
+            restored_deletion=deletion,
+            restored_claim=restored_pk,
+            dead_deleted_claim=gone.pk,
+        )
+
+
 @pytest.fixture
-def scene(editor, admin_user) -> Scene:
-    article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
-    claim = _claim(article, editor, CLAIM_QUOTE)
-    orphan = _claim(article, editor, ORPHAN_QUOTE)
-    services.article_correct(
-        article=article,
-        user=editor,
-        expected_version=1,
-        body=BODY.replace(WITHDRAWN_LINE, ""),
-        note="Claim withdrawn by the outlet",
-    )
-    article.refresh_from_db()
-    orphan.refresh_from_db()
-    assert (article.version, orphan.anchor_state) == (2, "orphaned")
-
-    restored = _claim(article, editor, RESTORED_QUOTE)
-    restored_pk = restored.pk
-    services.annotation_delete(annotation=restored, user=editor)
-    deletion = Annotation.history.get(id=restored_pk, history_type="-").history_id
-    services.annotation_restore(history_id=deletion, user=admin_user)
-
-    dead_article = ArticleFactory(title="Withdrawn story", created_by=editor)
-    dead_claim = _claim(dead_article, editor, CLAIM_QUOTE)
-    gone = _claim(dead_article, editor, RESTORED_QUOTE)
-    gone_pk = gone.pk
+def scene(_scene, editor) -> Scene:
+    """The module's scene, where the editor deleted a claim and then its article a moment
+    ago (an undo is still in time)."""
+    scene = copy.deepcopy(_scene)
+    gone = Annotation.objects.get(pk=scene.dead_deleted_claim)
     services.annotation_delete(annotation=gone, user=editor)
-    dead_deletion = Annotation.history.get(id=gone_pk, history_type="-").history_id
-    services.article_delete(article=dead_article, user=editor)
-
-    return Scene(
-        article=article,
-        v1_body=BODY,
-        claim=claim,
-        orphan=orphan,
-        dead_article=dead_article,
-        dead_claim=dead_claim,
-        dead_deletion=dead_deletion,
-        source=SourceFactory(name="SBU"),
-        rejected=SourceFactory(name="Fake Front News", review_status="rejected"),
-        pending=services.source_create(name="Rybar", user=editor),
-        restored_deletion=deletion,
-        restored_claim=restored_pk,
-        dead_deleted_claim=gone_pk,
-    )
+    deletion = Annotation.history.get(id=scene.dead_deleted_claim, history_type="-")
+    scene.dead_deletion = deletion.history_id
+    services.article_delete(article=scene.dead_article, user=editor)
+    return scene
 
 
 # --- Building requests ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Statuses: an int, a set of ints, or LOGIN (302 to the login page, for anonymous 
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from annotations import services
 from annotations.importers import drafts, web
 from annotations.models import Annotation, Article, ImportRun, Source
-from tests.factories import BODY, SourceFactory
+from tests.factories import BODY, SourceFactory, persona
 from tests.test_bad_input import db_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -226,39 +227,53 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(web, "draft_from_url", draft)
 
 
+@pytest.fixture(scope="module")
+def _world(rows_for_a_module) -> Iterator[World]:
+    """The world, made once for the module's 468 cells (each starts from these rows; see
+    `rows_for_a_module`), but for its deletion: `world` deletes the claim for each cell."""
+    with rows_for_a_module():
+        editor = persona("editor")
+        article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
+        claim = _claim(article, editor, CLAIM_QUOTE)
+        orphan = _claim(article, editor, ORPHAN_QUOTE)
+        gone = _claim(article, editor, DELETED_QUOTE)
+        changed = _claim(article, editor, HEADLINE)
+        services.article_correct(
+            article=article,
+            user=editor,
+            expected_version=article.version,
+            body=BODY.replace(WITHDRAWN_LINE, "").replace(HEADLINE, RESPELT),
+            note="Claim withdrawn by the outlet",
+        )
+        orphan.refresh_from_db()
+        assert orphan.anchor_state == Annotation.Anchor.ORPHANED
+        changed.refresh_from_db()
+        assert (changed.anchor_state, changed.quote) == (Annotation.Anchor.CHANGED, RESPELT)
+        yield World(
+            article=article,
+            claim=claim,
+            orphan=orphan,
+            changed=changed,
+            deletion=0,  # by `world`
+            deleted=gone.pk,
+            pending=services.source_create(
+                name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA
+            ),
+            approved=SourceFactory(name="SBU"),
+            duplicate=SourceFactory(name="Security Service of Ukraine"),
+            run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
+        )
+
+
 @pytest.fixture
-def world(editor) -> World:
-    article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
-    claim = _claim(article, editor, CLAIM_QUOTE)
-    orphan = _claim(article, editor, ORPHAN_QUOTE)
-    gone = _claim(article, editor, DELETED_QUOTE)
-    changed = _claim(article, editor, HEADLINE)
-    services.article_correct(
-        article=article,
-        user=editor,
-        expected_version=article.version,
-        body=BODY.replace(WITHDRAWN_LINE, "").replace(HEADLINE, RESPELT),
-        note="Claim withdrawn by the outlet",
-    )
-    orphan.refresh_from_db()
-    assert orphan.anchor_state == Annotation.Anchor.ORPHANED
-    changed.refresh_from_db()
-    assert (changed.anchor_state, changed.quote) == (Annotation.Anchor.CHANGED, RESPELT)
-    gone_pk = gone.pk
-    services.annotation_delete(annotation=gone, user=editor)
-    deletion = Annotation.history.get(id=gone_pk, history_type="-").history_id
-    return World(
-        article=Article.objects.get(pk=article.pk),
-        claim=claim,
-        orphan=orphan,
-        changed=changed,
-        deletion=deletion,
-        deleted=gone_pk,
-        pending=services.source_create(name="Rybar", user=editor, kind=Source.Kind.SOCIAL_MEDIA),
-        approved=SourceFactory(name="SBU"),
-        duplicate=SourceFactory(name="Security Service of Ukraine"),
-        run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
-    )
+def world(_world, editor) -> World:
+    """The module's world, with the claim deleted by the editor a moment ago (an undo is
+    still in time)."""
+    world = copy.deepcopy(_world)
+    services.annotation_delete(annotation=Annotation.objects.get(pk=world.deleted), user=editor)
+    world.deletion = Annotation.history.get(id=world.deleted, history_type="-").history_id
+    world.article = Article.objects.get(pk=world.article.pk)
+    return world
 
 
 # --- How to ask each URL ----------------------------------------------------------------------
