@@ -39,7 +39,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import cyrtranslit
 from anyascii import anyascii
@@ -156,21 +156,23 @@ def spellings(name: str) -> tuple[Spelling, ...]:
     return tuple(found.values())
 
 
-def _written(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(w for word in words for s in spellings(word) for w in s.written)
+@cache
+def _joining_written() -> frozenset[str]:
+    """The joining words as spelled in Latin letters ("ta", "vid", "dlja", "dlia", …): read
+    when first needed, not at start-up."""
+    return frozenset(w for word in JOINING_WORDS for s in spellings(word) for w in s.written)
 
 
-def _folded(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(f for word in words for s in spellings(word) for f in s.folded)
-
-
-_JOINING_WRITTEN = _written(JOINING_WORDS)  # "ta", "vid", "dlja", "dlia", …
-_COMMON_FOLDED = _folded(COMMON_WORDS)
+@cache
+def _common_folded() -> frozenset[str]:
+    """The common words, folded as names are compared."""
+    return frozenset(f for word in COMMON_WORDS for s in spellings(word) for f in s.folded)
 
 
 def _telling(words: Iterable[str]) -> list[str]:
     """The words as written in Latin letters, joining words left out."""
-    return [w for w in words if w not in _JOINING_WRITTEN]
+    joining = _joining_written()
+    return [w for w in words if w not in joining]
 
 
 def _own_words(name: str) -> list[str]:
@@ -285,14 +287,15 @@ def match(query: str, candidate: str, *, common: frozenset[str] = frozenset()) -
 
     `common`: more (folded) words that are not a name's telling part (NameIndex passes the
     words many of the desk's sources share)."""
-    if not exact_key(query) or not exact_key(candidate):
+    query_key, candidate_key = exact_key(query), exact_key(candidate)
+    if not query_key or not candidate_key:
         return None
-    if exact_key(query) == exact_key(candidate):
+    if query_key == candidate_key:
         return NameMatch(1.0, Why.SAME)
     best: NameMatch | None = None
     for q in spellings(query):
         for c in spellings(candidate):
-            found = _compare(q, c, common=_COMMON_FOLDED | common)
+            found = _compare(q, c, common=common)
             if found and (best is None or found > best):
                 best = found
     if best is None and (
@@ -313,7 +316,8 @@ def _compare(q: Spelling, c: Spelling, *, common: frozenset[str]) -> NameMatch |
             return NameMatch(round(0.95 - slips / letters, 3), Why.SPELLING)
         return None
     short, long = sorted((q_words, c_words), key=len)
-    if len(short) == 1 and (len(short[0]) < 4 or short[0] in common):
+    lone = short[0] if len(short) == 1 else None
+    if lone is not None and (len(lone) < 4 or lone in common or lone in _common_folded()):
         return None
     slips = _pair_up(short, long)
     if slips is None:
@@ -323,7 +327,8 @@ def _compare(q: Spelling, c: Spelling, *, common: frozenset[str]) -> NameMatch |
 
 def _telling_folded(spelling: Spelling) -> tuple[str, ...]:
     pairs = zip(spelling.written, spelling.folded, strict=True)
-    return tuple(folded for written, folded in pairs if written not in _JOINING_WRITTEN)
+    joining = _joining_written()
+    return tuple(folded for written, folded in pairs if written not in joining)
 
 
 # --- Many names ----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from django.test import Client
 from annotations import services
 from annotations.forms import NOTE_MAX, QUOTE_MAX
 from annotations.models import Annotation, Article, Source, SourceAlias
-from tests.factories import BODY, ArticleFactory, SourceFactory, persona
+from tests.factories import BODY, ArticleFactory, SourceFactory, claim_by, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -114,18 +114,6 @@ class Scene:
         return {"start": start, "end": start + len(quote), "quote": quote}
 
 
-def _claim(article: Article, user, quote: str) -> Annotation:
-    start = article.body.index(quote)
-    return services.annotation_create(
-        article=article,
-        user=user,
-        start=start,
-        end=start + len(quote),
-        quote=quote,
-        label="disputed",
-    ).annotation
-
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -139,8 +127,8 @@ def _scene(rows_for_a_module) -> Iterator[Scene]:
     with rows_for_a_module():
         editor, admin_user = persona("editor"), persona("admin_user")
         article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
-        claim = _claim(article, editor, CLAIM_QUOTE)
-        orphan = _claim(article, editor, ORPHAN_QUOTE)
+        claim = claim_by(editor, article, CLAIM_QUOTE)
+        orphan = claim_by(editor, article, ORPHAN_QUOTE)
         services.article_correct(
             article=article,
             user=editor,
@@ -152,15 +140,15 @@ def _scene(rows_for_a_module) -> Iterator[Scene]:
         orphan.refresh_from_db()
         assert (article.version, orphan.anchor_state) == (2, "orphaned")
 
-        restored = _claim(article, editor, RESTORED_QUOTE)
+        restored = claim_by(editor, article, RESTORED_QUOTE)
         restored_pk = restored.pk
         services.annotation_delete(annotation=restored, user=editor)
         deletion = Annotation.history.get(id=restored_pk, history_type="-").history_id
         services.annotation_restore(history_id=deletion, user=admin_user)
 
         dead_article = ArticleFactory(title="Withdrawn story", created_by=editor)
-        dead_claim = _claim(dead_article, editor, CLAIM_QUOTE)
-        gone = _claim(dead_article, editor, RESTORED_QUOTE)
+        dead_claim = claim_by(editor, dead_article, CLAIM_QUOTE)
+        gone = claim_by(editor, dead_article, RESTORED_QUOTE)
 
         yield Scene(
             article=article,

@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from annotations import services
 from annotations.importers import drafts, web
 from annotations.models import Annotation, Article, ImportRun, Source
-from tests.factories import BODY, SourceFactory, persona
+from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -198,18 +198,6 @@ class World:
         }
 
 
-def _claim(article: Article, user, quote: str) -> Annotation:
-    start = article.body.index(quote)
-    return services.annotation_create(
-        article=article,
-        user=user,
-        start=start,
-        end=start + len(quote),
-        quote=quote,
-        label=Annotation.Label.DISPUTED,
-    ).annotation
-
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -234,10 +222,10 @@ def _world(rows_for_a_module) -> Iterator[World]:
     with rows_for_a_module():
         editor = persona("editor")
         article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
-        claim = _claim(article, editor, CLAIM_QUOTE)
-        orphan = _claim(article, editor, ORPHAN_QUOTE)
-        gone = _claim(article, editor, DELETED_QUOTE)
-        changed = _claim(article, editor, HEADLINE)
+        claim = claim_by(editor, article, CLAIM_QUOTE)
+        orphan = claim_by(editor, article, ORPHAN_QUOTE)
+        gone = claim_by(editor, article, DELETED_QUOTE)
+        changed = claim_by(editor, article, HEADLINE)
         services.article_correct(
             article=article,
             user=editor,
