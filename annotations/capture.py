@@ -44,6 +44,11 @@ PASSING_CODES = frozenset(
 _BODY_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
+def is_http(url: str) -> bool:
+    """A link the app can capture (and that its Evidence rows' constraint accepts)."""
+    return url.startswith(("http://", "https://"))
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

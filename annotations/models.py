@@ -276,6 +276,13 @@ class Article(models.Model):
         return reverse("annotations:article-detail", args=[self.pk])
 
     @property
+    def current_evidence(self) -> Evidence | None:
+        """The row of the page the article was imported from (None when it was not)."""
+        if not self.url or self.pk is None:
+            return None
+        return next((e for e in self.evidence.all() if e.url == self.url), None)
+
+    @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
@@ -418,6 +425,14 @@ class Annotation(models.Model):
         return f"{page}?claim={self.pk}#claim-{self.pk}"
 
     @property
+    def current_evidence(self) -> Evidence | None:
+        """The row of the evidence link the claim has now (None before it is tracked), from
+        `selectors.EVIDENCE_PREFETCH` when the claims came with it, else one query."""
+        if not self.evidence_url or self.pk is None:
+            return None
+        return next((e for e in self.evidence.all() if e.url == self.evidence_url), None)
+
+    @property
     def grade(self) -> str:
         """The Admiralty code, e.g. "B2": source reliability then claim credibility."""
         letter = self.source.reliability if self.source_id else ""
@@ -548,10 +563,11 @@ class EvidenceState(models.TextChoices):
 
 
 class Evidence(models.Model):
-    """A claim's evidence link as the app keeps it: the record of truth of its captures and
-    re-checks (`annotations.services.evidence`), one per claim and link. The claim's current
-    evidence is the one whose `url` is the claim's `evidence_url`; a link the claim no longer
-    has keeps its row and captures, unchecked.
+    """A link the app keeps: the record of truth of its captures and re-checks
+    (`annotations.services.evidence`). Either a claim's evidence link (one row per claim and
+    link; the claim's current evidence is the one whose `url` is its `evidence_url`; a link
+    the claim no longer has keeps its row and captures, unchecked), or the page an article
+    was imported from (`article`; its current row is the one of the article's `url`).
 
     States: *pending* (no answer yet), *captured* (the page as first captured), *changed*
     (its extracted text differs from the first capture's), *failed* (the last fetch failed;
@@ -560,9 +576,15 @@ class Evidence(models.Model):
 
     State = EvidenceState
 
-    claim = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="evidence")
+    claim = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     url = models.URLField(max_length=2000)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    state_since = models.DateTimeField(null=True, blank=True)  # when `state` last changed
     # The latest capture that answered 2xx: what "View text" and "Download WARC" offer.
     current = models.ForeignKey(
         "Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -592,6 +614,16 @@ class Evidence(models.Model):
                 condition=Q(state__in=EvidenceState.values), name="evidence_state_valid"
             ),
             models.UniqueConstraint(fields=["claim", "url"], name="evidence_one_per_claim_url"),
+            models.UniqueConstraint(
+                fields=["article", "url"],
+                condition=Q(article__isnull=False),
+                name="evidence_one_per_article_url",
+            ),
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False, article__isnull=True)
+                | Q(claim__isnull=True, article__isnull=False),
+                name="evidence_of_claim_or_article",
+            ),
             models.CheckConstraint(
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
                 name="evidence_url_http",
@@ -613,10 +645,21 @@ class Evidence(models.Model):
                 name="evidence_due_idx",
             ),
             models.Index(fields=["state", "-updated_at"], name="evidence_state_idx"),
+            models.Index(fields=["-state_since"], name="evidence_state_since_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.url} ({self.state})"
+
+    @property
+    def signature(self) -> str:
+        """What the evidence line shows of the row's progress ("failed+": a retry waits)."""
+        return f"{self.state}{'+' if self.retrying else ''}"
+
+    @property
+    def failure_short(self) -> str:
+        """The last failure, shortly: the status ("404"), or the fetcher's sentence."""
+        return str(self.last_status) if self.last_status else self.last_error
 
 
 class CaptureBlob(models.Model):

@@ -6,7 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -84,11 +95,19 @@ READING_ORDER = ("start", "-end", "id")
 CLAIM_PAGE = 20
 
 
+# A claim's evidence rows with their latest good capture (not its text), for the evidence
+# line on its card (Annotation.current_evidence): one query for a page of claims.
+EVIDENCE_PREFETCH = Prefetch(
+    "evidence", queryset=Evidence.objects.select_related("current").defer("current__text")
+)
+
+
 def article_claims(article: Article) -> QuerySet[Annotation]:
     """The claims of one article in reading order, with everything the page shows."""
     return (
         Annotation.objects.filter(article=article)
         .select_related("source", "created_by", "updated_by")
+        .prefetch_related(EVIDENCE_PREFETCH)
         .order_by(*READING_ORDER)
     )
 
@@ -439,14 +458,39 @@ def article_for_page(pk: int) -> Article:
         .values("m")
     )
     articles = Article.objects.alive().select_related("assignee", "created_by")
+    articles = articles.prefetch_related(EVIDENCE_PREFETCH)  # when it has a URL: its page
     return get_object_or_404(articles.annotate(stamp=Subquery(stamp)), pk=pk)
+
+
+def current_evidence() -> QuerySet[Evidence]:
+    """Evidence rows of the links claims have now (not of links they had before), and of
+    the pages live articles were imported from (their URL now)."""
+    of_claim = Q(claim__evidence_url=F("url"), claim__article__deleted_at__isnull=True)
+    of_article = Q(article__url=F("url"), article__deleted_at__isnull=True)
+    return Evidence.objects.filter(of_claim | of_article)
+
+
+def evidence_moved(article_id: int, waiting: dict[int, str]) -> list[Evidence]:
+    """Of the evidence lines an article page shows as waiting ({id: signature}), those of
+    this article whose row has moved on since (one query; none when nothing waits)."""
+    if not waiting:
+        return []
+    rows = (
+        Evidence.objects.filter(pk__in=waiting)
+        .filter(Q(claim__article_id=article_id) | Q(article_id=article_id))
+        .select_related("current")
+        .defer("current__text")
+        .order_by("pk")
+    )
+    return [ev for ev in rows if ev.signature != waiting[ev.pk]]
 
 
 def with_evidence(claims: QuerySet[Annotation]) -> QuerySet[Annotation]:
     """Add each claim's current evidence (the row of the link it has now) in the same query:
     evidence_id, evidence_status ("none" when the claim has no link, or none tracked yet;
     else the Evidence state), evidence_retrying, evidence_sha256 (the current capture's
-    payload hash, "" before one) and evidence_captured_at (None before one)."""
+    payload hash, "" before one), evidence_captured_at and evidence_capture_id (None
+    before one)."""
     current = Evidence.objects.filter(claim=OuterRef("pk"), url=OuterRef("evidence_url"))
 
     def field(name: str):
@@ -458,4 +502,5 @@ def with_evidence(claims: QuerySet[Annotation]) -> QuerySet[Annotation]:
         evidence_retrying=Coalesce(field("retrying"), Value(False)),
         evidence_sha256=Coalesce(field("current__payload_sha256"), Value("")),
         evidence_captured_at=field("current__captured_at"),
+        evidence_capture_id=field("current_id"),
     )

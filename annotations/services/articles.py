@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .. import anchoring, permissions
 from ..models import Annotation, Article
+from .evidence import evidence_track_article
 
 __all__ = [
     "ArticleConflict",
@@ -85,6 +86,7 @@ def article_create(
     article.full_clean()
     article._history_user = user
     article.save()
+    evidence_track_article(article)  # the page it came from, captured in the background
     return article
 
 

@@ -19,12 +19,13 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import capture, fetching, jobs
-from ..models import Annotation, Capture, CaptureBlob, Evidence
+from ..models import Annotation, Article, Capture, CaptureBlob, Evidence
+from ..selectors import current_evidence
 
 __all__ = [
     "GONE_AFTER",
@@ -32,7 +33,9 @@ __all__ = [
     "current_evidence",
     "evidence_check",
     "evidence_track",
+    "evidence_track_article",
     "evidence_track_many",
+    "evidence_track_untracked",
     "schedule_evidence_rechecks",
 ]
 
@@ -43,11 +46,6 @@ _SCAN_BATCH = 1000
 
 def _key(evidence_id: int) -> str:
     return f"evidence:{evidence_id}"
-
-
-def current_evidence() -> QuerySet[Evidence]:
-    """Evidence rows of the links claims have now (not of links they had before)."""
-    return Evidence.objects.filter(claim__evidence_url=F("url"))
 
 
 # --- Saves ----------------------------------------------------------------------------------
@@ -79,6 +77,20 @@ def evidence_track(*, claim: Annotation, previous_url: str = "") -> Evidence | N
     return evidence
 
 
+def evidence_track_article(article: Article) -> Evidence | None:
+    """Call in the transaction that saves an article imported from its URL: the page gets
+    its Evidence row and capture job (a page rewritten overnight is then on record)."""
+    if not capture.is_http(article.url):
+        return None
+    Evidence.objects.bulk_create(
+        [Evidence(article=article, url=article.url, next_check_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+    evidence = Evidence.objects.get(article=article, url=article.url)
+    jobs.enqueue_once(capture_evidence, evidence.pk, key=_key(evidence.pk))
+    return evidence
+
+
 def evidence_track_many(claims: list[Annotation]) -> int:
     """For claims saved in bulk (an import), in their transaction: their links' Evidence
     rows, due now, in one query; `schedule_evidence_rechecks` enqueues their jobs."""
@@ -90,6 +102,19 @@ def evidence_track_many(claims: list[Annotation]) -> int:
     ]
     Evidence.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def evidence_track_untracked() -> int:
+    """Track the links of claims (of live articles) that have none tracked: claims made
+    before evidence capture, or by a door that did not track. Returns how many."""
+    tracked = Evidence.objects.filter(claim=OuterRef("pk"), url=OuterRef("evidence_url"))
+    claims = (
+        Annotation.objects.exclude(evidence_url="")
+        .filter(article__deleted_at__isnull=True)
+        .exclude(Exists(tracked))
+        .only("pk", "evidence_url")
+    )
+    return evidence_track_many(list(claims))
 
 
 # --- Checks ---------------------------------------------------------------------------------
@@ -236,10 +261,13 @@ def evidence_check(*, evidence_id: int, ignore_gap: bool = False, retry: bool = 
         evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
         evidence.last_checked_at = answer.at
         kept = _store(evidence, answer) if answer.result is not None else None
+        was = evidence.state
         if answer.ok and kept is not None:
             _succeeded(evidence, kept)
         else:
             _failed(evidence, answer, ignore_gap=ignore_gap)
+        if evidence.state != was or evidence.state_since is None:
+            evidence.state_since = answer.at
         evidence.retrying = retry and not answer.ok and answer.may_pass
         if not evidence.retrying:
             evidence.next_check_at = _next_check(evidence, answer.at)

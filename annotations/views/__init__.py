@@ -12,6 +12,7 @@ from .claims import (
 from .common import healthz, server_error
 from .corrections import article_correct, article_history, claim_accept_quote, claim_reattach
 from .dashboard import dashboard_view
+from .evidence import evidence_text, evidence_warc
 from .exports import claim_list, export_claimreview, export_csv, export_jsonld
 from .history import claim_history, claim_restore, deleted_claims
 from .intake import (
@@ -37,6 +38,8 @@ __all__ = [
     "article_claim_list",
     "article_changes",
     "dashboard_view",
+    "evidence_text",
+    "evidence_warc",
     "article_delete",
     "article_correct",
     "article_history",

@@ -53,8 +53,18 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
             request, "annotations/article_detail.html#live-corrected", {"version": current}
         )
     stamp = selectors.article_stamp(pk)
-    if stamp <= since:
+    moved = selectors.evidence_moved(pk, _waiting(request.GET.get("waiting", "")))
+    if stamp <= since and not moved:
         return HttpResponse(status=204)
+    if stamp <= since:  # only evidence lines that were waiting have news
+        template = "annotations/article_detail.html#live-evidence"
+        response = render(request, template, {"moved": moved})
+        return trigger_client_event(
+            response,
+            "live-updated",
+            {"stamp": stamp, "message": _evidence_message(moved)},
+            after="settle",
+        )
     article = Article.objects.get(pk=pk)
     changed = selectors.changed_since(pk, since, request.user.pk)
     marks = selectors.article_marks(article)
@@ -67,10 +77,12 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
         rendering.render_blocks(article.body, marks, start, end)
         for start, end in _merged(changed.spans)
     )
+    in_updates = {claim.pk for claim in updates}
     context = {
         "article": article,
         "blocks_html": mark_safe(blocks),  # noqa: S308 - joined from render_blocks' safe HTML
         "updates": updates,
+        "moved": [ev for ev in moved if ev.claim_id not in in_updates],
         "deleted": sorted(changed.ids - {c.pk for c in updates}),
         "summary": selectors.summarise(marks),
     }
@@ -81,4 +93,28 @@ def article_changes(request: HttpRequest, pk: int) -> HttpResponse:
         detail["message"] = ngettext(
             "Another editor changed %(n)d claim.", "Other editors changed %(n)d claims.", n
         ) % {"n": n}
+    elif moved:
+        detail["message"] = _evidence_message(moved)
     return trigger_client_event(response, "live-updated", detail, after="settle")
+
+
+# The evidence lines a page may ask about in one poll (it shows one line per claim loaded).
+_WAITING_MAX = 200
+
+
+def _waiting(value: str) -> dict[int, str]:
+    """The page's waiting evidence lines, "id:signature,…", as {id: signature}; what is not
+    of that form is left out (a page cannot get more than the lines it could show)."""
+    waiting: dict[int, str] = {}
+    for item in value.split(",")[:_WAITING_MAX]:
+        pk, _sep, signature = item.partition(":")
+        if pk.isdigit() and len(pk) < 12 and signature:
+            waiting[int(pk)] = signature[:20]
+    return waiting
+
+
+def _evidence_message(moved: list) -> str:
+    n = len(moved)
+    return ngettext(
+        "The evidence of %(n)d link was checked.", "The evidence of %(n)d links was checked.", n
+    ) % {"n": n}

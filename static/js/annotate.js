@@ -484,6 +484,11 @@
     }
     event.detail.parameters.since = stamp;
     event.detail.parameters.version = body.dataset.version;
+    // Evidence lines still waiting for their capture: the answer brings their new state.
+    const waiting = Array.from(document.querySelectorAll("[data-evidence-waiting]"), (line) =>
+      line.dataset.evidenceWaiting,
+    );
+    if (waiting.length) event.detail.parameters.waiting = waiting.join(",");
   });
 
   document.body.addEventListener("htmx:beforeSwap", (event) => {

@@ -1,7 +1,9 @@
 """Re-check evidence links at once, here, without waiting for the workers' daily round:
 
     python manage.py recheck_evidence              # the links whose re-check is due
-    python manage.py recheck_evidence --all        # every claim's current link
+    python manage.py recheck_evidence --all        # every current link (claims' evidence and
+                                                   # pages articles came from), and the claims'
+                                                   # links not tracked yet
     python manage.py recheck_evidence --all --now  # ...and a second failure is *gone* at once
 
 Each link is fetched once and recorded as the background job records it (a new capture when
@@ -29,6 +31,8 @@ class Command(RefusingCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["all"]:
+            service.evidence_track_untracked()
         links = service.current_evidence().order_by("pk")
         if not options["all"]:
             links = links.filter(next_check_at__lte=timezone.now())
@@ -37,6 +41,9 @@ class Command(RefusingCommand):
             checked = service.evidence_check(evidence_id=evidence_id, ignore_gap=options["now"])
             states[checked.state] += 1
             if checked.state in {"changed", "gone", "failed"} and options["verbosity"] > 1:
-                self.stdout.write(f"{checked.state}: {checked.url} (claim {checked.claim_id})")
+                of = f"claim {checked.claim_id}"
+                if not checked.claim_id:
+                    of = f"article {checked.article_id}"
+                self.stdout.write(f"{checked.state}: {checked.url} ({of})")
         summary = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
         self.stdout.write(f"Re-checked {states.total()} link(s){': ' if states else ''}{summary}.")
