@@ -17,8 +17,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import labels
-from .models import Annotation, Article, Source
-from .selectors import label_count_name
+from .models import Annotation, Article, Evidence, Source
+from .selectors import current_evidence, label_count_name
 
 DISPUTED, UNATTRIBUTED = Annotation.Label.DISPUTED, Annotation.Label.UNATTRIBUTED
 
@@ -231,6 +231,35 @@ def articles_in_progress(filters: Filters, limit: int = 8) -> list[Article]:
             last_claim=Max("annotations__created_at"),
         ).order_by("-n_review", "n_claims", "-created_at")[:limit]
     )
+
+
+@dataclass
+class EvidenceNews:
+    """Evidence that went dark or changed in the last seven days: the latest rows, and how
+    many there are in all."""
+
+    rows: list[Evidence]
+    total: int
+
+
+def evidence_this_week(filters: Filters, limit: int = 10) -> EvidenceNews:
+    """Current evidence links (claims' and articles' pages) that became *gone* or *changed*
+    in the last seven days, newest first; the outlet filter applies, not the dates (the
+    news is this week's whatever range the dashboard shows). Two queries."""
+    rows = current_evidence().filter(
+        state__in=[Evidence.State.GONE, Evidence.State.CHANGED],
+        state_since__gte=timezone.now() - timedelta(days=7),
+    )
+    if filters.outlet:
+        rows = rows.filter(
+            Q(claim__article__outlet=filters.outlet) | Q(article__outlet=filters.outlet)
+        )
+    latest = (
+        rows.select_related("claim", "claim__article", "article", "current")
+        .defer("current__text", "claim__article__body", "article__body")
+        .order_by("-state_since", "-pk")[:limit]
+    )
+    return EvidenceNews(list(latest), rows.count())
 
 
 def activity_today(filters: Filters) -> list[dict]:

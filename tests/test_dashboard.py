@@ -172,3 +172,61 @@ def test_articles_with_no_outlet_are_one_row_whose_links_list_them(editor_client
         articles.content.decode()
     )
     assert 'name="no_outlet" id="id_no_outlet" checked' in claims.content.decode()
+
+
+def _evidence(claim_or_article, state, days_ago, url="https://example.org/post"):
+    from annotations.models import Capture, CaptureBlob, Evidence
+
+    is_claim = isinstance(claim_or_article, Annotation)
+    owner = {"claim": claim_or_article} if is_claim else {"article": claim_or_article}
+    if is_claim:
+        Annotation.objects.filter(pk=claim_or_article.pk).update(evidence_url=url)
+    else:
+        Article.objects.filter(pk=claim_or_article.pk).update(url=url)
+    evidence = Evidence.objects.create(url=url, **owner)
+    blob, _ = CaptureBlob.objects.get_or_create(sha256="b" * 64, defaults={"data": b"", "size": 0})
+    capture = Capture.objects.create(
+        evidence=evidence, requested_url=url, final_url=url, http_status=200,
+        captured_at=timezone.now(), payload_sha256="a" * 64, payload_size=1, text="t",
+        text_sha256="c" * 64, warc=blob,
+    )  # fmt: skip
+    since = timezone.now() - timedelta(days=days_ago)
+    Evidence.objects.filter(pk=evidence.pk).update(state=state, current=capture, state_since=since)
+    return evidence
+
+
+def test_the_dashboard_lists_evidence_gone_or_changed_this_week(editor_client):
+    text = "The bridge was hit. Residents were evacuated. Power was restored. Rockets fell."
+    kyiv = ArticleFactory(title="Kyiv strikes", outlet="Kyiv Independent", body=text)
+    lviv = ArticleFactory(title="Lviv report", outlet="Ukrainska Pravda", body=text)
+    gone = _evidence(_claim(kyiv, "The bridge was hit", "disputed"), "gone", 2)
+    page = _evidence(lviv, "changed", 1, url="https://up.example/lviv")
+    _evidence(_claim(kyiv, "Residents were evacuated", "verified"), "changed", 9)  # last week
+    _evidence(_claim(lviv, "Power was restored", "verified"), "captured", 1)  # fine
+    dead = ArticleFactory(title="Deleted one", outlet="Kyiv Independent", body=text)
+    _evidence(_claim(dead, "Rockets fell", "disputed"), "gone", 1)
+    Article.objects.filter(pk=dead.pk).update(deleted_at=timezone.now())
+
+    news = dashboard.evidence_this_week(dashboard.default_filters())
+    assert [ev.pk for ev in news.rows] == [page.pk, gone.pk]
+    assert news.total == 2
+    only_kyiv = dashboard.Filters(date(2020, 1, 1), date(2020, 1, 2), outlet="Kyiv Independent")
+    assert [ev.pk for ev in dashboard.evidence_this_week(only_kyiv).rows] == [gone.pk]
+
+    html = editor_client.get(reverse("annotations:dashboard")).content.decode()
+    section = html.split('id="evidence-news"')[1].split("</section>")[0]
+    assert "“The bridge was hit”" in section and "Lviv report" in section
+    assert "Residents were evacuated" not in section and "Rockets fell" not in section
+    assert "Power was restored" not in section
+
+
+def test_the_evidence_news_takes_two_queries_however_many(django_assert_num_queries):
+    article = ArticleFactory(body=" ".join(f"Claim number {i}." for i in range(12)))
+    for i in range(12):
+        _evidence(
+            _claim(article, f"Claim number {i}.", "disputed"), "gone", 1, url=f"https://e.org/{i}"
+        )
+    with django_assert_num_queries(2):
+        news = dashboard.evidence_this_week(dashboard.default_filters())
+        assert len(news.rows) == 10 and news.total == 12
+        assert all(ev.claim.article.title and ev.current.captured_at for ev in news.rows)

@@ -41,6 +41,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "outlets": dashboard.outlets(filters),
         "in_progress": dashboard.articles_in_progress(filters),
         "today": dashboard.activity_today(filters),
+        "evidence_news": dashboard.evidence_this_week(filters),
         "outlet_choices": dashboard.outlet_choices(),
     }
     return render(request, "annotations/dashboard.html", context)
