@@ -714,3 +714,36 @@ class Capture(models.Model):
     @property
     def ok(self) -> bool:
         return 200 <= self.http_status < 300
+
+
+class ApiToken(models.Model):
+    """A personal token for the API (`Authorization: Bearer <token>`), acting with its
+    user's role and nothing more. Shown once when made; kept as its SHA-256 only (a fast
+    hash suits 256 random bits, and runs on every request), with its first characters so
+    that people can tell their tokens apart. Revoked, it stays for the record."""
+
+    PREFIX = "nca_"  # every token starts so: secret scanners and people can spot one
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, validators=[validate_line])
+    key_sha256 = models.CharField(max_length=SHA256_LENGTH, unique=True)
+    hint = models.CharField(max_length=12)  # the token's first characters, for its list
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _sha256_column("key_sha256", "apitoken_key_sha256_length"),
+            models.CheckConstraint(condition=~Q(name=""), name="apitoken_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

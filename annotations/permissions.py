@@ -71,6 +71,17 @@ def role_name(user) -> str:
     return "No role"
 
 
+def has_role(user) -> bool:
+    """Signed in with a role (Viewer, Editor, Reviewer, or an admin): may see the desk's work,
+    on the pages and through the API."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("annotations.view_article"))
+    )
+
+
 def can_add_article(user) -> bool:
     return user.has_perm("annotations.add_article")
 
@@ -142,6 +153,10 @@ def _require(user, allowed, message: str) -> None:
         raise PermissionDenied(_("Only a signed-in person of the desk can do this."))
     if not allowed(user):
         raise PermissionDenied(message)
+
+
+def require_api_token(user) -> None:
+    _require(user, has_role, _("Only people with a role on the desk can make API tokens."))
 
 
 def require_add_article(user) -> None:

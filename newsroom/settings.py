@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotations",
 ]
 
@@ -293,6 +296,51 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 if HTTPS and env_bool("BEHIND_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not HTTPS else ["security.W021"]
+
+# Caches: each process's own memory by default; the API's rate limits in the database, which
+# every process (gunicorn workers, containers) shares. `createcachetable` runs in a migration.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "api_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
+# The REST API (/api/v1/, annotations/api): JSON only (no browsable API, whose inline script
+# the CSP blocks), a personal token or the session (with CSRF), a role on every endpoint,
+# RFC 9457 problems for every refusal, requests per token limited (API_RATE, e.g. 600/min).
+API_RATE = os.environ.get("API_RATE", "600/min")
+API_THROTTLE_CACHE = "api"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotations.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["annotations.api.auth.HasRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["annotations.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotations.api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom claim annotator API",
+    "DESCRIPTION": (
+        "Articles, claims, sources and exports. Offsets are Unicode code points into the "
+        "article's body; times are ISO 8601. Authorization: Bearer <personal token>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Content-Security-Policy (django-csp): no inline scripts, no eval, no third parties.
 CONTENT_SECURITY_POLICY = {

@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("annotations.api.urls")),
     path("", include("annotations.urls")),
 ]
 

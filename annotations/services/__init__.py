@@ -6,12 +6,13 @@ cannot be skipped. Each module lists what it offers in its `__all__`; this packa
 them all (bulk import lives in `services.imports`).
 """
 
-from . import articles, claims, evidence, restore, sources
+from . import articles, claims, evidence, restore, sources, tokens
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .sources import *  # noqa: F403
+from .tokens import *  # noqa: F403
 
 __all__ = [
     *articles.__all__,
@@ -19,4 +20,5 @@ __all__ = [
     *evidence.__all__,
     *restore.__all__,
     *sources.__all__,
+    *tokens.__all__,
 ]

@@ -1,0 +1,152 @@
+"""JSON bodies and query strings checked by the web's own forms and filter sets, so that the
+API refuses what the pages refuse, in the same words (one validator for every door).
+
+`bind(FormClass, data)` type-checks each JSON member against the form field it goes to (a
+number where a number is meant, text where text is, never a list or an object), refuses
+members the form does not know, and returns the bound, valid form, or raises a 422 problem.
+`form_serializer(FormClass)` describes the same fields for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from .problems import NON_FIELD, Problem, form_problem, invalid
+
+
+def _kind(field: forms.Field) -> str:
+    if isinstance(field, forms.BooleanField):
+        return "boolean"
+    if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
+        return "integer"
+    if isinstance(field, forms.TypedChoiceField) and field.coerce is int:
+        return "integer"
+    return "string"
+
+
+_KIND_ERRORS = {
+    "boolean": _("Send true or false."),
+    "integer": _("Send a whole number."),
+    "string": _("Send text (a JSON string)."),
+}
+
+
+def bind(form_class: type[forms.Form], data, *, partial_from: dict | None = None, **kwargs):
+    """The valid form bound to `data` (a JSON object), or a 4xx problem. `partial_from`: the
+    values a PATCH leaves as they are (those not in `data`)."""
+    if not isinstance(data, dict):
+        raise Problem(400, "malformed", _("Send a JSON object."))
+    form = form_class(**kwargs)
+    unknown = sorted(str(name) for name in data if name not in form.fields)
+    if unknown:
+        raise invalid({name: [_("This field is not known here.")] for name in unknown})
+    values: dict[str, object] = dict(partial_from or {})
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        kind = _kind(form.fields[name])
+        if value is None:
+            values[name] = ""
+        elif kind == "boolean" and isinstance(value, bool):
+            values[name] = "on" if value else ""
+        elif kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
+            values[name] = str(value)
+        elif kind == "string" and isinstance(value, str):
+            values[name] = value
+        else:
+            errors[name] = [str(_KIND_ERRORS[kind])]
+    if errors:
+        raise invalid(errors, status_code=400)
+    bound = form_class(data=values, **kwargs)
+    if not bound.is_valid():
+        raise form_problem(bound)
+    return bound
+
+
+def check_filters(filterset) -> None:
+    """A filter set that cannot be read is refused (never "everything")."""
+    if not filterset.is_valid():
+        problem = form_problem(filterset.form)
+        problem.status_code = 400
+        raise problem
+
+
+# --- The same fields, described for the schema ----------------------------------------------
+
+
+def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
+    common = {"required": required, "help_text": str(field.help_text or field.label or "")}
+    if not required:
+        common["allow_null"] = True
+    kind = _kind(field)
+    if kind == "boolean":
+        return serializers.BooleanField(**common)
+    if kind == "integer":
+        limits = {}
+        if isinstance(field, forms.IntegerField):
+            limits = {"min_value": field.min_value, "max_value": field.max_value}
+        if isinstance(field, forms.TypedChoiceField):
+            return serializers.ChoiceField(
+                choices=[c for c, _label in field.choices if c != ""], **common
+            )
+        return serializers.IntegerField(
+            **{k: v for k, v in limits.items() if v is not None}, **common
+        )
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(
+            choices=[c for c, _label in field.choices if c != ""],
+            allow_blank=not required,
+            **common,
+        )
+    if isinstance(field, forms.DateTimeField):
+        return serializers.DateTimeField(**common)
+    if isinstance(field, forms.URLField):
+        return serializers.URLField(max_length=field.max_length, allow_blank=not required, **common)
+    max_length = getattr(field, "max_length", None)
+    return serializers.CharField(
+        max_length=max_length, allow_blank=not required, trim_whitespace=False, **common
+    )
+
+
+def form_serializer(
+    form_class: type[forms.Form], name: str, *, optional: bool = False, **form_kwargs
+) -> type[serializers.Serializer]:
+    """A serializer with the form's fields, for drf-spectacular only (the form checks the
+    data). `optional`: every field may be left out (a PATCH)."""
+    form = form_class(**form_kwargs)
+    fields = {
+        field_name: _schema_field(field, required=field.required and not optional)
+        for field_name, field in form.fields.items()
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+__all__ = ["NON_FIELD", "bind", "check_filters", "form_serializer"]
+
+
+def filter_parameters(filterset_class) -> list:
+    """The filter set's filters as query parameters of the schema (the filter set checks
+    them: a value it cannot read is a 400 problem)."""
+    import django_filters as df
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    parameters = []
+    for name, item in filterset_class.base_filters.items():
+        kind, enum = OpenApiTypes.STR, None
+        if isinstance(item, df.NumberFilter | df.ModelChoiceFilter):
+            kind = OpenApiTypes.INT
+        elif isinstance(item, df.BooleanFilter):
+            kind = OpenApiTypes.BOOL
+        elif isinstance(item, df.DateFilter):
+            kind = OpenApiTypes.DATE
+        elif isinstance(item, df.ChoiceFilter):
+            choices = item.extra.get("choices")
+            if choices is not None and not callable(choices):
+                enum = [str(value) for value, _label in choices]
+        label = item.label or name
+        parameters.append(
+            OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=str(label), enum=enum)
+        )
+    return parameters

@@ -1,0 +1,128 @@
+"""What the API answers with (read-only shapes; the forms check what comes in, see
+`binding`). Times are ISO 8601, offsets are Unicode code points into the article's body."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Annotation, ApiToken, Article, Source
+
+
+class UserNameField(serializers.CharField):
+    def to_representation(self, value):
+        return value.get_username() if value is not None else None
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    created_by = UserNameField(read_only=True, allow_null=True)
+    assignee = UserNameField(read_only=True, allow_null=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "title", "url", "outlet", "author", "published_at", "language", "status",
+            "assignee", "version", "created_by", "created_at", "updated_at", "web_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_web_url(self, article: Article) -> str:
+        return article.get_absolute_url()
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    """An article with its text, which offsets index."""
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body"]
+        read_only_fields = fields
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "reliability", "review_status"]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.Serializer):
+    """The claim's evidence link as the app keeps it (see README, Evidence capture)."""
+
+    status = serializers.CharField()
+    sha256 = serializers.CharField(allow_blank=True)
+    captured_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    article = serializers.PrimaryKeyRelatedField(read_only=True)
+    source = SourceBriefSerializer(read_only=True, allow_null=True)
+    created_by = UserNameField(read_only=True, allow_null=True)
+    updated_by = UserNameField(read_only=True, allow_null=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id", "article", "start", "end", "quote", "label", "source", "credibility", "note",
+            "public_summary", "evidence_url", "anchor_state", "anchor_reason", "original_quote",
+            "created_by", "updated_by", "created_at", "updated_at", "web_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_web_url(self, claim: Annotation) -> str:
+        return claim.get_absolute_url()
+
+
+class ClaimHistorySerializer(serializers.Serializer):
+    """One saved state of a claim, newest first: what it was after each change."""
+
+    history_id = serializers.IntegerField()
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    label = serializers.CharField()
+    source = serializers.IntegerField(allow_null=True)
+    credibility = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    evidence_url = serializers.CharField(allow_blank=True)
+    anchor_state = serializers.CharField()
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    aliases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "id", "name", "kind", "url", "description", "reliability", "review_status",
+            "reviewed_at", "created_at", "updated_at", "aliases",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_aliases(self, source: Source) -> list[str]:
+        return [a.name for a in source.aliases.all() if not a.is_primary]
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem: every refusal of the API."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

@@ -1,0 +1,352 @@
+"""The API's views: thin, as the web's are. Load (live articles and their claims only), check
+with the web's forms (`binding`), write through the services, answer with `serializers`."""
+
+from __future__ import annotations
+
+import re
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import forms as web_forms
+from .. import services
+from ..filters import ArticleFilter, ClaimFilter
+from ..models import Annotation, Article, Source
+from . import serializers as out
+from .binding import bind, check_filters, filter_parameters, form_serializer
+from .problems import Problem, invalid
+
+# --- Shared ---------------------------------------------------------------------------------
+
+
+class NewestFirst(CursorPagination):
+    """Cursor pages, newest first: `{"results": [...], "next": URL or null, "previous": …}`.
+    A cursor stays right while rows are added (no page shifts under a script)."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except Exception as exc:  # DRF raises NotFound for a cursor it cannot read
+            raise Problem(
+                400,
+                "invalid_cursor",
+                _("This cursor cannot be read: use the “next” link as it came."),
+            ) from exc
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, OpenApiParameter.QUERY, description="From a `next` link."),
+    OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="At most 500."),
+]
+
+
+def _page(view: APIView, request: Request, queryset, serializer_class) -> Response:
+    paginator = NewestFirst()
+    rows = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(rows, many=True).data)
+
+
+def _live_article(pk: int) -> Article:
+    return get_object_or_404(
+        Article.objects.alive().select_related("assignee", "created_by"), pk=pk
+    )
+
+
+def _live_claim(pk: int) -> Annotation:
+    return get_object_or_404(
+        Annotation.objects.select_related("source", "created_by", "updated_by"),
+        pk=pk,
+        article__deleted_at__isnull=True,
+    )
+
+
+PROBLEMS = {
+    400: OpenApiResponse(out.ProblemSerializer, description="Malformed request"),
+    401: OpenApiResponse(out.ProblemSerializer, description="No valid token or session"),
+    403: OpenApiResponse(out.ProblemSerializer, description="Not allowed for this role"),
+    404: OpenApiResponse(out.ProblemSerializer, description="Not found (or deleted)"),
+    422: OpenApiResponse(out.ProblemSerializer, description="Refused: field errors"),
+    429: OpenApiResponse(out.ProblemSerializer, description="Too many requests"),
+}
+
+
+def _problems(*codes: int) -> dict:
+    return {code: PROBLEMS[code] for code in codes}
+
+
+def _if_match(request: Request) -> int:
+    """The version in `If-Match` ("3", or the ETag `"3"`), or a 428 problem."""
+    value = request.headers.get("If-Match", "").strip()
+    if not value:
+        raise Problem(
+            428,
+            "precondition_required",
+            _('Send the version you corrected as If-Match (the article\'s ETag, e.g. "3").'),
+        )
+    match = re.fullmatch(r'(?:W/)?"?(\d{1,9})"?', value)
+    if not match:
+        raise Problem(400, "malformed", _('If-Match must be the article\'s version, e.g. "3".'))
+    return int(match.group(1))
+
+
+# --- Articles -------------------------------------------------------------------------------
+
+ArticleIn = form_serializer(web_forms.ArticleForm, "ArticleIn")
+CorrectionIn = form_serializer(web_forms.CorrectionForm, "CorrectionIn", optional=True)
+
+
+class ArticleList(APIView):
+    @extend_schema(
+        operation_id="articles_list",
+        parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
+        responses={200: out.ArticleSerializer(many=True), **_problems(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params.copy()
+        params.pop("cursor", None)
+        params.pop("page_size", None)
+        chosen = ArticleFilter(params)
+        check_filters(chosen)
+        return _page(self, request, chosen.qs, out.ArticleSerializer)
+
+    @extend_schema(
+        operation_id="articles_create",
+        request=ArticleIn,
+        responses={201: out.ArticleDetailSerializer, **_problems(400, 401, 403, 422)}
+        | {409: OpenApiResponse(out.ProblemSerializer, description="Already here")},
+    )
+    def post(self, request: Request) -> Response:
+        form = bind(web_forms.ArticleForm, request.data)
+        article = services.article_create(user=request.user, **form.cleaned_data)
+        body = out.ArticleDetailSerializer(article).data
+        return Response(body, status=status.HTTP_201_CREATED, headers=_etag(article))
+
+
+def _etag(article: Article) -> dict[str, str]:
+    return {"ETag": f'"{article.version}"', "Location": f"/api/v1/articles/{article.pk}/"}
+
+
+class ArticleDetail(APIView):
+    @extend_schema(
+        operation_id="articles_retrieve",
+        responses={200: out.ArticleDetailSerializer, **_problems(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        article = _live_article(pk)
+        return Response(out.ArticleDetailSerializer(article).data, headers=_etag(article))
+
+    @extend_schema(
+        operation_id="articles_correct",
+        request=CorrectionIn,
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="The version corrected (the article's ETag).",
+            )  # fmt: skip
+        ],
+        responses={200: out.ArticleDetailSerializer, **_problems(400, 401, 403, 404, 422)}
+        | {
+            412: OpenApiResponse(out.ProblemSerializer, description="Someone corrected it first"),
+            428: OpenApiResponse(out.ProblemSerializer, description="If-Match missing"),
+        },
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        article = _live_article(pk)
+        version = _if_match(request)
+        if isinstance(request.data, dict) and "version" in request.data:
+            raise invalid({"version": [_("Send the version as If-Match, not in the body.")]})
+        current = {
+            "title": article.title,
+            "body": article.body,
+            "url": article.url,
+            "outlet": article.outlet,
+            "author": article.author,
+            "published_at": article.published_at.isoformat() if article.published_at else "",
+            "language": article.language,
+            "version": str(version),
+        }
+        form = bind(web_forms.CorrectionForm, request.data, partial_from=current)
+        data = dict(form.cleaned_data)
+        data.pop("version")
+        result = services.article_correct(
+            article=article,
+            user=request.user,
+            expected_version=version,
+            body=data.pop("body"),
+            note=data.pop("note"),
+            **data,
+        )
+        corrected = _live_article(result.article.pk)
+        return Response(out.ArticleDetailSerializer(corrected).data, headers=_etag(corrected))
+
+    @extend_schema(
+        operation_id="articles_destroy",
+        responses={204: None, **_problems(401, 403, 404)},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        services.article_delete(article=_live_article(pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+
+class ClaimCreateApiForm(web_forms.ClaimCreateForm):
+    """The page's claim form, with the article it goes on (the page has it in its URL)."""
+
+    article = web_forms.forms.IntegerField(min_value=1, max_value=web_forms.MAX_INT)
+
+
+ClaimIn = form_serializer(ClaimCreateApiForm, "ClaimIn")
+ClaimChange = form_serializer(web_forms.ClaimDetailsForm, "ClaimChange", optional=True)
+
+
+def _source_args(data: dict) -> dict:
+    return {
+        "source": data.get("source"),
+        "new_source_name": (data.get("new_source_name") or "").strip(),
+        "new_source_kind": data.get("new_source_kind") or Source.Kind.OTHER,
+    }
+
+
+class ClaimList(APIView):
+    @extend_schema(
+        operation_id="claims_list",
+        parameters=[*filter_parameters(ClaimFilter), *PAGE_PARAMETERS],
+        responses={200: out.ClaimSerializer(many=True), **_problems(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params.copy()
+        params.pop("cursor", None)
+        params.pop("page_size", None)
+        chosen = ClaimFilter(params)
+        check_filters(chosen)
+        claims = chosen.qs.select_related("source", "created_by", "updated_by")
+        return _page(self, request, claims, out.ClaimSerializer)
+
+    @extend_schema(
+        operation_id="claims_create",
+        request=ClaimIn,
+        responses={201: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)}
+        | {409: OpenApiResponse(out.ProblemSerializer, description="The text changed")},
+    )
+    def post(self, request: Request) -> Response:
+        form = bind(ClaimCreateApiForm, request.data)
+        data = form.cleaned_data
+        article = get_object_or_404(Article.objects.alive().only("id"), pk=data["article"])
+        result = services.annotation_create(
+            article=article,
+            user=request.user,
+            start=data["start"],
+            end=data["end"],
+            quote=data["quote"],
+            label=data["label"],
+            **_source_args(data),
+            credibility=data["credibility"],
+            note=data["note"],
+            public_summary=data["public_summary"],
+            evidence_url=data["evidence_url"],
+            seen_version=data["version"],
+        )
+        claim = _live_claim(result.annotation.pk)
+        return Response(
+            out.ClaimSerializer(claim).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/v1/claims/{claim.pk}/"},
+        )
+
+
+class ClaimDetail(APIView):
+    @extend_schema(
+        operation_id="claims_retrieve",
+        responses={200: out.ClaimSerializer, **_problems(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(out.ClaimSerializer(_live_claim(pk)).data)
+
+    @extend_schema(
+        operation_id="claims_update",
+        request=ClaimChange,
+        responses={200: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        claim = _live_claim(pk)
+        current = {
+            "label": claim.label,
+            "source": str(claim.source_id or ""),
+            "credibility": str(claim.credibility or ""),
+            "note": claim.note,
+            "public_summary": claim.public_summary,
+            "evidence_url": claim.evidence_url,
+        }
+        form = bind(web_forms.ClaimDetailsForm, request.data, partial_from=current)
+        data = form.cleaned_data
+        services.annotation_update(
+            annotation=claim,
+            user=request.user,
+            label=data["label"],
+            **_source_args(data),
+            credibility=data["credibility"],
+            note=data["note"],
+            public_summary=data["public_summary"],
+            evidence_url=data["evidence_url"],
+        )
+        return Response(out.ClaimSerializer(_live_claim(pk)).data)
+
+    @extend_schema(
+        operation_id="claims_destroy",
+        responses={204: None, **_problems(401, 403, 404)},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        services.annotation_delete(annotation=_live_claim(pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClaimHistory(APIView):
+    @extend_schema(
+        operation_id="claims_history",
+        responses={200: out.ClaimHistorySerializer(many=True), **_problems(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        claim = _live_claim(pk)
+        rows = (
+            Annotation.history.filter(id=claim.pk)
+            .select_related("history_user")
+            .order_by("-history_id")
+        )
+        changes = {"+": "created", "~": "changed", "-": "deleted"}
+        return Response(
+            [
+                {
+                    "history_id": row.history_id,
+                    "change": changes[row.history_type],
+                    "at": row.history_date,
+                    "by": row.history_user.get_username() if row.history_user else None,
+                    "reason": row.history_change_reason,
+                    "start": row.start,
+                    "end": row.end,
+                    "quote": row.quote,
+                    "label": row.label,
+                    "source": row.source_id,
+                    "credibility": row.credibility,
+                    "note": row.note,
+                    "evidence_url": row.evidence_url,
+                    "anchor_state": row.anchor_state,
+                }
+                for row in rows[:500]
+            ]
+        )
