@@ -11,15 +11,31 @@ pytestmark = pytest.mark.django_db
 OPEN = {"login", "healthz"}
 
 
-def _patterns(resolver=None, prefix=""):
+def _patterns(resolver=None, prefix="", *, api=False):
+    """The pages (or, `api`, the API's endpoints: every name in the app "api" but its docs
+    page, which is a page)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue  # the admin has its own login: checked below
-            yield from _patterns(entry, prefix + str(entry.pattern))
+            yield from _patterns(entry, prefix + str(entry.pattern), api=api)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.name
+            path = prefix + str(entry.pattern)
+            is_api = path.startswith("api/") and entry.name != "docs"
+            if is_api == api:
+                yield path, entry.name
+
+
+@pytest.mark.parametrize(("pattern", "name"), list(_patterns(api=True)))
+def test_every_api_endpoint_answers_401_without_a_token_not_the_login_page(client, pattern, name):
+    path = _example_path(pattern)
+    for method in ("get", "post", "patch", "delete"):
+        response = getattr(client, method)(path, headers={"HX-Request": "true"})
+        assert response.status_code == 401, (method, path)
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def _example_path(pattern: str) -> str:

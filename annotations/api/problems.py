@@ -13,10 +13,9 @@ from http import HTTPStatus
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from .. import services
@@ -119,7 +118,7 @@ _DRF_CODES = {
 }
 
 
-def problem_handler(exc: Exception, context) -> Response | None:
+def problem_handler(exc: Exception, context) -> JsonResponse | None:
     problem = _as_problem(exc)
     if problem is None and isinstance(exc, exceptions.APIException):
         response = exception_handler(exc, context)  # its headers (Retry-After, Allow, …)
@@ -143,7 +142,9 @@ def problem_handler(exc: Exception, context) -> Response | None:
     return problem_response(problem, context.get("request"))
 
 
-def problem_response(problem: Problem, request=None) -> Response:
+def problem_response(problem: Problem, request=None) -> JsonResponse:
+    """The problem as `application/problem+json`, whatever renderer the view has (the
+    schema's YAML one included)."""
     body = {
         "type": "about:blank",
         "title": _title(problem.status_code),
@@ -156,8 +157,14 @@ def problem_response(problem: Problem, request=None) -> Response:
     body.update(problem.extra)
     if request is not None:
         body["instance"] = request.path
-    response = Response(body, status=problem.status_code, headers=problem.extra_headers)
-    response.content_type = PROBLEM_JSON
+    response = JsonResponse(
+        body,
+        status=problem.status_code,
+        content_type=PROBLEM_JSON,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name, value in problem.extra_headers.items():
+        response[name] = value
     if problem.status_code == 401 and "WWW-Authenticate" not in problem.extra_headers:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

@@ -1,5 +1,5 @@
-"""/api/v1/: every view is exempt from the login page's redirect (a script gets a 401 problem,
-never the sign-in page); DRF's `HasRole` asks for a user with a role on every one."""
+"""/api/v1/: every endpoint is exempt from the login page's redirect (a script gets a 401
+problem, never the sign-in page); DRF's `HasRole` asks for a user with a role on each."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
@@ -14,6 +14,17 @@ def _open(view_class, **kwargs):
     return login_not_required(view_class.as_view(**kwargs))
 
 
+def _page(view_class, **kwargs):
+    """A DRF view as a page: signed in through the login middleware, as every page (DRF
+    marks its views exempt; this wrapper is not)."""
+    view = view_class.as_view(**kwargs)
+
+    def page(request, *args, **kw):
+        return view(request, *args, **kw)
+
+    return page
+
+
 urlpatterns = [
     path("articles/", _open(views.ArticleList), name="article-list"),
     path("articles/<int:pk>/", _open(views.ArticleDetail), name="article-detail"),
@@ -21,5 +32,6 @@ urlpatterns = [
     path("claims/<int:pk>/", _open(views.ClaimDetail), name="claim-detail"),
     path("claims/<int:pk>/history/", _open(views.ClaimHistory), name="claim-history"),
     path("schema/", _open(SpectacularAPIView), name="schema"),
-    path("docs/", _open(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
+    # The docs page is a page: a browser without a session goes to the sign-in page.
+    path("docs/", _page(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
 ]
