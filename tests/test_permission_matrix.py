@@ -33,7 +33,9 @@ SIGNED_IN = ("viewer", "editor", "other_editor", "reviewer", "admin_user")
 PERSONAS = ("anonymous", *SIGNED_IN)
 METHODS = ("GET", "POST")
 PUBLIC = {"healthz", "login"}  # open without login: tests/test_auth.py
-SKIPPED_NAMESPACES = {"admin"}  # the Django admin has its own tests (tests/test_admin.py)
+# The Django admin has its own tests (tests/test_admin.py); the API its own matrix
+# (tests/test_api_matrix.py: tokens, problems, more methods).
+SKIPPED_NAMESPACES = {"admin", "api"}
 
 
 # --- The URL conf ---------------------------------------------------------------------------
@@ -104,6 +106,8 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:export-csv": READ,
     "annotations:export-jsonld": READ,
     "annotations:export-claimreview": READ,
+    "annotations:evidence-text": READ,  # a capture of a claim's evidence link
+    "annotations:evidence-warc": READ,
     # Adding articles: editors, reviewers, admins. Upload and link answer with a preview.
     "annotations:article-new": {
         "GET": by_role(**ANNOTATORS),
@@ -186,6 +190,7 @@ class World:
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
     run: ImportRun  # a bulk import, by a reviewer
+    capture: int  # a capture of the claim's evidence link
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -250,7 +255,23 @@ def _world(rows_for_a_module) -> Iterator[World]:
             approved=SourceFactory(name="SBU"),
             duplicate=SourceFactory(name="Security Service of Ukraine"),
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
+            capture=_capture_of(claim),
         )
+
+
+def _capture_of(claim: Annotation) -> int:
+    """A capture of the claim's evidence link, as the worker would have stored it."""
+    from annotations.models import Capture, CaptureBlob, Evidence
+
+    url = "https://example.org/evidence"
+    Annotation.objects.filter(pk=claim.pk).update(evidence_url=url)
+    evidence = Evidence.objects.create(claim=claim, url=url)
+    blob = CaptureBlob.objects.create(sha256="b" * 64, data=b"WARC", size=4)
+    return Capture.objects.create(
+        evidence=evidence, requested_url=url, final_url=url, http_status=200,
+        captured_at=evidence.created_at, payload_sha256="a" * 64, payload_size=1,
+        text="Satellite images show the strike.", text_sha256="c" * 64, warc=blob,
+    ).pk  # fmt: skip
 
 
 @pytest.fixture
@@ -338,6 +359,8 @@ ASK: dict[str, Ask] = {
     "annotations:export-csv": Ask(),
     "annotations:export-jsonld": Ask(),
     "annotations:export-claimreview": Ask(),
+    "annotations:evidence-text": Ask(lambda w: w.capture),
+    "annotations:evidence-warc": Ask(lambda w: w.capture),
     "annotations:article-new": Ask(
         data=lambda w: {
             "title": "Evacuation in Sumy",
