@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LabelEnum": "annotations.models.Label",
+        "CredibilityEnum": "annotations.models.Credibility",
+        "SourceKindEnum": "annotations.models.SourceKind",
+    },
 }
 
 # Content-Security-Policy (django-csp): no inline scripts, no eval, no third parties.
