@@ -251,6 +251,23 @@ def test_a_claim_undeleted_gets_its_link_tracked_again(editor, base):
     assert Evidence.objects.get(claim_id=pk).state == "captured"
 
 
+def test_a_claim_whose_link_was_captured_can_be_deleted_or_merged_away(editor, reviewer, base):
+    # Deleting a capture set its row's `current` to NULL first, which a captured row refuses.
+    article = ArticleFactory(created_by=editor)
+    claim = claim_by(editor, article, QUOTE, evidence_url=f"{base}/page")
+    capture_now()
+    services.annotation_delete(annotation=claim, user=editor)
+    assert (Evidence.objects.count(), Capture.objects.count()) == (0, 0)
+    sbu = services.source_create(name="SBU", user=editor)
+    long_name = services.source_create(name="Security Service of Ukraine", user=editor)
+    kept = claim_by(editor, article, QUOTE, source=long_name)
+    claim_by(editor, article, QUOTE, source=sbu, evidence_url=f"{base}/pdf")
+    capture_now()
+    services.source_merge(keep=long_name, others=[sbu], user=reviewer)
+    [evidence] = Evidence.objects.all()  # the twin's went with it; the survivor's is new
+    assert (evidence.claim_id, evidence.url, evidence.state) == (kept.pk, f"{base}/pdf", "pending")
+
+
 def test_a_claim_that_takes_in_its_twins_link_gets_it_tracked(editor, reviewer, base, web):
     article = ArticleFactory()
     sbu = services.source_create(name="SBU", user=editor)
