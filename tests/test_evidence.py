@@ -85,6 +85,9 @@ class _Web(BaseHTTPRequestHandler):
             self._answer(200, b"<html><head><title>Log in</title></head><body></body></html>")
         elif parts.path == "/pdf":
             self._answer(200, b"%PDF-1.7 evidence", "application/pdf")
+        elif parts.path == "/script":  # words that show a tag (tests/test_evidence_views.py)
+            code = '&lt;script&gt;alert("captured")&lt;/script&gt;'
+            self._answer(200, page("Tags", [f"The statement quoted the code {code} in full."]))
         else:
             self._answer(500, b"down")
 
@@ -129,9 +132,9 @@ def base(web):
     return f"http://127.0.0.1:{web.server_address[1]}"
 
 
-def claim_with(url: str) -> Annotation:
+def claim_with(url: str, **extra) -> Annotation:
     """A claim given `url` as its link, tracked as a save tracks it."""
-    claim = AnnotationFactory(evidence_url=url)
+    claim = AnnotationFactory(evidence_url=url, **extra)
     with transaction.atomic():
         service.evidence_track(claim=claim)
     return claim

@@ -20,9 +20,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotations import services
+from annotations import fetching, services
 from annotations.importers import drafts, web
-from annotations.models import Annotation, Article, ImportRun, Source
+from annotations.models import Annotation, Article, Capture, Evidence, ImportRun, Source
+from annotations.services import evidence as evidence_service
 from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
 
@@ -104,6 +105,8 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:export-csv": READ,
     "annotations:export-jsonld": READ,
     "annotations:export-claimreview": READ,
+    "annotations:evidence-text": READ,  # a capture's text, in our template
+    "annotations:evidence-warc": READ,  # its WARC, as a sandboxed download
     # Adding articles: editors, reviewers, admins. Upload and link answer with a preview.
     "annotations:article-new": {
         "GET": by_role(**ANNOTATORS),
@@ -186,6 +189,7 @@ class World:
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
     run: ImportRun  # a bulk import, by a reviewer
+    capture: Capture  # of a link the claim had before
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -213,6 +217,18 @@ def _no_network(monkeypatch):
         )
 
     monkeypatch.setattr(web, "draft_from_url", draft)
+
+
+def _captured(claim: Annotation) -> Capture:
+    """A capture of a link `claim` had before, kept as a worker keeps it (the fetch is
+    played: the fetcher is tested elsewhere)."""
+    url = "https://example.org/statement"
+    page = b"<html><body><article><p>Air defence shot down 31 of 38 drones.</p></article>"
+    answer = fetching.FetchResult(url, 200, {"Content-Type": "text/html"}, page)
+    evidence = Evidence.objects.create(claim=claim, url=url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fetching, "fetch", lambda url, **kwargs: answer)
+        return evidence_service.evidence_check(evidence_id=evidence.pk).current
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +266,7 @@ def _world(rows_for_a_module) -> Iterator[World]:
             approved=SourceFactory(name="SBU"),
             duplicate=SourceFactory(name="Security Service of Ukraine"),
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
+            capture=_captured(claim),
         )
 
 
@@ -338,6 +355,8 @@ ASK: dict[str, Ask] = {
     "annotations:export-csv": Ask(),
     "annotations:export-jsonld": Ask(),
     "annotations:export-claimreview": Ask(),
+    "annotations:evidence-text": Ask(lambda w: w.capture.pk),
+    "annotations:evidence-warc": Ask(lambda w: w.capture.pk),
     "annotations:article-new": Ask(
         data=lambda w: {
             "title": "Evacuation in Sumy",
