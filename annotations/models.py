@@ -586,8 +586,12 @@ class Evidence(models.Model):
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     state_since = models.DateTimeField(null=True, blank=True)  # when `state` last changed
     # The latest capture that answered 2xx: what "View text" and "Download WARC" offer.
+    # DO_NOTHING: a capture is deleted only with its row (Capture.evidence cascades), in the
+    # same transaction, and the foreign key is checked at commit. SET_NULL would first set
+    # this to NULL on a captured row, which evidence_captured_has_capture refuses: deleting a
+    # claim (or an article) whose link was captured failed.
     current = models.ForeignKey(
-        "Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Capture", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     # The latest 2xx answer had no text to extract (a login wall, "post not found", a PDF).
     nothing_to_read = models.BooleanField(default=False)

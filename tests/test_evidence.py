@@ -85,6 +85,9 @@ class _Web(BaseHTTPRequestHandler):
             self._answer(200, b"<html><head><title>Log in</title></head><body></body></html>")
         elif parts.path == "/pdf":
             self._answer(200, b"%PDF-1.7 evidence", "application/pdf")
+        elif parts.path == "/script":  # words that show a tag (tests/test_evidence_views.py)
+            code = '&lt;script&gt;alert("captured")&lt;/script&gt;'
+            self._answer(200, page("Tags", [f"The statement quoted the code {code} in full."]))
         else:
             self._answer(500, b"down")
 
@@ -129,9 +132,9 @@ def base(web):
     return f"http://127.0.0.1:{web.server_address[1]}"
 
 
-def claim_with(url: str) -> Annotation:
+def claim_with(url: str, **extra) -> Annotation:
     """A claim given `url` as its link, tracked as a save tracks it."""
-    claim = AnnotationFactory(evidence_url=url)
+    claim = AnnotationFactory(evidence_url=url, **extra)
     with transaction.atomic():
         service.evidence_track(claim=claim)
     return claim
@@ -249,6 +252,23 @@ def test_a_claim_undeleted_gets_its_link_tracked_again(editor, base):
     assert Evidence.objects.get(claim_id=pk).url == f"{base}/page"
     capture_now()
     assert Evidence.objects.get(claim_id=pk).state == "captured"
+
+
+def test_a_claim_whose_link_was_captured_can_be_deleted_or_merged_away(editor, reviewer, base):
+    # Deleting a capture set its row's `current` to NULL first, which a captured row refuses.
+    article = ArticleFactory(created_by=editor)
+    claim = claim_by(editor, article, QUOTE, evidence_url=f"{base}/page")
+    capture_now()
+    services.annotation_delete(annotation=claim, user=editor)
+    assert (Evidence.objects.count(), Capture.objects.count()) == (0, 0)
+    sbu = services.source_create(name="SBU", user=editor)
+    long_name = services.source_create(name="Security Service of Ukraine", user=editor)
+    kept = claim_by(editor, article, QUOTE, source=long_name)
+    claim_by(editor, article, QUOTE, source=sbu, evidence_url=f"{base}/pdf")
+    capture_now()
+    services.source_merge(keep=long_name, others=[sbu], user=reviewer)
+    [evidence] = Evidence.objects.all()  # the twin's went with it; the survivor's is new
+    assert (evidence.claim_id, evidence.url, evidence.state) == (kept.pk, f"{base}/pdf", "pending")
 
 
 def test_a_claim_that_takes_in_its_twins_link_gets_it_tracked(editor, reviewer, base, web):

@@ -20,9 +20,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotations import services
+from annotations import fetching, services
 from annotations.importers import drafts, web
-from annotations.models import Annotation, Article, ImportRun, Source
+from annotations.models import Annotation, Article, Capture, Evidence, ImportRun, Source
+from annotations.services import evidence as evidence_service
 from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
 
@@ -106,8 +107,8 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:export-csv": READ,
     "annotations:export-jsonld": READ,
     "annotations:export-claimreview": READ,
-    "annotations:evidence-text": READ,  # a capture of a claim's evidence link
-    "annotations:evidence-warc": READ,
+    "annotations:evidence-text": READ,  # a capture's text, in our template
+    "annotations:evidence-warc": READ,  # its WARC, as a sandboxed download
     # Adding articles: editors, reviewers, admins. Upload and link answer with a preview.
     "annotations:article-new": {
         "GET": by_role(**ANNOTATORS),
@@ -190,7 +191,7 @@ class World:
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
     run: ImportRun  # a bulk import, by a reviewer
-    capture: int  # a capture of the claim's evidence link
+    capture: Capture  # of a link the claim had before
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -218,6 +219,18 @@ def _no_network(monkeypatch):
         )
 
     monkeypatch.setattr(web, "draft_from_url", draft)
+
+
+def _captured(claim: Annotation) -> Capture:
+    """A capture of a link `claim` had before, kept as a worker keeps it (the fetch is
+    played: the fetcher is tested elsewhere)."""
+    url = "https://example.org/statement"
+    page = b"<html><body><article><p>Air defence shot down 31 of 38 drones.</p></article>"
+    answer = fetching.FetchResult(url, 200, {"Content-Type": "text/html"}, page)
+    evidence = Evidence.objects.create(claim=claim, url=url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fetching, "fetch", lambda url, **kwargs: answer)
+        return evidence_service.evidence_check(evidence_id=evidence.pk).current
 
 
 @pytest.fixture(scope="module")
@@ -255,23 +268,9 @@ def _world(rows_for_a_module) -> Iterator[World]:
             approved=SourceFactory(name="SBU"),
             duplicate=SourceFactory(name="Security Service of Ukraine"),
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
-            capture=_capture_of(claim),
+            capture=_captured(claim),
         )
 
-
-def _capture_of(claim: Annotation) -> int:
-    """A capture of the claim's evidence link, as the worker would have stored it."""
-    from annotations.models import Capture, CaptureBlob, Evidence
-
-    url = "https://example.org/evidence"
-    Annotation.objects.filter(pk=claim.pk).update(evidence_url=url)
-    evidence = Evidence.objects.create(claim=claim, url=url)
-    blob = CaptureBlob.objects.create(sha256="b" * 64, data=b"WARC", size=4)
-    return Capture.objects.create(
-        evidence=evidence, requested_url=url, final_url=url, http_status=200,
-        captured_at=evidence.created_at, payload_sha256="a" * 64, payload_size=1,
-        text="Satellite images show the strike.", text_sha256="c" * 64, warc=blob,
-    ).pk  # fmt: skip
 
 
 @pytest.fixture
@@ -359,8 +358,8 @@ ASK: dict[str, Ask] = {
     "annotations:export-csv": Ask(),
     "annotations:export-jsonld": Ask(),
     "annotations:export-claimreview": Ask(),
-    "annotations:evidence-text": Ask(lambda w: w.capture),
-    "annotations:evidence-warc": Ask(lambda w: w.capture),
+    "annotations:evidence-text": Ask(lambda w: w.capture.pk),
+    "annotations:evidence-warc": Ask(lambda w: w.capture.pk),
     "annotations:article-new": Ask(
         data=lambda w: {
             "title": "Evacuation in Sumy",

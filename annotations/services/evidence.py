@@ -19,7 +19,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,8 +105,10 @@ def evidence_track_many(claims: list[Annotation]) -> int:
 
 
 def evidence_track_untracked() -> int:
-    """Track the links of claims (of live articles) that have none tracked: claims made
-    before evidence capture, or by a door that did not track. Returns how many."""
+    """Track the links that have no row yet, due now: claims' links and the pages articles
+    came from (of live articles). Claims and articles made before evidence capture, an
+    article that came in bulk or whose link was changed, a door that did not track.
+    Returns how many."""
     tracked = Evidence.objects.filter(claim=OuterRef("pk"), url=OuterRef("evidence_url"))
     claims = (
         Annotation.objects.exclude(evidence_url="")
@@ -114,7 +116,17 @@ def evidence_track_untracked() -> int:
         .exclude(Exists(tracked))
         .only("pk", "evidence_url")
     )
-    return evidence_track_many(list(claims))
+    page_tracked = Evidence.objects.filter(article=OuterRef("pk"), url=OuterRef("url"))
+    articles = (
+        Article.objects.alive()
+        .filter(Q(url__startswith="http://") | Q(url__startswith="https://"))
+        .exclude(Exists(page_tracked))
+        .only("pk", "url")
+    )
+    now = timezone.now()
+    pages = [Evidence(article=article, url=article.url, next_check_at=now) for article in articles]
+    Evidence.objects.bulk_create(pages, ignore_conflicts=True)
+    return evidence_track_many(list(claims)) + len(pages)
 
 
 # --- Checks ---------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ def _waiting(value: str) -> dict[int, str]:
     waiting: dict[int, str] = {}
     for item in value.split(",")[:_WAITING_MAX]:
         pk, _sep, signature = item.partition(":")
-        if pk.isdigit() and len(pk) < 12 and signature:
+        # ASCII digits only: str.isdigit() also says yes to "²" or "١", which int() refuses.
+        if pk.isascii() and pk.isdigit() and len(pk) < 12 and signature:
             waiting[int(pk)] = signature[:20]
     return waiting
 

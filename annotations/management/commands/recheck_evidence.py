@@ -2,8 +2,8 @@
 
     python manage.py recheck_evidence              # the links whose re-check is due
     python manage.py recheck_evidence --all        # every current link (claims' evidence and
-                                                   # pages articles came from), and the claims'
-                                                   # links not tracked yet
+                                                   # pages articles came from), and the links
+                                                   # of either not tracked yet
     python manage.py recheck_evidence --all --now  # ...and a second failure is *gone* at once
 
 Each link is fetched once and recorded as the background job records it (a new capture when
