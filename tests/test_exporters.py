@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,13 @@ from django.urls import reverse
 from annotations import exporters, selectors
 from annotations.models import Annotation
 from tests import w3c
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, member
+from tests.factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    SourceFactory,
+    evidence_for,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +106,8 @@ def test_csv_reads_back_field_by_field(editor_client, tricky):
     assert by_id[first.pk]["note"] == "Line one\nline two, with “quotes” and 🚀\r\n"
     assert (by_id[first.pk]["credibility"], by_id[first.pk]["created_by"]) == ("3", "editor")
     # Added after the others, so that readers by position keep working.
-    assert header[22:] == ["anchor_state", "credibility", "public_summary"]
+    assert header[22:25] == ["anchor_state", "credibility", "public_summary"]
+    assert header[25:] == ["evidence_status", "evidence_sha256", "evidence_captured_at"]
     assert by_id[first.pk]["public_summary"] == "Public: “31 of 38”,\nunconfirmed"
 
 
@@ -389,12 +397,13 @@ NASTY_TEXTS = [
 ]
 
 
+EVIDENCE_STATES = ["none", "pending", "captured", "failed", "changed", "gone"]
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("safe", [True, False])
 def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     """The database-built CSV (big exports on PostgreSQL) equals csv_lines exactly."""
-    from datetime import UTC, datetime
-
     body = "Intro.\n\n" + "\n".join(t.replace("\n", " ") for t in NASTY_TEXTS if t.strip()) + "."
     article = ArticleFactory(
         title='Звіт, "quotes"\nsecond line', url="", outlet="=Outlet", body=body
@@ -421,10 +430,20 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
         Annotation.objects.filter(pk=claim.pk).update(
             created_at=stamp, prefix=text, suffix=text, public_summary=text[::-1]
         )
+        if claim.evidence_url:  # its evidence in each state, captured at whole seconds or not
+            state = EVIDENCE_STATES[i // 2 % len(EVIDENCE_STATES)]
+            captured = [stamp] if state in ("captured", "gone") else []
+            captured += [stamp.replace(microsecond=0), stamp] if state == "changed" else []
+            if state != "none":
+                evidence_for(claim, state, captured_at=captured, retrying=state == "failed")
+            if i == 0:  # a link the claim had before, captured: not its evidence now
+                evidence_for(claim, "captured", captured_at=stamp, url="https://example.org/old")
     claims = selectors.live_claims()
     expected = "".join(exporters.csv_lines(exporters.claim_rows(claims), safe=safe))
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))
     assert built == expected
+    statuses = [row[-3] for row in csv.reader(io.StringIO(built, newline=""))][1:]
+    assert set(statuses) == set(EVIDENCE_STATES)
     assert len(list(csv.reader(io.StringIO(built, newline="")))) == Annotation.objects.count() + 1
 
 

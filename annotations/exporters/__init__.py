@@ -34,6 +34,7 @@ from .rows import (
     article_rows,
     articles_reader,
     claim_rows,
+    claim_values,
     counted,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "articles_reader",
     "claim_review",
     "claim_rows",
+    "claim_values",
     "claimreview_lines",
     "claimreview_pieces",
     "counted",
