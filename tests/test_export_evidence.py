@@ -1,14 +1,20 @@
 """Evidence in the exports (issue 19): the CSV's evidence_status, evidence_sha256 and
-evidence_captured_at, written alike by both CSV writers, read in the exports' own queries."""
+evidence_captured_at, written alike by both CSV writers, and the JSON-LD evidence body's
+W3C TimeState (when captured, and our cached copy), read in the exports' own queries."""
 
+import copy
 import csv
 import io
+import json
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from annotations import exporters, selectors
+from annotations.models import Annotation
+from tests import w3c
 from tests.factories import AnnotationFactory, evidence_for
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +119,114 @@ def test_the_csv_export_reads_evidence_in_its_one_query(editor_client, django_as
         response = editor_client.get(reverse("annotations:export-csv"))
         text = b"".join(response.streaming_content).decode()
     assert text.count(",captured,") == 30
+
+
+def _jsonld(client, **params) -> dict:
+    response = client.get(reverse("annotations:export-jsonld"), params)
+    assert response.status_code == 200
+    if response.streaming:
+        return json.loads(b"".join(response.streaming_content))
+    return response.json()
+
+
+def _evidence_body(item: dict) -> dict:
+    (body,) = [b for b in item["body"] if b.get("purpose") == "linking"]
+    return body
+
+
+def test_jsonld_evidence_gets_a_time_state_once_captured(editor_client, claims, settings):
+    settings.SITE_URL = "https://desk.example.org"
+    collection = _jsonld(editor_client)
+    items = {item["id"]: item for item in collection["first"]["items"]}
+
+    def item(name):
+        return items[f"https://desk.example.org/claims/{claims[name].pk}/"]
+
+    captured = _current(claims["captured"])
+    assert _evidence_body(item("captured")) == {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "source": LINK,
+        "state": {
+            "type": "TimeState",
+            "cached": f"https://desk.example.org/evidence/captures/{captured.pk}/warc/",
+            "sourceDate": "2026-03-01T10:00:07Z",
+        },
+    }
+    changed = _evidence_body(item("changed"))["state"]
+    assert changed["cached"].endswith(f"/captures/{_current(claims['changed']).pk}/warc/")
+    assert changed["sourceDate"] == _evidence_body(item("gone"))["state"]["sourceDate"]
+    for name in ("pending", "failed", "untracked", "relinked"):
+        assert "state" not in _evidence_body(item(name)), name
+    assert not [b for b in item("none")["body"] if b.get("purpose") == "linking"]
+    for annotation in items.values():
+        assert w3c.failures({"@context": collection["@context"], **annotation}) == []
+    # The W3C's own detectors see the TimeState and its cached copy, so the must-assertions
+    # above (4.3-stateValidIfPresent, 4.3.1-timeStateValid) had it to check.
+    for assertion in ("4.3.1-timeState.json", "4.3.1-cached.json"):
+        assert w3c.implements(item("captured"), f"annotations/specificResource/{assertion}")
+        assert not w3c.implements(item("pending"), f"annotations/specificResource/{assertion}")
+    # The cached copy is the capture's WARC download.
+    warc = editor_client.get(urlsplit(changed["cached"]).path)
+    assert warc.status_code == 200 and warc["Content-Type"] == "application/warc"
+    assert warc.content == bytes(_current(claims["changed"]).warc.data)
+    # A page of the collection says the same.
+    page = {i["id"]: i for i in _jsonld(editor_client, page=1)["items"]}
+    assert page[item("captured")["id"]]["body"] == item("captured")["body"]
+
+
+def test_a_time_state_that_breaks_the_model_fails_the_w3c_check(editor_client, claims, settings):
+    settings.SITE_URL = "https://desk.example.org"
+    claim = Annotation.objects.filter(pk=claims["captured"].pk)
+    (row,) = exporters.claim_rows(claim)
+    good = exporters.web_annotation(row, site_url="https://desk.example.org")
+    assert w3c.failures(good) == []
+    for change in [
+        {"sourceDate": "1 March 2026"},
+        {"sourceDate": "2026-02-30T10:00:00Z"},
+        {"sourceDateStart": "2026-03-01T10:00:00Z", "sourceDateEnd": "2026-03-02T10:00:00Z"},
+        {"cached": "not a link"},
+    ]:
+        bad = copy.deepcopy(good)
+        _evidence_body(bad)["state"].update(change)
+        assert w3c.failures(bad), change
+
+
+def test_the_cached_link_is_built_on_the_site_url_under_a_script_prefix():
+    """The site URL already names the path the app lives under; the WARC link is not
+    given it twice (like every other id of the export)."""
+    before = get_script_prefix()
+    set_script_prefix("/desk/")
+    try:
+        assert reverse("annotations:evidence-warc", args=[7]) == "/desk/evidence/captures/7/warc/"
+        assert (
+            exporters.capture_warc_iri("https://x.example/desk", 7)
+            == "https://x.example/desk/evidence/captures/7/warc/"
+        )
+    finally:
+        set_script_prefix(before)
+    assert (
+        exporters.capture_warc_iri("https://x.example", 8)
+        == "https://x.example/evidence/captures/8/warc/"
+    )
+
+
+def test_the_jsonld_export_reads_evidence_without_a_query_per_claim(editor_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            collection = _jsonld(editor_client)  # the whole stream
+        assert all("state" in _evidence_body(i) for i in collection["first"]["items"])
+        return len(seen.captured_queries)
+
+    def add(n):
+        for _ in range(n):
+            claim = AnnotationFactory(evidence_url=LINK)
+            evidence_for(claim, "captured", captured_at=FIRST)
+
+    add(2)
+    few = queries()
+    add(30)
+    assert queries() == few

@@ -194,9 +194,10 @@ def _jsonld(client, **params):
 
 def test_jsonld_annotations_pass_the_w3c_must_assertions(editor_client, tricky, settings):
     settings.SITE_URL = "https://desk.example.org"
-    AnnotationFactory(
+    evidenced = AnnotationFactory(
         label="verified", evidence_url="https://example.org/e", source=SourceFactory()
     )
+    evidence_for(evidenced, "captured", captured_at=datetime(2026, 3, 1, 10, 0, 7, 5, tzinfo=UTC))
     collection = _jsonld(editor_client)
     assert collection["type"] == "AnnotationCollection"
     assert collection["total"] == 6
@@ -208,6 +209,11 @@ def test_jsonld_annotations_pass_the_w3c_must_assertions(editor_client, tricky, 
         assert annotation["id"].startswith("https://desk.example.org/claims/")
         quote, position = annotation["target"]["selector"]
         assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+    # One of them has an evidence body with a TimeState, as the W3C's own detector sees it.
+    time_state = "annotations/specificResource/4.3.1-timeState.json"
+    assert [i["id"] for i in items if w3c.implements(i, time_state)] == [
+        f"https://desk.example.org/claims/{evidenced.pk}/"
+    ]
 
 
 def test_w3c_check_really_fails_bad_annotations():
@@ -303,9 +309,9 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     (those without claims too) and the same claims."""
     from django.core.management import call_command
 
-    from annotations.models import Article, Source
+    from annotations.models import Article, Evidence, Source
 
-    AnnotationFactory(
+    evidenced = AnnotationFactory(
         article=ArticleFactory(body="Другий текст: 🇺🇦 Kyiv says so.", url=""),
         quote_text="Kyiv says so",
         label="verified",
@@ -314,10 +320,18 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         credibility=2,
         public_summary="Kyiv's figure, confirmed by\nthe desk.",
     )
+    evidence_for(evidenced, "captured", captured_at=datetime(2026, 3, 1, tzinfo=UTC))
     ArticleFactory(title="Nothing tagged yet", body="A text without claims.", url="")
     response = editor_client.get(reverse("annotations:export-jsonld"))
     path = tmp_path / "claims.jsonld"
     path.write_bytes(b"".join(response.streaming_content))
+    (linking,) = [
+        body
+        for item in json.loads(path.read_text())["first"]["items"]
+        for body in item["body"]
+        if body["purpose"] == "linking"
+    ]
+    assert linking["state"]["type"] == "TimeState"  # read past on the way back in
 
     def snapshot():
         # Notes typed in the app never hold "\r"; the import normalises line ends like the app.
@@ -342,6 +356,9 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         return sorted(Article.objects.values_list("title", "body", "url", "outlet"))
 
     before, articles_before = snapshot(), articles()
+    # Deleting a captured evidence record trips evidence_captured_has_capture (Django sets
+    # its `current` to NULL before it deletes the row), so the records let go of it first.
+    Evidence.objects.update(current=None, state="pending")
     Annotation.objects.all().delete()
     Article.objects.all().delete()
     Source.objects.all().delete()
@@ -349,6 +366,10 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     importer = member("importer", "Reviewer").get_username()
     call_command("import_articles", str(path), "--user", importer, verbosity=0)
     assert snapshot() == before
+    # The file holds no capture: the link is tracked afresh, to be captured anew.
+    assert list(Evidence.objects.values_list("url", "state")) == [
+        ("https://example.org/e", "pending")
+    ]
     assert articles() == articles_before and len(articles_before) == 3
 
 

@@ -22,6 +22,7 @@ from .jsonld import (
     PAGE_SIZE,
     annotation_page,
     article_node,
+    capture_warc_iri,
     jsonld_collection,
     web_annotation,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "article_node",
     "article_rows",
     "articles_reader",
+    "capture_warc_iri",
     "claim_review",
     "claim_rows",
     "claim_values",
