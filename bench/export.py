@@ -138,7 +138,7 @@ def _export_row(run: Run, n: int) -> list[str]:
 
 def _copy_baseline() -> tuple[float, int]:
     claims = ClaimFilter({"outlet": EXPORT_OUTLET}).qs.order_by("id")
-    sql, params = claims.values_list(*exporters._FIELDS).query.sql_with_params()
+    sql, params = exporters.claim_values(claims).query.sql_with_params()
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH CSV"
     size = 0
     began = time.perf_counter()

@@ -1,3 +1,4 @@
+import hashlib
 import threading
 
 import factory
@@ -5,7 +6,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from annotations import anchoring, names
-from annotations.models import Annotation, Article, Source, SourceAlias
+from annotations.models import (
+    Annotation,
+    Article,
+    Capture,
+    CaptureBlob,
+    Evidence,
+    Source,
+    SourceAlias,
+)
 from annotations.permissions import EDITOR, REVIEWER, VIEWER, ensure_groups
 
 BODY = (
@@ -127,6 +136,38 @@ def claim_by(user, article, quote: str, label: str = "disputed", **extra):
         label=label,
         **extra,
     ).annotation
+
+
+def evidence_for(claim, state: str, *, captured_at=(), url: str = "", **extra) -> Evidence:
+    """`claim`'s evidence record in `state`, written directly (no fetch, no job), with a
+    capture taken at each of `captured_at` (a datetime or several); the last is its current
+    one. `url` is the link's (the claim's own by default: its current evidence)."""
+    url = url or claim.evidence_url
+    record = Evidence.objects.create(claim=claim, url=url, **extra)
+    times = captured_at if isinstance(captured_at, list | tuple) else [captured_at]
+    for when in times:
+        payload = f"<html><body><p>{url} as served at {when}</p></body></html>".encode()
+        warc = b"WARC/1.1 stand-in for " + payload
+        blob, _ = CaptureBlob.objects.get_or_create(
+            sha256=hashlib.sha256(warc).hexdigest(), defaults={"data": warc, "size": len(warc)}
+        )
+        text = f"{url} as served at {when}"
+        record.current = Capture.objects.create(
+            evidence=record,
+            requested_url=url,
+            final_url=url,
+            http_status=200,
+            content_type="text/html; charset=utf-8",
+            captured_at=when,
+            payload_sha256=hashlib.sha256(payload).hexdigest(),
+            payload_size=len(payload),
+            text=text,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            warc=blob,
+        )
+    record.state = state
+    record.save()
+    return record
 
 
 def all_at_once(n: int, work) -> list:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,13 @@ from django.urls import reverse
 from annotations import exporters, selectors
 from annotations.models import Annotation
 from tests import w3c
-from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory, member
+from tests.factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    SourceFactory,
+    evidence_for,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +106,8 @@ def test_csv_reads_back_field_by_field(editor_client, tricky):
     assert by_id[first.pk]["note"] == "Line one\nline two, with “quotes” and 🚀\r\n"
     assert (by_id[first.pk]["credibility"], by_id[first.pk]["created_by"]) == ("3", "editor")
     # Added after the others, so that readers by position keep working.
-    assert header[22:] == ["anchor_state", "credibility", "public_summary"]
+    assert header[22:25] == ["anchor_state", "credibility", "public_summary"]
+    assert header[25:] == ["evidence_status", "evidence_sha256", "evidence_captured_at"]
     assert by_id[first.pk]["public_summary"] == "Public: “31 of 38”,\nunconfirmed"
 
 
@@ -186,9 +194,10 @@ def _jsonld(client, **params):
 
 def test_jsonld_annotations_pass_the_w3c_must_assertions(editor_client, tricky, settings):
     settings.SITE_URL = "https://desk.example.org"
-    AnnotationFactory(
+    evidenced = AnnotationFactory(
         label="verified", evidence_url="https://example.org/e", source=SourceFactory()
     )
+    evidence_for(evidenced, "captured", captured_at=datetime(2026, 3, 1, 10, 0, 7, 5, tzinfo=UTC))
     collection = _jsonld(editor_client)
     assert collection["type"] == "AnnotationCollection"
     assert collection["total"] == 6
@@ -200,6 +209,11 @@ def test_jsonld_annotations_pass_the_w3c_must_assertions(editor_client, tricky, 
         assert annotation["id"].startswith("https://desk.example.org/claims/")
         quote, position = annotation["target"]["selector"]
         assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+    # One of them has an evidence body with a TimeState, as the W3C's own detector sees it.
+    time_state = "annotations/specificResource/4.3.1-timeState.json"
+    assert [i["id"] for i in items if w3c.implements(i, time_state)] == [
+        f"https://desk.example.org/claims/{evidenced.pk}/"
+    ]
 
 
 def test_w3c_check_really_fails_bad_annotations():
@@ -295,9 +309,9 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     (those without claims too) and the same claims."""
     from django.core.management import call_command
 
-    from annotations.models import Article, Source
+    from annotations.models import Article, Evidence, Source
 
-    AnnotationFactory(
+    evidenced = AnnotationFactory(
         article=ArticleFactory(body="Другий текст: 🇺🇦 Kyiv says so.", url=""),
         quote_text="Kyiv says so",
         label="verified",
@@ -306,10 +320,18 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         credibility=2,
         public_summary="Kyiv's figure, confirmed by\nthe desk.",
     )
+    evidence_for(evidenced, "captured", captured_at=datetime(2026, 3, 1, tzinfo=UTC))
     ArticleFactory(title="Nothing tagged yet", body="A text without claims.", url="")
     response = editor_client.get(reverse("annotations:export-jsonld"))
     path = tmp_path / "claims.jsonld"
     path.write_bytes(b"".join(response.streaming_content))
+    (linking,) = [
+        body
+        for item in json.loads(path.read_text())["first"]["items"]
+        for body in item["body"]
+        if body["purpose"] == "linking"
+    ]
+    assert linking["state"]["type"] == "TimeState"  # read past on the way back in
 
     def snapshot():
         # Notes typed in the app never hold "\r"; the import normalises line ends like the app.
@@ -334,6 +356,9 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
         return sorted(Article.objects.values_list("title", "body", "url", "outlet"))
 
     before, articles_before = snapshot(), articles()
+    # Deleting a captured evidence record trips evidence_captured_has_capture (Django sets
+    # its `current` to NULL before it deletes the row), so the records let go of it first.
+    Evidence.objects.update(current=None, state="pending")
     Annotation.objects.all().delete()
     Article.objects.all().delete()
     Source.objects.all().delete()
@@ -341,6 +366,10 @@ def test_round_trip_jsonld_into_an_empty_database(editor_client, tricky, tmp_pat
     importer = member("importer", "Reviewer").get_username()
     call_command("import_articles", str(path), "--user", importer, verbosity=0)
     assert snapshot() == before
+    # The file holds no capture: the link is tracked afresh, to be captured anew.
+    assert list(Evidence.objects.values_list("url", "state")) == [
+        ("https://example.org/e", "pending")
+    ]
     assert articles() == articles_before and len(articles_before) == 3
 
 
@@ -389,12 +418,13 @@ NASTY_TEXTS = [
 ]
 
 
+EVIDENCE_STATES = ["none", "pending", "captured", "failed", "changed", "gone"]
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("safe", [True, False])
 def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     """The database-built CSV (big exports on PostgreSQL) equals csv_lines exactly."""
-    from datetime import UTC, datetime
-
     body = "Intro.\n\n" + "\n".join(t.replace("\n", " ") for t in NASTY_TEXTS if t.strip()) + "."
     article = ArticleFactory(
         title='Звіт, "quotes"\nsecond line', url="", outlet="=Outlet", body=body
@@ -421,10 +451,20 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
         Annotation.objects.filter(pk=claim.pk).update(
             created_at=stamp, prefix=text, suffix=text, public_summary=text[::-1]
         )
+        if claim.evidence_url:  # its evidence in each state, captured at whole seconds or not
+            state = EVIDENCE_STATES[i // 2 % len(EVIDENCE_STATES)]
+            captured = [stamp] if state in ("captured", "gone") else []
+            captured += [stamp.replace(microsecond=0), stamp] if state == "changed" else []
+            if state != "none":
+                evidence_for(claim, state, captured_at=captured, retrying=state == "failed")
+            if i == 0:  # a link the claim had before, captured: not its evidence now
+                evidence_for(claim, "captured", captured_at=stamp, url="https://example.org/old")
     claims = selectors.live_claims()
     expected = "".join(exporters.csv_lines(exporters.claim_rows(claims), safe=safe))
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))
     assert built == expected
+    statuses = [row[-3] for row in csv.reader(io.StringIO(built, newline=""))][1:]
+    assert set(statuses) == set(EVIDENCE_STATES)
     assert len(list(csv.reader(io.StringIO(built, newline="")))) == Annotation.objects.count() + 1
 
 

@@ -22,6 +22,7 @@ from .jsonld import (
     PAGE_SIZE,
     annotation_page,
     article_node,
+    capture_warc_iri,
     jsonld_collection,
     web_annotation,
 )
@@ -34,6 +35,7 @@ from .rows import (
     article_rows,
     articles_reader,
     claim_rows,
+    claim_values,
     counted,
 )
 
@@ -50,8 +52,10 @@ __all__ = [
     "article_node",
     "article_rows",
     "articles_reader",
+    "capture_warc_iri",
     "claim_review",
     "claim_rows",
+    "claim_values",
     "claimreview_lines",
     "claimreview_pieces",
     "counted",

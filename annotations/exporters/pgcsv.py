@@ -7,18 +7,20 @@ from collections.abc import Callable, Iterator
 from django.db.models import QuerySet
 
 from .csvtext import _CSV_INDEX, _FORMULA_STARTS, _csv_header, csv_lines
-from .rows import _FIELDS, CHUNK_SIZE, CSV_COLUMNS, claim_rows, counted
+from .rows import _FIELDS, CHUNK_SIZE, CSV_COLUMNS, claim_rows, claim_values, counted
 
 # The same records, byte for byte, written by the database: each chunk of rows comes back
 # as one string (string_agg), so Python neither converts a million rows of values nor
 # quotes them. Still one keyset-paged query per chunk, no server-side cursor. A test
 # compares it with csv_lines on tricky text.
 
-_TIME_COLUMNS = {"published_at", "created_at", "updated_at"}
+_TIME_COLUMNS = {"published_at", "created_at", "updated_at", "evidence_captured_at"}
 _NUMBER_COLUMNS = {"annotation_id", "article_id", "start", "end", "credibility"}
-# Values from a fixed choice list: never a comma, quote or line break, nor a formula start.
+# Values from a fixed choice list (and hex digests): never a comma, quote or line break, nor
+# a formula start.
 _CHOICE_COLUMNS = {
     "label", "anchor_state", "source_kind", "source_reliability", "source_review_status",
+    "evidence_status", "evidence_sha256",
 }  # fmt: skip
 _UNQUOTED = _TIME_COLUMNS | _NUMBER_COLUMNS | _CHOICE_COLUMNS
 
@@ -81,10 +83,10 @@ def pg_csv_pieces(
         f"u.v{n}" if column in _UNQUOTED else _sql_quoted(f"u.v{n}")
         for n, column in enumerate(CSV_COLUMNS)
     )
-    ordered = claims.order_by("id").values_list(*_FIELDS)
     last_id = 0
     while True:
-        inner, params = ordered.filter(id__gt=last_id)[:chunk_size].query.sql_with_params()
+        chunk = claim_values(claims, after_id=last_id)[:chunk_size]
+        inner, params = chunk.query.sql_with_params()
         # Only our own column expressions are interpolated; values are parameters.
         sql = (
             f"SELECT string_agg({record} || E'\\r\\n', '' ORDER BY u.id), max(u.id), "  # noqa: S608

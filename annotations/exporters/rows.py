@@ -1,6 +1,7 @@
 """Which claims, read: a queryset chosen elsewhere (filters.ClaimFilter) read in keyset-paged
 chunks (no server-side cursor, which a connection pooler would break), one query per chunk,
-as plain tuples. Nothing is built in memory beyond one chunk."""
+as plain tuples, each with its claim's current evidence (`selectors.with_evidence`, in the
+same query). Nothing is built in memory beyond one chunk."""
 
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ CSV_COLUMNS = [
     "anchor_state",
     "credibility",
     "public_summary",
+    # Issue 19: the claim's current evidence (its link now), and its capture when it has one.
+    "evidence_status",
+    "evidence_sha256",
+    "evidence_captured_at",
 ]
 
 # Database fields behind each row, in one query per chunk (no model instances).
@@ -70,6 +75,11 @@ _FIELDS = [
     "original_quote",
     "source_id",
     "public_summary",
+    # Annotations of selectors.with_evidence (a join in the same query).
+    "evidence_status",
+    "evidence_sha256",
+    "evidence_captured_at",
+    "evidence_capture_id",
 ]
 
 
@@ -104,23 +114,39 @@ class ClaimRow(NamedTuple):
     original_quote: str
     source_id: int | None
     public_summary: str
+    evidence_status: str  # "none" (no link, or not tracked yet), else the Evidence state
+    evidence_sha256: str  # the current capture's payload hash, "" before one
+    evidence_captured_at: datetime | None
+    evidence_capture_id: int | None
 
 
-def _chunks(ordered: QuerySet, chunk_size: int, id_of: Callable) -> Iterator[list]:
-    """The rows of a queryset ordered by id, `chunk_size` per query (keyset paging)."""
+def _chunks(after: Callable[[int], QuerySet], chunk_size: int, id_of: Callable) -> Iterator[list]:
+    """The rows of `after(last_id)` (those past an id, in id order), `chunk_size` per query
+    (keyset paging)."""
     last_id = 0
     while True:
-        chunk = list(ordered.filter(id__gt=last_id)[:chunk_size])
+        chunk = list(after(last_id)[:chunk_size])
         yield chunk
         if len(chunk) < chunk_size:
             return
         last_id = id_of(chunk[-1])
 
 
+def claim_values(claims: QuerySet, *, after_id: int = 0) -> QuerySet:
+    """The claims past `after_id` in id order as tuples of `_FIELDS`, evidence included
+    (one query)."""
+    from ..selectors import with_evidence
+
+    return with_evidence(claims, after_id=after_id).order_by("id").values_list(*_FIELDS)
+
+
 def claim_rows(claims: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[ClaimRow]:
     """Every claim of the queryset in id order, fetched `chunk_size` rows per query."""
-    ordered = claims.order_by("id").values_list(*_FIELDS)
-    for chunk in _chunks(ordered, chunk_size, lambda row: row[0]):
+
+    def after(last_id: int) -> QuerySet:
+        return claim_values(claims, after_id=last_id)
+
+    for chunk in _chunks(after, chunk_size, lambda row: row[0]):
         yield from map(ClaimRow._make, chunk)
 
 
@@ -147,7 +173,11 @@ def articles_reader(scope: QuerySet | None) -> Callable[[set[int]], Iterator[dic
 
     def scoped(seen: set[int], *, chunk_size: int = 200) -> Iterator[dict]:
         ordered = scope.order_by("id").values(*_ARTICLE_FIELDS)
-        for chunk in _chunks(ordered, chunk_size, lambda row: row["id"]):
+
+        def after(last_id: int) -> QuerySet:
+            return ordered.filter(id__gt=last_id)
+
+        for chunk in _chunks(after, chunk_size, lambda row: row["id"]):
             yield from chunk
 
     return scoped
