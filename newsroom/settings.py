@@ -370,10 +370,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "filters": {"planned_retries": {"()": "annotations.logfilters.PlannedRetryLog"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler (DEBUG) plus the root's printed everything twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # A planned retry is one line, not a traceback (annotations.logfilters).
+        "django_tasks": {"filters": ["planned_retries"]},
     },
 }

@@ -1,6 +1,7 @@
 """The background job queue (annotations/jobs.py): keyed jobs, retries with backoff, periodic
 jobs, the sweep of lost jobs, /healthz, the admin, and a real worker process."""
 
+import logging
 import os
 import sqlite3
 import subprocess
@@ -423,3 +424,16 @@ def test_a_real_worker_process_runs_the_jobs_and_the_periodic_ones(tmp_path):
         "annotations.services.evidence.schedule_evidence_rechecks": ("SUCCESSFUL", "0"),
         "workers": 0,
     }
+
+
+def test_a_planned_retry_is_logged_as_a_line_and_a_bug_with_its_traceback(caplog):
+    caplog.set_level(logging.INFO, logger="django_tasks")
+    jobs.enqueue_once(t.flaky, 1, key="flaky:1")
+    t.broken.enqueue(4)
+    jobs.run_due_jobs()
+    finished = [
+        r for r in caplog.records if r.name == "django_tasks" and "FAILED" in r.getMessage()
+    ]
+    by_path = {r.args[1].rsplit(".", 1)[-1]: r for r in finished}
+    assert by_path["flaky"].levelname == "INFO" and by_path["flaky"].exc_info is None
+    assert by_path["broken"].levelname == "ERROR" and by_path["broken"].exc_info is not None
