@@ -341,6 +341,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "annotations.models.Article.Status",
+        "JobStatusEnum": "annotations.models.UrlImport.Status",
+        "SourceKindEnum": "annotations.models.SourceKind",
+        "ReviewStatusEnum": "annotations.models.Source.Review",
+    },
 }
 
 # Content-Security-Policy (django-csp): no inline scripts, no eval, no third parties.

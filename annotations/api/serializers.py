@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Annotation, ApiToken, Article, Source
+from ..models import Annotation, ApiToken, Article, Source, UrlImport
 
 
 class UserNameField(serializers.CharField):
@@ -93,18 +93,59 @@ class ClaimHistorySerializer(serializers.Serializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
+    """A source as the directory and its page show it: its names, grade, review, and how
+    many claims cite it (`claims`, of which `disputed`)."""
+
     aliases = serializers.SerializerMethodField()
+    reviewed_by = UserNameField(read_only=True, allow_null=True)
+    created_by = UserNameField(read_only=True, allow_null=True)
+    claims = serializers.IntegerField(source="n_claims", read_only=True)
+    disputed = serializers.IntegerField(source="n_disputed", read_only=True)
+    web_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
         fields = [
             "id", "name", "kind", "url", "description", "reliability", "review_status",
-            "reviewed_at", "created_at", "updated_at", "aliases",
+            "review_note", "reviewed_by", "reviewed_at", "created_by", "created_at",
+            "updated_at", "aliases", "claims", "disputed", "web_url",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_aliases(self, source: Source) -> list[str]:
         return [a.name for a in source.aliases.all() if not a.is_primary]
+
+    def get_web_url(self, source: Source) -> str:
+        return source.get_absolute_url()
+
+
+class SourceMergedSerializer(SourceSerializer):
+    """The source kept by a merge, with how many claims became one claim in it."""
+
+    merged_claims = serializers.IntegerField(read_only=True)
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "merged_claims"]
+        read_only_fields = fields
+
+
+class UrlImportSerializer(serializers.ModelSerializer):
+    """A link import's job: `status` is pending, running, done or failed; when done,
+    `article` is the article (made, or already here: then `note` says so); when failed,
+    `error` says why, in the words of the web's URL import."""
+
+    article = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    error = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = UrlImport
+        fields = ["id", "status", "url", "article", "error", "note", "created_at", "finished_at"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: UrlImport) -> dict:
+        data = super().to_representation(instance)
+        data["error"] = data["error"] or None  # null until it failed
+        return data
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from ..filters import ArticleFilter, ClaimFilter
 from ..models import Annotation, Article, Source
 from . import serializers as out
 from .binding import bind, check_filters, filter_parameters, form_serializer
-from .problems import Problem, invalid
+from .problems import PROBLEM_JSON, Problem, invalid
 
 # --- Shared ---------------------------------------------------------------------------------
 
@@ -72,17 +72,22 @@ def _live_claim(pk: int) -> Annotation:
 
 
 PROBLEMS = {
-    400: OpenApiResponse(out.ProblemSerializer, description="Malformed request"),
-    401: OpenApiResponse(out.ProblemSerializer, description="No valid token or session"),
-    403: OpenApiResponse(out.ProblemSerializer, description="Not allowed for this role"),
-    404: OpenApiResponse(out.ProblemSerializer, description="Not found (or deleted)"),
-    422: OpenApiResponse(out.ProblemSerializer, description="Refused: field errors"),
-    429: OpenApiResponse(out.ProblemSerializer, description="Too many requests"),
+    400: "Malformed request",
+    401: "No valid token or session",
+    403: "Not allowed for this role",
+    404: "Not found (or deleted)",
+    422: "Refused: field errors",
+    429: "Too many requests",
 }
 
 
+def _problem(code: int, description: str) -> dict:
+    """One refusal an operation answers with, as the type it is sent as (problem+json)."""
+    return {(code, PROBLEM_JSON): OpenApiResponse(out.ProblemSerializer, description=description)}
+
+
 def _problems(*codes: int) -> dict:
-    return {code: PROBLEMS[code] for code in codes}
+    return {k: v for code in codes for k, v in _problem(code, PROBLEMS[code]).items()}
 
 
 def _if_match(request: Request) -> int:
@@ -124,7 +129,7 @@ class ArticleList(APIView):
         operation_id="articles_create",
         request=ArticleIn,
         responses={201: out.ArticleDetailSerializer, **_problems(400, 401, 403, 422)}
-        | {409: OpenApiResponse(out.ProblemSerializer, description="Already here")},
+        | _problem(409, "Already here"),
     )
     def post(self, request: Request) -> Response:
         form = bind(web_forms.ArticleForm, request.data)
@@ -159,10 +164,8 @@ class ArticleDetail(APIView):
             )  # fmt: skip
         ],
         responses={200: out.ArticleDetailSerializer, **_problems(400, 401, 403, 404, 422)}
-        | {
-            412: OpenApiResponse(out.ProblemSerializer, description="Someone corrected it first"),
-            428: OpenApiResponse(out.ProblemSerializer, description="If-Match missing"),
-        },
+        | _problem(412, "Someone corrected it first")
+        | _problem(428, "If-Match missing"),
     )
     def patch(self, request: Request, pk: int) -> Response:
         article = _live_article(pk)
@@ -242,7 +245,7 @@ class ClaimList(APIView):
         operation_id="claims_create",
         request=ClaimIn,
         responses={201: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)}
-        | {409: OpenApiResponse(out.ProblemSerializer, description="The text changed")},
+        | _problem(409, "The text changed"),
     )
     def post(self, request: Request) -> Response:
         form = bind(ClaimCreateApiForm, request.data)
