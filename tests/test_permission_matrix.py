@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import services
 from annotations.importers import drafts, web
-from annotations.models import Annotation, Article, ImportRun, Source
+from annotations.models import Annotation, ApiToken, Article, ImportRun, Source
 from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
 
@@ -159,6 +159,13 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:source-review": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
     "annotations:source-alias-add": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     "annotations:source-merge": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
+    # Personal API tokens: everyone with a role makes their own (the answer shows it once);
+    # only its owner finds a token to revoke (the world's token is the editor's).
+    "annotations:token-list": {"GET": everyone(200), "POST": everyone(200)},
+    "annotations:token-revoke": {
+        "GET": by_role(viewer=404, editor=200, other_editor=404, reviewer=404, admin_user=404),
+        "POST": by_role(viewer=404, editor=302, other_editor=404, reviewer=404, admin_user=404),
+    },
 }
 
 
@@ -186,6 +193,7 @@ class World:
     approved: Source
     duplicate: Source  # approved too: merged into `approved`
     run: ImportRun  # a bulk import, by a reviewer
+    token: ApiToken  # the editor's personal API token
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -250,6 +258,7 @@ def _world(rows_for_a_module) -> Iterator[World]:
             approved=SourceFactory(name="SBU"),
             duplicate=SourceFactory(name="Security Service of Ukraine"),
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
+            token=services.api_token_create(user=editor, name="CMS")[0],
         )
 
 
@@ -401,6 +410,9 @@ ASK: dict[str, Ask] = {
         data=lambda w: {"other": w.duplicate.pk, "confirm": "1"},
         writes=True,
     ),
+    # Tokens are not among db_snapshot's tables: tests/test_token_page.py checks the writes.
+    "annotations:token-list": Ask(data=lambda w: {"name": "Spreadsheet"}),
+    "annotations:token-revoke": Ask(lambda w: w.token.pk),
 }
 
 
