@@ -605,7 +605,8 @@ def test_only_who_asked_or_an_admin_reads_a_job(client, request, editor, persona
 
 def test_the_schema_describes_the_files_and_the_job(client, editor):
     client.force_login(editor)
-    paths = json.loads(client.get("/api/v1/schema/?format=json").content)["paths"]
+    schema = json.loads(client.get("/api/v1/schema/?format=json").content)
+    paths, shapes = schema["paths"], schema["components"]["schemas"]
     csv = paths["/api/v1/exports/claims.csv"]["get"]["responses"]
     assert set(csv["200"]["content"]) == {"text/csv"}
     assert set(csv["400"]["content"]) == {"application/problem+json"}
@@ -614,3 +615,21 @@ def test_the_schema_describes_the_files_and_the_job(client, editor):
     asked = paths["/api/v1/articles/from-url/"]["post"]["responses"]
     assert {"202", "409"} <= set(asked) and "/api/v1/jobs/{id}/" in paths
     assert re.search(r"merge", " ".join(paths))
+    # A list answers a cursor page; a link may be empty; a body holds the form's fields only.
+    listed = paths["/api/v1/sources/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert listed["schema"]["$ref"].endswith("/PagedSource")
+    assert {"next", "previous", "results"} == set(shapes["PagedSource"]["properties"])
+    assert shapes["Source"]["properties"]["url"] == {"type": "string", "readOnly": True}
+    assert shapes["SourceInRequest"]["additionalProperties"] is False
+    assert shapes["UrlImport"]["properties"]["error"]["nullable"] is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/jobs/-1/", "/api/v1/sources/-5/merge/", "/api/v1/sources/x/", "/api/v1/nothing"],
+)
+def test_an_address_the_api_does_not_have_is_a_404_problem(client, viewer, path):
+    token = _token(viewer)
+    for method in ("get", "post", "patch", "delete"):
+        _problem(_call(client, method, path, token), 404, "not_found")
+    _problem(_call(client, "get", path), 401, "not_authenticated")

@@ -46,7 +46,7 @@ class SourceList(APIView):
     @extend_schema(
         operation_id="sources_list",
         parameters=[*filter_parameters(SourceFilter), *PAGE_PARAMETERS],
-        responses={200: out.SourceSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.SourceSerializer), **_problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()

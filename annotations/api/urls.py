@@ -2,7 +2,7 @@
 problem, never the sign-in page); DRF's `HasRole` asks for a user with a role on each."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import exports, jobs, sources, views
@@ -47,4 +47,6 @@ urlpatterns = [
     path("schema/", _open(SpectacularAPIView), name="schema"),
     # The docs page is a page: a browser without a session goes to the sign-in page.
     path("docs/", _page(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
+    # Last: any other address here answers a 404 problem (to a caller with a role).
+    re_path(r"^", _open(views.NoSuchEndpoint), name="not-found"),
 ]

@@ -57,6 +57,19 @@ def _page(view: APIView, request: Request, queryset, serializer_class) -> Respon
     return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
 
+@extend_schema(exclude=True)
+class NoSuchEndpoint(APIView):
+    """Any other address under /api/v1/ (a mistyped path, an id that is not a whole number
+    above 0): a 404 problem, as for every refusal, never the site's HTML page."""
+
+    def _missing(self, request: Request, *args, **kwargs) -> Response:
+        raise Problem(
+            404, "not_found", _("There is no such address in the API (see /api/v1/schema/).")
+        )
+
+    get = post = put = patch = delete = _missing
+
+
 def _live_article(pk: int) -> Article:
     return get_object_or_404(
         Article.objects.alive().select_related("assignee", "created_by"), pk=pk
@@ -115,7 +128,7 @@ class ArticleList(APIView):
     @extend_schema(
         operation_id="articles_list",
         parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
-        responses={200: out.ArticleSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ArticleSerializer), **_problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -230,7 +243,7 @@ class ClaimList(APIView):
     @extend_schema(
         operation_id="claims_list",
         parameters=[*filter_parameters(ClaimFilter), *PAGE_PARAMETERS],
-        responses={200: out.ClaimSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ClaimSerializer), **_problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
