@@ -266,6 +266,37 @@ class AliasForm(TextRulesForm):
     name = forms.CharField(max_length=200, label=_("Also known as"))
 
 
+class SourceProposalForm(TextRulesForm):
+    """A new source, pending review, proposed on its own (the API's `POST /sources/`): the
+    name and kind a claim form proposes a source with (its `new_source_name` and
+    `new_source_kind`), and the link and description the admin's add page has too."""
+
+    name = forms.CharField(max_length=200, label=_("Name"))
+    kind = forms.ChoiceField(
+        required=False, choices=Source.Kind.choices, initial=Source.Kind.OTHER, label=_("Kind")
+    )
+    url = HttpUrlField(required=False, label=_("Link"))
+    description = forms.CharField(
+        required=False,
+        max_length=NOTE_MAX,
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Source.Kind.OTHER
+
+
+class ApiTokenForm(TextRulesForm):
+    """A new personal API token: its name, to tell it apart (the service checks it)."""
+
+    name = forms.CharField(
+        max_length=100,
+        label=_("Name"),
+        help_text=_("What the token is for, for example “CMS push” or “Daily export script”."),
+    )
+
+
 class MergeForm(TextRulesForm):
     other = forms.ModelChoiceField(
         queryset=Source.objects.all(),

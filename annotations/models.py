@@ -751,3 +751,47 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UrlImport(models.Model):
+    """An article asked for by its link through the API (`POST /api/v1/articles/from-url/`),
+    fetched by a background job and created as the person who asked. The record of truth
+    for the job's resource (`/api/v1/jobs/<id>/`): the queue's own rows are pruned after
+    JOBS_KEEP_DAYS and a retried job gets a new one, so their ids cannot be what a script
+    polls. Only the person who asked (or an admin) reads it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Fetching")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="url_imports")
+    url = models.CharField(max_length=2000, validators=[validate_line])
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why it failed, in the words of the web's URL import; or, when done, a note for the
+    # person ("An article with this URL is already here.").
+    error = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="url_import_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | Q(article__isnull=True),
+                name="url_import_failed_has_no_article",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.get_status_display()})"

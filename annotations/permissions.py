@@ -141,6 +141,11 @@ def can_change_source(user) -> bool:
     return user.has_perm("annotations.change_source")
 
 
+def can_see_url_import(user, url_import) -> bool:
+    """A link import's job is read by the person who asked for it, and by admins."""
+    return user.is_superuser or url_import.user_id == user.pk
+
+
 # --- Required by the services ---------------------------------------------------------------
 #
 # Every service checks its own right with one of these, so the web pages, the admin, the
@@ -205,6 +210,14 @@ def require_change_source(user) -> None:
 
 def require_review_sources(user) -> None:
     _require(user, can_review_sources, _("Only reviewers and admins review and merge sources."))
+
+
+def require_see_url_import(user, url_import) -> None:
+    _require(
+        user,
+        lambda u: can_see_url_import(u, url_import),
+        _("Only the person who asked for this import (or an admin) can see it."),
+    )
 
 
 def require_restore(user) -> None:

@@ -341,10 +341,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
         "LabelEnum": "annotations.models.Label",
         "CredibilityEnum": "annotations.models.Credibility",
+        "ArticleStatusEnum": "annotations.models.Article.Status",
+        "JobStatusEnum": "annotations.models.UrlImport.Status",
         "SourceKindEnum": "annotations.models.SourceKind",
+        "ReviewStatusEnum": "annotations.models.Source.Review",
     },
 }
 

@@ -180,6 +180,18 @@ def admin_user(roles):
 
 
 @pytest.fixture
+def sbu(editor):
+    """A source the editor proposed (pending), with an alias: "SBU"."""
+    from annotations import services
+
+    source = services.source_create(
+        name="Security Service of Ukraine", kind="intelligence", user=editor
+    )
+    services.source_add_alias(source=source, name="SBU", user=editor)
+    return source
+
+
+@pytest.fixture
 def nobody(roles):
     """Signed in, but in no group."""
     return persona("nobody", roles)

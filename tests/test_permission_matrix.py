@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import fetching, services
 from annotations.importers import drafts, web
-from annotations.models import Annotation, Article, Capture, Evidence, ImportRun, Source
+from annotations.models import Annotation, ApiToken, Article, Capture, Evidence, ImportRun, Source
 from annotations.services import evidence as evidence_service
 from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
@@ -164,6 +164,13 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:source-review": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
     "annotations:source-alias-add": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     "annotations:source-merge": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
+    # Personal API tokens: everyone with a role makes their own (the answer shows it once);
+    # only its owner finds a token to revoke (the world's token is the editor's).
+    "annotations:token-list": {"GET": everyone(200), "POST": everyone(200)},
+    "annotations:token-revoke": {
+        "GET": by_role(viewer=404, editor=200, other_editor=404, reviewer=404, admin_user=404),
+        "POST": by_role(viewer=404, editor=302, other_editor=404, reviewer=404, admin_user=404),
+    },
 }
 
 
@@ -192,6 +199,7 @@ class World:
     duplicate: Source  # approved too: merged into `approved`
     run: ImportRun  # a bulk import, by a reviewer
     capture: Capture  # of a link the claim had before
+    token: ApiToken  # the editor's personal API token
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -269,8 +277,8 @@ def _world(rows_for_a_module) -> Iterator[World]:
             duplicate=SourceFactory(name="Security Service of Ukraine"),
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
             capture=_captured(claim),
+            token=services.api_token_create(user=editor, name="CMS")[0],
         )
-
 
 
 @pytest.fixture
@@ -423,6 +431,9 @@ ASK: dict[str, Ask] = {
         data=lambda w: {"other": w.duplicate.pk, "confirm": "1"},
         writes=True,
     ),
+    # Tokens are not among db_snapshot's tables: tests/test_token_page.py checks the writes.
+    "annotations:token-list": Ask(data=lambda w: {"name": "Spreadsheet"}),
+    "annotations:token-revoke": Ask(lambda w: w.token.pk),
 }
 
 

@@ -11,15 +11,6 @@ from tests.factories import AnnotationFactory, ArticleFactory, SourceFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sbu(editor):
-    source = services.source_create(
-        name="Security Service of Ukraine", kind="intelligence", user=editor
-    )
-    services.source_add_alias(source=source, name="SBU", user=editor)
-    return source
-
-
 def test_directory_searches_aliases_and_filters(editor_client, sbu):
     SourceFactory(name="Rybar", kind="social_media", review_status="rejected", reliability="E")
     url = reverse("annotations:source-list")

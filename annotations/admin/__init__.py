@@ -4,5 +4,6 @@ a refused form, save or action answers 422 with its message (`common.RefusalsAre
 from .articles import ArticleAdmin
 from .claims import AnnotationAdmin
 from .sources import PendingSourceAdmin, SourceAdmin
+from .tokens import ApiTokenAdmin
 
-__all__ = ["AnnotationAdmin", "ArticleAdmin", "PendingSourceAdmin", "SourceAdmin"]
+__all__ = ["AnnotationAdmin", "ApiTokenAdmin", "ArticleAdmin", "PendingSourceAdmin", "SourceAdmin"]

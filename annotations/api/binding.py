@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from .problems import NON_FIELD, Problem, form_problem, invalid
@@ -109,6 +110,22 @@ def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
     )
 
 
+class FormFields(serializers.Serializer):
+    """The base of `form_serializer`'s serializers: a body with only the form's fields."""
+
+
+class FormFieldsScheme(OpenApiSerializerExtension):
+    """`bind` refuses members the form does not know: the schema says so."""
+
+    target_class = FormFields
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
+
+
 def form_serializer(
     form_class: type[forms.Form], name: str, *, optional: bool = False, **form_kwargs
 ) -> type[serializers.Serializer]:
@@ -119,7 +136,7 @@ def form_serializer(
         field_name: _schema_field(field, required=field.required and not optional)
         for field_name, field in form.fields.items()
     }
-    return type(name, (serializers.Serializer,), fields)
+    return type(name, (FormFields,), fields)
 
 
 __all__ = ["NON_FIELD", "bind", "check_filters", "form_serializer"]

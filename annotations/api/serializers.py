@@ -3,9 +3,32 @@
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
-from ..models import Annotation, ApiToken, Article, Source
+from ..models import Annotation, ApiToken, Article, Source, UrlImport
+
+
+def paged(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """A cursor page of `serializer_class`, as the lists answer (`views.NewestFirst`): for
+    the schema."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    fields = {
+        "next": serializers.CharField(allow_null=True, help_text="The next page, or null."),
+        "previous": serializers.CharField(allow_null=True),
+        "results": serializer_class(many=True),
+    }
+    return type(f"Paged{name}", (serializers.Serializer,), fields)
+
+
+class Shape(serializers.ModelSerializer):
+    """A model as the API answers with it. A link field may be empty (no link), so it is
+    text, not a `uri`, in the schema."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: serializers.CharField,
+    }
 
 
 class UserNameField(serializers.CharField):
@@ -13,7 +36,7 @@ class UserNameField(serializers.CharField):
         return value.get_username() if value is not None else None
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(Shape):
     created_by = UserNameField(read_only=True, allow_null=True)
     assignee = UserNameField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()
@@ -38,7 +61,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         read_only_fields = fields
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(Shape):
     class Meta:
         model = Source
         fields = ["id", "name", "kind", "reliability", "review_status"]
@@ -53,7 +76,7 @@ class EvidenceSerializer(serializers.Serializer):
     captured_at = serializers.DateTimeField(allow_null=True)
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(Shape):
     article = serializers.PrimaryKeyRelatedField(read_only=True)
     source = SourceBriefSerializer(read_only=True, allow_null=True)
     created_by = UserNameField(read_only=True, allow_null=True)
@@ -92,22 +115,63 @@ class ClaimHistorySerializer(serializers.Serializer):
     anchor_state = serializers.CharField()
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(Shape):
+    """A source as the directory and its page show it: its names, grade, review, and how
+    many claims cite it (`claims`, of which `disputed`)."""
+
     aliases = serializers.SerializerMethodField()
+    reviewed_by = UserNameField(read_only=True, allow_null=True)
+    created_by = UserNameField(read_only=True, allow_null=True)
+    claims = serializers.IntegerField(source="n_claims", read_only=True)
+    disputed = serializers.IntegerField(source="n_disputed", read_only=True)
+    web_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
         fields = [
             "id", "name", "kind", "url", "description", "reliability", "review_status",
-            "reviewed_at", "created_at", "updated_at", "aliases",
+            "review_note", "reviewed_by", "reviewed_at", "created_by", "created_at",
+            "updated_at", "aliases", "claims", "disputed", "web_url",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_aliases(self, source: Source) -> list[str]:
         return [a.name for a in source.aliases.all() if not a.is_primary]
 
+    def get_web_url(self, source: Source) -> str:
+        return source.get_absolute_url()
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+
+class SourceMergedSerializer(SourceSerializer):
+    """The source kept by a merge, with how many claims became one claim in it."""
+
+    merged_claims = serializers.IntegerField(read_only=True)
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "merged_claims"]
+        read_only_fields = fields
+
+
+class UrlImportSerializer(Shape):
+    """A link import's job: `status` is pending, running, done or failed; when done,
+    `article` is the article (made, or already here: then `note` says so); when failed,
+    `error` says why, in the words of the web's URL import."""
+
+    article = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    error = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = UrlImport
+        fields = ["id", "status", "url", "article", "error", "note", "created_at", "finished_at"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: UrlImport) -> dict:
+        data = super().to_representation(instance)
+        data["error"] = data["error"] or None  # null until it failed
+        return data
+
+
+class ApiTokenSerializer(Shape):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "hint", "created_at", "last_used_at", "revoked_at"]

@@ -2,10 +2,10 @@
 problem, never the sign-in page); DRF's `HasRole` asks for a user with a role on each."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import exports, jobs, sources, views
 
 app_name = "api"
 
@@ -31,7 +31,22 @@ urlpatterns = [
     path("claims/", _open(views.ClaimList), name="claim-list"),
     path("claims/<int:pk>/", _open(views.ClaimDetail), name="claim-detail"),
     path("claims/<int:pk>/history/", _open(views.ClaimHistory), name="claim-history"),
+    path("articles/from-url/", _open(jobs.ArticleFromUrl), name="article-from-url"),
+    path("jobs/<int:pk>/", _open(jobs.JobDetail), name="job-detail"),
+    path("sources/", _open(sources.SourceList), name="source-list"),
+    path("sources/<int:pk>/", _open(sources.SourceDetail), name="source-detail"),
+    path("sources/<int:pk>/review/", _open(sources.SourceReview), name="source-review"),
+    path("sources/<int:pk>/merge/", _open(sources.SourceMerge), name="source-merge"),
+    path("exports/claims.csv", _open(exports.ExportCsv), name="export-csv"),
+    path("exports/claims.jsonld", _open(exports.ExportJsonld), name="export-jsonld"),
+    path(
+        "exports/claimreview.jsonld",
+        _open(exports.ExportClaimReview),
+        name="export-claimreview",
+    ),
     path("schema/", _open(SpectacularAPIView), name="schema"),
     # The docs page is a page: a browser without a session goes to the sign-in page.
     path("docs/", _page(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
+    # Last: any other address here answers a 404 problem (to a caller with a role).
+    re_path(r"^", _open(views.NoSuchEndpoint), name="not-found"),
 ]

@@ -20,7 +20,7 @@ from ..filters import ArticleFilter, ClaimFilter
 from ..models import Annotation, Article, Source
 from . import serializers as out
 from .binding import bind, check_filters, filter_parameters, form_serializer
-from .problems import Problem, invalid
+from .problems import PROBLEM_JSON, Problem, invalid
 
 # --- Shared ---------------------------------------------------------------------------------
 
@@ -57,6 +57,19 @@ def _page(view: APIView, request: Request, queryset, serializer_class) -> Respon
     return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
 
+@extend_schema(exclude=True)
+class NoSuchEndpoint(APIView):
+    """Any other address under /api/v1/ (a mistyped path, an id that is not a whole number
+    above 0): a 404 problem, as for every refusal, never the site's HTML page."""
+
+    def _missing(self, request: Request, *args, **kwargs) -> Response:
+        raise Problem(
+            404, "not_found", _("There is no such address in the API (see /api/v1/schema/).")
+        )
+
+    get = post = put = patch = delete = _missing
+
+
 def _live_article(pk: int) -> Article:
     return get_object_or_404(
         Article.objects.alive().select_related("assignee", "created_by"), pk=pk
@@ -72,17 +85,22 @@ def _live_claim(pk: int) -> Annotation:
 
 
 PROBLEMS = {
-    400: OpenApiResponse(out.ProblemSerializer, description="Malformed request"),
-    401: OpenApiResponse(out.ProblemSerializer, description="No valid token or session"),
-    403: OpenApiResponse(out.ProblemSerializer, description="Not allowed for this role"),
-    404: OpenApiResponse(out.ProblemSerializer, description="Not found (or deleted)"),
-    422: OpenApiResponse(out.ProblemSerializer, description="Refused: field errors"),
-    429: OpenApiResponse(out.ProblemSerializer, description="Too many requests"),
+    400: "Malformed request",
+    401: "No valid token or session",
+    403: "Not allowed for this role",
+    404: "Not found (or deleted)",
+    422: "Refused: field errors",
+    429: "Too many requests",
 }
 
 
+def _problem(code: int, description: str) -> dict:
+    """One refusal an operation answers with, as the type it is sent as (problem+json)."""
+    return {(code, PROBLEM_JSON): OpenApiResponse(out.ProblemSerializer, description=description)}
+
+
 def _problems(*codes: int) -> dict:
-    return {code: PROBLEMS[code] for code in codes}
+    return {k: v for code in codes for k, v in _problem(code, PROBLEMS[code]).items()}
 
 
 def _if_match(request: Request) -> int:
@@ -110,7 +128,7 @@ class ArticleList(APIView):
     @extend_schema(
         operation_id="articles_list",
         parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
-        responses={200: out.ArticleSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ArticleSerializer), **_problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -124,7 +142,7 @@ class ArticleList(APIView):
         operation_id="articles_create",
         request=ArticleIn,
         responses={201: out.ArticleDetailSerializer, **_problems(400, 401, 403, 422)}
-        | {409: OpenApiResponse(out.ProblemSerializer, description="Already here")},
+        | _problem(409, "Already here"),
     )
     def post(self, request: Request) -> Response:
         form = bind(web_forms.ArticleForm, request.data)
@@ -159,10 +177,8 @@ class ArticleDetail(APIView):
             )  # fmt: skip
         ],
         responses={200: out.ArticleDetailSerializer, **_problems(400, 401, 403, 404, 422)}
-        | {
-            412: OpenApiResponse(out.ProblemSerializer, description="Someone corrected it first"),
-            428: OpenApiResponse(out.ProblemSerializer, description="If-Match missing"),
-        },
+        | _problem(412, "Someone corrected it first")
+        | _problem(428, "If-Match missing"),
     )
     def patch(self, request: Request, pk: int) -> Response:
         article = _live_article(pk)
@@ -227,7 +243,7 @@ class ClaimList(APIView):
     @extend_schema(
         operation_id="claims_list",
         parameters=[*filter_parameters(ClaimFilter), *PAGE_PARAMETERS],
-        responses={200: out.ClaimSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ClaimSerializer), **_problems(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -242,7 +258,7 @@ class ClaimList(APIView):
         operation_id="claims_create",
         request=ClaimIn,
         responses={201: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)}
-        | {409: OpenApiResponse(out.ProblemSerializer, description="The text changed")},
+        | _problem(409, "The text changed"),
     )
     def post(self, request: Request) -> Response:
         form = bind(ClaimCreateApiForm, request.data)

@@ -6,13 +6,14 @@ cannot be skipped. Each module lists what it offers in its `__all__`; this packa
 them all (bulk import lives in `services.imports`).
 """
 
-from . import articles, claims, evidence, restore, sources, tokens
+from . import articles, claims, evidence, restore, sources, tokens, url_imports
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .sources import *  # noqa: F403
 from .tokens import *  # noqa: F403
+from .url_imports import *  # noqa: F403
 
 __all__ = [
     *articles.__all__,
@@ -21,4 +22,5 @@ __all__ = [
     *restore.__all__,
     *sources.__all__,
     *tokens.__all__,
+    *url_imports.__all__,
 ]

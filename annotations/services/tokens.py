@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -46,7 +47,8 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
         raise ValidationError(
             {"name": _("The name is too long (at most %(n)d characters).") % {"n": TOKEN_NAME_MAX}}
         )
-    type(user).objects.select_for_update().filter(pk=user.pk).first()  # one count at a time
+    # One count at a time. Not type(user): a view's request.user is a lazy wrapper.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= TOKENS_PER_USER_MAX:
         raise ValidationError(
             _("You have %(n)d tokens: revoke one you no longer use first.")

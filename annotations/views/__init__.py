@@ -33,6 +33,7 @@ from .sources import (
     source_picker,
     source_review,
 )
+from .tokens import token_list, token_revoke
 
 __all__ = [
     "article_claim_list",
@@ -75,4 +76,6 @@ __all__ = [
     "source_merge",
     "source_picker",
     "source_review",
+    "token_list",
+    "token_revoke",
 ]

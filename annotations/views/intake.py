@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from .. import fetching, permissions, rendering, services
+from .. import permissions, rendering, services
 from ..forms import (
     ArticleForm,
     BulkImportForm,
@@ -207,14 +207,7 @@ def article_from_url(request: HtmxHttpRequest) -> HttpResponse:
             )
             return redirect(existing[0])
         try:
-            draft = web.draft_from_url(
-                url,
-                allow_private=fetching.private_allowance(),
-                connect_timeout=settings.URL_IMPORT_CONNECT_TIMEOUT,
-                read_timeout=settings.URL_IMPORT_READ_TIMEOUT,
-                max_bytes=settings.ARTICLE_UPLOAD_MAX_BYTES,
-                max_redirects=settings.URL_IMPORT_MAX_REDIRECTS,
-            )
+            draft = web.draft_from_link(url)
         except ImportProblem as exc:
             error = str(exc)
         else:

@@ -116,6 +116,16 @@
     }).observe(sheet, { attributes: true, attributeFilter: ["hidden"] });
   }
 
+  // --- A value to copy (a new API token): the whole of it is selected on focus -------------
+
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches && event.target.matches("input[data-select-on-focus]")) {
+      event.target.select();
+    }
+  });
+  const focused = document.activeElement; // autofocus may come before this script
+  if (focused && focused.matches("input[data-select-on-focus]")) focused.select();
+
   // --- Source picker (claim popover and edit forms) ----------------------------------------
 
   function pickerOf(el) {
