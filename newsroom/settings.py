@@ -331,7 +331,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom claim annotator API",
     "DESCRIPTION": (
         "Articles, claims, sources and exports. Offsets are Unicode code points into the "
-        "article's body; times are ISO 8601. Authorization: Bearer <personal token>."
+        "article's body; times are ISO 8601. Send a personal token as "
+        "`Authorization: Bearer nca_…`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
