@@ -8,7 +8,7 @@ from django.core.management import call_command
 from annotations import services
 from annotations.models import ApiToken, Article
 
-from .factories import ArticleFactory, BODY
+from .factories import BODY, ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
