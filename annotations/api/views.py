@@ -182,7 +182,8 @@ class ArticleList(APIView):
         params.pop("page_size", None)
         chosen = ArticleFilter(params)
         check_filters(chosen)
-        return _page(self, request, chosen.qs, out.ArticleSerializer)
+        articles = chosen.qs.select_related("assignee", "created_by")
+        return _page(self, request, articles, out.ArticleSerializer)
 
     @extend_schema(
         operation_id="articles_create",
