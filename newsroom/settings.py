@@ -341,6 +341,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set that several fields use (a source's kind, a proposed one's).
+    "ENUM_NAME_OVERRIDES": {"SourceKindEnum": "annotations.models.SourceKind"},
 }
 
 # Content-Security-Policy (django-csp): no inline scripts, no eval, no third parties.

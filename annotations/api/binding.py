@@ -116,14 +116,14 @@ def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
             limits = {"min_value": field.min_value, "max_value": field.max_value}
         if isinstance(field, forms.TypedChoiceField):
             return serializers.ChoiceField(
-                choices=[c for c, _label in field.choices if c != ""], **common
+                choices=[(c, label) for c, label in field.choices if c != ""], **common
             )
         return serializers.IntegerField(
             **{k: v for k, v in limits.items() if v is not None}, **common
         )
     if isinstance(field, forms.ChoiceField):
         return serializers.ChoiceField(
-            choices=[c for c, _label in field.choices if c != ""],
+            choices=[(c, label) for c, label in field.choices if c != ""],
             allow_blank=empty,
             **common,
         )
