@@ -52,8 +52,15 @@ class RefusingFilterSet(df.FilterSet):
         return list(cls.base_filters)
 
 
+class IdFilter(df.NumberFilter):
+    """An id: a whole number (django-filter's NumberFilter reads a decimal, and "1.5" would
+    quietly find nothing)."""
+
+    field_class = forms.IntegerField
+
+
 def _id_filter(field_name: str) -> df.NumberFilter:
-    return df.NumberFilter(
+    return IdFilter(
         field_name=field_name,
         min_value=1,
         max_value=MAX_ID,

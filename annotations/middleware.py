@@ -175,6 +175,10 @@ def bad_bytes_response(request: HttpRequest, where: str) -> HttpResponse:
         "The text sent in %(where)s is not valid UTF-8, so it cannot be read as it was meant. "
         "Nothing was saved. Retype it, or save the file it came from as UTF-8."
     ) % {"where": _(where)}
+    from .api.problems import Problem, is_api_request, problem_response
+
+    if is_api_request(request):
+        return problem_response(Problem(400, "malformed", message), request)
     if request.headers.get("HX-Request") == "true":
         html = render_to_string("annotations/fragments.html#form-error", {"message": message})
     else:

@@ -34,9 +34,10 @@ SIGNED_IN = ("viewer", "editor", "other_editor", "reviewer", "admin_user")
 PERSONAS = ("anonymous", *SIGNED_IN)
 METHODS = ("GET", "POST")
 PUBLIC = {"healthz", "login"}  # open without login: tests/test_auth.py
-# The Django admin has its own tests (tests/test_admin.py); the API its own matrix
-# (tests/test_api_matrix.py: tokens, problems, more methods).
-SKIPPED_NAMESPACES = {"admin", "api"}
+SKIPPED_NAMESPACES = {"admin"}  # the Django admin has its own tests (tests/test_admin.py)
+# The API's endpoints have their own matrix (tests/test_api_matrix.py), with tokens; its docs
+# page is a page, signed in by session, and is here.
+API_NAMESPACE, API_PAGES = "api", {"docs"}
 
 
 # --- The URL conf ---------------------------------------------------------------------------
@@ -53,6 +54,8 @@ def url_names(resolver=None, namespace: str = "") -> Iterator[str | None]:
             yield from url_names(entry, inner)
         elif isinstance(entry, URLPattern):
             if entry.name in PUBLIC and not namespace:
+                continue
+            if namespace == f"{API_NAMESPACE}:" and entry.name not in API_PAGES:
                 continue
             yield f"{namespace}{entry.name}" if entry.name else None
 
@@ -171,6 +174,8 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
         "GET": by_role(viewer=404, editor=200, other_editor=404, reviewer=404, admin_user=404),
         "POST": by_role(viewer=404, editor=302, other_editor=404, reviewer=404, admin_user=404),
     },
+    # The API's docs page (Swagger UI): a page for everyone with a role.
+    "api:docs": READ,
 }
 
 
@@ -434,24 +439,30 @@ ASK: dict[str, Ask] = {
     # Tokens are not among db_snapshot's tables: tests/test_token_page.py checks the writes.
     "annotations:token-list": Ask(data=lambda w: {"name": "Spreadsheet"}),
     "annotations:token-revoke": Ask(lambda w: w.token.pk),
+    "api:docs": Ask(),
 }
 
 
 # --- The tests -------------------------------------------------------------------------------
 
 
-def test_every_url_has_a_permission_decision():
-    names = list(url_names())
+def check_the_table(names: list, expected: dict, ask: dict, methods, personas) -> None:
+    """Every named URL has a decision for every method and persona, and a way to ask it;
+    no decision is left for a URL that is gone. (The API's matrix checks its table so too.)"""
     assert None not in names, "A URL pattern has no name: name it and decide who may use it."
-    missing = sorted(set(names) - EXPECTED.keys())
+    missing = sorted(set(names) - expected.keys())
     assert not missing, f"URL patterns with no entry in EXPECTED (who may use them?): {missing}"
-    stale = sorted(EXPECTED.keys() - set(names))
+    stale = sorted(expected.keys() - set(names))
     assert not stale, f"EXPECTED has entries for URLs that no longer exist: {stale}"
-    assert set(ASK) == set(EXPECTED)
-    for name, methods in EXPECTED.items():
-        assert set(methods) == set(METHODS), name
-        for method, cells in methods.items():
-            assert set(cells) == set(PERSONAS), (name, method)
+    assert set(ask) == set(expected)
+    for name, cells_by_method in expected.items():
+        assert set(cells_by_method) == set(methods), name
+        for method, cells in cells_by_method.items():
+            assert set(cells) == set(personas), (name, method)
+
+
+def test_every_url_has_a_permission_decision():
+    check_the_table(list(url_names()), EXPECTED, ASK, METHODS, PERSONAS)
 
 
 def _cells() -> list:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .problems import NON_FIELD, Problem, form_problem, invalid
@@ -27,10 +29,12 @@ def _kind(field: forms.Field) -> str:
     return "string"
 
 
-_KIND_ERRORS = {
-    "boolean": _("Send true or false."),
-    "integer": _("Send a whole number."),
-    "string": _("Send text (a JSON string)."),
+BOOLEANS = ("true", "false")  # a yes/no filter in a query string, as OpenAPI writes it
+
+_KIND_ERRORS = {  # lazy: read in the language of each request
+    "boolean": gettext_lazy("Send true or false."),
+    "integer": gettext_lazy("Send a whole number."),
+    "string": gettext_lazy("Send text (a JSON string)."),
 }
 
 
@@ -66,7 +70,20 @@ def bind(form_class: type[forms.Form], data, *, partial_from: dict | None = None
 
 
 def check_filters(filterset) -> None:
-    """A filter set that cannot be read is refused (never "everything")."""
+    """A filter set that cannot be read is refused (never "everything"): each filter sent
+    once, a yes/no filter as true or false (the page's checkbox takes any value as "on"),
+    and every value as the filter set reads it."""
+    import django_filters as df
+
+    errors: dict[str, list[str]] = {}
+    for name, item in filterset.filters.items():
+        values = filterset.data.getlist(name)
+        if len(values) > 1:
+            errors[name] = [_("Send this filter once.")]
+        elif values and isinstance(item, df.BooleanFilter) and values[0] not in (*BOOLEANS, ""):
+            errors[name] = [str(_KIND_ERRORS["boolean"])]
+    if errors:
+        raise invalid(errors, status_code=400)
     if not filterset.is_valid():
         problem = form_problem(filterset.form)
         problem.status_code = 400
@@ -76,9 +93,20 @@ def check_filters(filterset) -> None:
 # --- The same fields, described for the schema ----------------------------------------------
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "string", "maxLength": 0}]}
+)
+class DateTimeOrEmpty(serializers.DateTimeField):
+    """A date and time (ISO 8601), or "" (or null) for none, as an optional form field
+    takes it."""
+
+
 def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
+    """`required`: the member must be sent. It may be null or "" only where the form field
+    may be left empty (a PATCH may leave out a title, not send an empty one)."""
+    empty = not field.required
     common = {"required": required, "help_text": str(field.help_text or field.label or "")}
-    if not required:
+    if empty:
         common["allow_null"] = True
     kind = _kind(field)
     if kind == "boolean":
@@ -97,16 +125,16 @@ def _schema_field(field: forms.Field, *, required: bool) -> serializers.Field:
     if isinstance(field, forms.ChoiceField):
         return serializers.ChoiceField(
             choices=[(c, label) for c, label in field.choices if c != ""],
-            allow_blank=not required,
+            allow_blank=empty,
             **common,
         )
     if isinstance(field, forms.DateTimeField):
-        return serializers.DateTimeField(**common)
+        return (DateTimeOrEmpty if empty else serializers.DateTimeField)(**common)
     if isinstance(field, forms.URLField):
-        return serializers.URLField(max_length=field.max_length, allow_blank=not required, **common)
+        return serializers.URLField(max_length=field.max_length, allow_blank=empty, **common)
     max_length = getattr(field, "max_length", None)
     return serializers.CharField(
-        max_length=max_length, allow_blank=not required, trim_whitespace=False, **common
+        max_length=max_length, allow_blank=empty, trim_whitespace=False, **common
     )
 
 
@@ -127,14 +155,21 @@ class FormFieldsScheme(OpenApiSerializerExtension):
 
 
 def form_serializer(
-    form_class: type[forms.Form], name: str, *, optional: bool = False, **form_kwargs
+    form_class: type[forms.Form],
+    name: str,
+    *,
+    optional: bool = False,
+    exclude: tuple[str, ...] = (),
+    **form_kwargs,
 ) -> type[serializers.Serializer]:
     """A serializer with the form's fields, for drf-spectacular only (the form checks the
-    data). `optional`: every field may be left out (a PATCH)."""
+    data). `optional`: every field may be left out (a PATCH). `exclude`: fields the form
+    has that the API takes elsewhere (a version in If-Match)."""
     form = form_class(**form_kwargs)
     fields = {
         field_name: _schema_field(field, required=field.required and not optional)
         for field_name, field in form.fields.items()
+        if field_name not in exclude
     }
     return type(name, (FormFields,), fields)
 
@@ -142,28 +177,44 @@ def form_serializer(
 __all__ = ["NON_FIELD", "bind", "check_filters", "form_serializer"]
 
 
+_EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _filter_schema(item) -> dict:
+    """A filter's values for the schema: its type, or "" (left empty: not applied, as the
+    pages' forms send it)."""
+    import django_filters as df
+
+    if isinstance(item, df.NumberFilter | df.ModelChoiceFilter):
+        number = {"type": "integer"}
+        limits = {"minimum": item.extra.get("min_value"), "maximum": item.extra.get("max_value")}
+        number.update({k: v for k, v in limits.items() if v is not None})
+        return {"oneOf": [number, _EMPTY]}
+    if isinstance(item, df.BooleanFilter):
+        return {"type": "string", "enum": [*BOOLEANS, ""]}
+    if isinstance(item, df.DateFilter):
+        return {"oneOf": [{"type": "string", "format": "date"}, _EMPTY]}
+    if isinstance(item, df.ChoiceFilter):
+        choices = item.extra.get("choices")
+        if choices is not None and not callable(choices):
+            return {"type": "string", "enum": [*(str(value) for value, _label in choices), ""]}
+    text = {"type": "string"}
+    if item.extra.get("max_length"):
+        text["maxLength"] = item.extra["max_length"]
+    return text
+
+
 def filter_parameters(filterset_class) -> list:
     """The filter set's filters as query parameters of the schema (the filter set checks
     them: a value it cannot read is a 400 problem)."""
-    import django_filters as df
-    from drf_spectacular.types import OpenApiTypes
     from drf_spectacular.utils import OpenApiParameter
 
-    parameters = []
-    for name, item in filterset_class.base_filters.items():
-        kind, enum = OpenApiTypes.STR, None
-        if isinstance(item, df.NumberFilter | df.ModelChoiceFilter):
-            kind = OpenApiTypes.INT
-        elif isinstance(item, df.BooleanFilter):
-            kind = OpenApiTypes.BOOL
-        elif isinstance(item, df.DateFilter):
-            kind = OpenApiTypes.DATE
-        elif isinstance(item, df.ChoiceFilter):
-            choices = item.extra.get("choices")
-            if choices is not None and not callable(choices):
-                enum = [str(value) for value, _label in choices]
-        label = item.label or name
-        parameters.append(
-            OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=str(label), enum=enum)
+    return [
+        OpenApiParameter(
+            name,
+            _filter_schema(item),
+            OpenApiParameter.QUERY,
+            description=str(item.label or name),
         )
-    return parameters
+        for name, item in filterset_class.base_filters.items()
+    ]

@@ -57,7 +57,7 @@ DOWNLOAD = OpenApiParameter(
 def _file(media_type: str, kind, description: str) -> dict:
     return {
         (200, media_type): OpenApiResponse(kind, description=description),
-        **_problems(400, 401, 403),
+        **_problems(),
     }
 
 

@@ -17,7 +17,7 @@ from .. import permissions, services
 from ..models import UrlImport
 from . import serializers as out
 from .binding import bind, form_serializer
-from .views import _problem, _problems
+from .views import _json_body, _problems
 
 UrlIn = form_serializer(web_forms.UrlForm, "ArticleFromUrlIn")
 
@@ -30,12 +30,11 @@ class ArticleFromUrl(APIView):
         "its id) or failed (then `error` says why, as the web's URL import would). A link "
         "already imported is refused at once (409, with `existing`).",
         request=UrlIn,
-        responses={202: out.UrlImportSerializer, **_problems(400, 401, 403, 422)}
-        | _problem(409, "Already here"),
+        responses={202: out.UrlImportSerializer, **_problems(409, body=True)},
     )
     def post(self, request: Request) -> Response:
         permissions.require_add_article(request.user)  # as the web's form: who, first
-        form = bind(web_forms.UrlForm, request.data)
+        form = bind(web_forms.UrlForm, _json_body(request))
         record = services.url_import_start(user=request.user, url=form.cleaned_data["url"])
         return Response(
             out.UrlImportSerializer(record).data,
@@ -47,7 +46,7 @@ class ArticleFromUrl(APIView):
 class JobDetail(APIView):
     @extend_schema(
         operation_id="jobs_retrieve",
-        responses={200: out.UrlImportSerializer, **_problems(401, 403, 404)},
+        responses={200: out.UrlImportSerializer, **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         record = get_object_or_404(UrlImport, pk=pk)

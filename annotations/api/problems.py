@@ -3,18 +3,23 @@
 errors (`errors`: field name to messages; "non_field_errors" for the whole request).
 
 `problem_handler` is DRF's exception handler: it turns DRF's own exceptions, Django's
-(ValidationError, PermissionDenied, Http404) and the services' (DuplicateArticle,
-ArticleConflict, ClaimGone, StaleArticle) into problems, so no door answers differently.
+(ValidationError, PermissionDenied, Http404, RequestDataTooBig) and the services'
+(DuplicateArticle, ArticleConflict, ClaimGone, StaleArticle) into problems, so no door
+answers differently. What is refused before a view runs is a problem too: a path no endpoint
+has (`not_found`, the site's 404 handler) and a query string that is not UTF-8
+(`middleware.RequestBytesMiddleware`, through `is_api_request`).
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -83,7 +88,14 @@ def _as_problem(exc: Exception) -> Problem | None:
     if isinstance(exc, PermissionDenied):
         return Problem(403, "forbidden", str(exc) or _("You may not do that."))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
-        return Problem(404, "not_found", _("There is nothing here (or it was deleted)."))
+        return not_found_problem()
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF
+        return Problem(
+            413,
+            "too_large",
+            _("The request is larger than this server accepts (%(mb)s MB). Nothing was saved.")
+            % {"mb": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+        )
     if isinstance(exc, services.DuplicateArticle):
         return Problem(409, "duplicate", exc.reason, existing=exc.existing.pk)
     if isinstance(exc, services.ArticleConflict):
@@ -168,6 +180,36 @@ def problem_response(problem: Problem, request=None) -> JsonResponse:
     if problem.status_code == 401 and "WWW-Authenticate" not in problem.extra_headers:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+def not_found_problem() -> Problem:
+    return Problem(404, "not_found", _("There is nothing here (or it was deleted)."))
+
+
+def _megabytes(size: int | None) -> str:
+    return f"{(size or 0) / (1024 * 1024):.1f}"
+
+
+def is_api_request(request) -> bool:
+    """A request under the API's root (`/api/v1/`) but for its docs page, which is a page:
+    whatever refuses it (a middleware, the URL resolver) answers with a problem."""
+    from django.urls import URLResolver, get_resolver, reverse
+
+    roots = [
+        "/" + str(entry.pattern)
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and entry.namespace == "api"
+    ]
+    path = request.path_info
+    return any(path.startswith(root) for root in roots) and path != reverse("api:docs")
+
+
+def not_found(request, exception=None):
+    """The site's 404 handler (`handler404`): a problem under the API (a path no endpoint
+    has, such as /api/v1/claims/abc/), Django's page elsewhere."""
+    if is_api_request(request):
+        return problem_response(not_found_problem(), request)
+    return page_not_found(request, exception)
 
 
 def _title(code: int) -> str:

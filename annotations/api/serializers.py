@@ -37,6 +37,7 @@ class UserNameField(serializers.CharField):
 
 
 class ArticleSerializer(Shape):
+    url = serializers.CharField(read_only=True, help_text='The original\'s link, or "".')
     created_by = UserNameField(read_only=True, allow_null=True)
     assignee = UserNameField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()
@@ -79,6 +80,7 @@ class EvidenceSerializer(serializers.Serializer):
 class ClaimSerializer(Shape):
     article = serializers.PrimaryKeyRelatedField(read_only=True)
     source = SourceBriefSerializer(read_only=True, allow_null=True)
+    evidence_url = serializers.CharField(read_only=True, help_text='A link, or "".')
     created_by = UserNameField(read_only=True, allow_null=True)
     updated_by = UserNameField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()

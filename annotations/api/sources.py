@@ -17,7 +17,7 @@ from ..filters import SourceFilter
 from ..models import Source
 from . import serializers as out
 from .binding import bind, check_filters, filter_parameters, form_serializer
-from .views import PAGE_PARAMETERS, _page, _problems
+from .views import PAGE_PARAMETERS, NewestFirst, _json_body, _page, _problems
 
 
 def _sources():
@@ -43,10 +43,12 @@ MergeIn = form_serializer(web_forms.MergeForm, "SourceMergeIn")
 
 
 class SourceList(APIView):
+    pagination_class = NewestFirst
+
     @extend_schema(
         operation_id="sources_list",
         parameters=[*filter_parameters(SourceFilter), *PAGE_PARAMETERS],
-        responses={200: out.paged(out.SourceSerializer), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.SourceSerializer), **_problems()},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -61,10 +63,10 @@ class SourceList(APIView):
         description="Propose a source: it starts pending review. A name (or alias) already "
         "taken is refused (422) with the source that has it.",
         request=SourceIn,
-        responses={201: out.SourceSerializer, **_problems(400, 401, 403, 422)},
+        responses={201: out.SourceSerializer, **_problems(body=True)},
     )
     def post(self, request: Request) -> Response:
-        form = bind(web_forms.SourceProposalForm, request.data)
+        form = bind(web_forms.SourceProposalForm, _json_body(request))
         source = services.source_create(user=request.user, **form.cleaned_data)
         return Response(
             out.SourceSerializer(_source(source.pk)).data,
@@ -76,7 +78,7 @@ class SourceList(APIView):
 class SourceDetail(APIView):
     @extend_schema(
         operation_id="sources_retrieve",
-        responses={200: out.SourceSerializer, **_problems(401, 403, 404)},
+        responses={200: out.SourceSerializer, **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return _answer(_source(pk))
@@ -89,12 +91,12 @@ class SourceReview(APIView):
         "admins). `expected_status` is the review status you saw: if someone decided "
         "meanwhile, nothing changes (422). Turning a decision around needs `reconsider`.",
         request=ReviewIn,
-        responses={200: out.SourceSerializer, **_problems(400, 401, 403, 404, 422)},
+        responses={200: out.SourceSerializer, **_problems(404, body=True)},
     )
     def post(self, request: Request, pk: int) -> Response:
         permissions.require_review_sources(request.user)  # as the web's review: who, first
         source = get_object_or_404(Source, pk=pk)
-        form = bind(web_forms.SourceReviewForm, request.data)
+        form = bind(web_forms.SourceReviewForm, _json_body(request))
         services.source_review(source=source, user=request.user, **form.cleaned_data)
         return _answer(_source(pk))
 
@@ -105,12 +107,12 @@ class SourceMerge(APIView):
         description="Merge another source (`other`) into this one (reviewers and admins): "
         "its claims move here and its names become aliases. It cannot be undone.",
         request=MergeIn,
-        responses={200: out.SourceMergedSerializer, **_problems(400, 401, 403, 404, 422)},
+        responses={200: out.SourceMergedSerializer, **_problems(404, body=True)},
     )
     def post(self, request: Request, pk: int) -> Response:
         permissions.require_review_sources(request.user)
         keep = get_object_or_404(Source, pk=pk)
-        form = bind(web_forms.MergeForm, request.data)
+        form = bind(web_forms.MergeForm, _json_body(request))
         merged = services.source_merge(
             keep=keep, others=[form.cleaned_data["other"]], user=request.user
         )

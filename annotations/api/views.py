@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import forms as web_forms
-from .. import services
+from .. import permissions, services
 from ..filters import ArticleFilter, ClaimFilter
 from ..models import Annotation, Article, Source
 from . import serializers as out
@@ -27,16 +27,37 @@ from .problems import PROBLEM_JSON, Problem, invalid
 
 class NewestFirst(CursorPagination):
     """Cursor pages, newest first: `{"results": [...], "next": URL or null, "previous": …}`.
-    A cursor stays right while rows are added (no page shifts under a script)."""
+    A cursor stays right while rows are added (no page shifts under a script). A cursor or a
+    page size that cannot be read is refused (400), never taken as "the first page"."""
 
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_description = "From a `next` or `previous` link, as it came."
+    page_size_query_description = "Rows per page, 1 to 500 (50 if left out)."
+
+    def get_page_size(self, request) -> int:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        raw, most = values[0], self.max_page_size
+        if len(values) > 1 or not re.fullmatch(r"\d{1,4}", raw) or not 1 <= int(raw) <= most:
+            message = _("Send a whole number from 1 to %(n)d.") % {"n": self.max_page_size}
+            raise invalid({self.page_size_query_param: [message]}, status_code=400)
+        return int(raw)
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            if len(request.query_params.getlist(self.cursor_query_param)) > 1:
+                raise ValueError("two cursors")
+            cursor = super().decode_cursor(request)
+            # The position is the id the page starts after (ordering "-id"): a whole number
+            # that fits the column, or the cursor was not one of ours.
+            position = cursor.position if cursor is not None else None
+            if position is not None and not _is_an_id(position):
+                raise ValueError(position)
+            return cursor
         except Exception as exc:  # DRF raises NotFound for a cursor it cannot read
             raise Problem(
                 400,
@@ -44,15 +65,31 @@ class NewestFirst(CursorPagination):
                 _("This cursor cannot be read: use the “next” link as it came."),
             ) from exc
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["next", "previous", "results"]  # null when there is none
+        return page
+
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, OpenApiParameter.QUERY, description="From a `next` link."),
-    OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="At most 500."),
+    OpenApiParameter(
+        "cursor", str, OpenApiParameter.QUERY, description=NewestFirst.cursor_query_description
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": NewestFirst.max_page_size},
+        OpenApiParameter.QUERY,
+        description=NewestFirst.page_size_query_description,
+    ),
 ]
 
 
+def _is_an_id(text: str) -> bool:
+    return re.fullmatch(r"\d{1,19}", text) is not None and int(text) < 2**63
+
+
 def _page(view: APIView, request: Request, queryset, serializer_class) -> Response:
-    paginator = NewestFirst()
+    paginator = view.pagination_class()
     rows = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
@@ -84,23 +121,46 @@ def _live_claim(pk: int) -> Annotation:
     )
 
 
+# What each refusal means, for the schema. Every operation may answer 400 (a request that
+# cannot be read: a query string that is not UTF-8), 401, 403 and 429; those with a body also
+# 413 (over DATA_UPLOAD_MAX_MEMORY_SIZE), 415 (not JSON) and 422.
 PROBLEMS = {
-    400: "Malformed request",
+    400: "Malformed: a body, query string or header that cannot be read",
     401: "No valid token or session",
     403: "Not allowed for this role",
     404: "Not found (or deleted)",
+    409: "Conflict: the article is here already, or its text changed since the version sent",
+    412: "Someone corrected it first: If-Match is not the current version",
+    413: "The body is too large",
+    415: "The body is not JSON (Content-Type: application/json)",
     422: "Refused: field errors",
-    429: "Too many requests",
+    428: "If-Match missing",
+    429: "Too many requests (Retry-After)",
 }
+_ALWAYS = (400, 401, 403, 429)
+_WITH_BODY = (413, 415, 422)
+
+
+def _problems(*codes: int, body: bool = False) -> dict:
+    """The problems an operation may answer with, as `application/problem+json`."""
+    chosen = sorted({*_ALWAYS, *codes, *(_WITH_BODY if body else ())})
+    return {
+        (code, PROBLEM_JSON): OpenApiResponse(out.ProblemSerializer, description=PROBLEMS[code])
+        for code in chosen
+    }
 
 
 def _problem(code: int, description: str) -> dict:
-    """One refusal an operation answers with, as the type it is sent as (problem+json)."""
+    """One refusal an operation answers with, described in its own words."""
     return {(code, PROBLEM_JSON): OpenApiResponse(out.ProblemSerializer, description=description)}
 
 
-def _problems(*codes: int) -> dict:
-    return {k: v for code in codes for k, v in _problem(code, PROBLEMS[code]).items()}
+def _json_body(request: Request):
+    """The JSON the request carries. An empty body is not JSON (DRF would read it as `{}`,
+    which, for a PATCH, changes nothing): a 400 problem."""
+    if request.stream is None:
+        raise Problem(400, "malformed", _("Send a JSON object: the body is empty."))
+    return request.data
 
 
 def _if_match(request: Request) -> int:
@@ -112,7 +172,7 @@ def _if_match(request: Request) -> int:
             "precondition_required",
             _('Send the version you corrected as If-Match (the article\'s ETag, e.g. "3").'),
         )
-    match = re.fullmatch(r'(?:W/)?"?(\d{1,9})"?', value)
+    match = re.fullmatch(r'(?:W/)?"?([1-9]\d{0,8})"?', value)
     if not match:
         raise Problem(400, "malformed", _('If-Match must be the article\'s version, e.g. "3".'))
     return int(match.group(1))
@@ -121,14 +181,18 @@ def _if_match(request: Request) -> int:
 # --- Articles -------------------------------------------------------------------------------
 
 ArticleIn = form_serializer(web_forms.ArticleForm, "ArticleIn")
-CorrectionIn = form_serializer(web_forms.CorrectionForm, "CorrectionIn", optional=True)
+CorrectionIn = form_serializer(
+    web_forms.CorrectionForm, "CorrectionIn", optional=True, exclude=("version",)
+)
 
 
 class ArticleList(APIView):
+    pagination_class = NewestFirst
+
     @extend_schema(
         operation_id="articles_list",
         parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
-        responses={200: out.paged(out.ArticleSerializer), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ArticleSerializer), **_problems()},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -136,19 +200,25 @@ class ArticleList(APIView):
         params.pop("page_size", None)
         chosen = ArticleFilter(params)
         check_filters(chosen)
-        return _page(self, request, chosen.qs, out.ArticleSerializer)
+        articles = chosen.qs.select_related("assignee", "created_by")
+        return _page(self, request, articles, out.ArticleSerializer)
 
     @extend_schema(
         operation_id="articles_create",
         request=ArticleIn,
-        responses={201: out.ArticleDetailSerializer, **_problems(400, 401, 403, 422)}
-        | _problem(409, "Already here"),
+        responses={201: out.ArticleDetailSerializer, **_problems(409, body=True)},
     )
     def post(self, request: Request) -> Response:
-        form = bind(web_forms.ArticleForm, request.data)
+        form = bind(web_forms.ArticleForm, _json_body(request))
         article = services.article_create(user=request.user, **form.cleaned_data)
         body = out.ArticleDetailSerializer(article).data
         return Response(body, status=status.HTTP_201_CREATED, headers=_etag(article))
+
+
+def _unchanged(row, data: dict, *, ignore: tuple[str, ...] = ()) -> bool:
+    """A PATCH that would change none of the row's fields (`data`: the form's cleaned data,
+    with the row's values where the PATCH left them out)."""
+    return all(getattr(row, name) == value for name, value in data.items() if name not in ignore)
 
 
 def _etag(article: Article) -> dict[str, str]:
@@ -158,7 +228,7 @@ def _etag(article: Article) -> dict[str, str]:
 class ArticleDetail(APIView):
     @extend_schema(
         operation_id="articles_retrieve",
-        responses={200: out.ArticleDetailSerializer, **_problems(401, 403, 404)},
+        responses={200: out.ArticleDetailSerializer, **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         article = _live_article(pk)
@@ -176,14 +246,13 @@ class ArticleDetail(APIView):
                 description="The version corrected (the article's ETag).",
             )  # fmt: skip
         ],
-        responses={200: out.ArticleDetailSerializer, **_problems(400, 401, 403, 404, 422)}
-        | _problem(412, "Someone corrected it first")
-        | _problem(428, "If-Match missing"),
+        responses={200: out.ArticleDetailSerializer, **_problems(404, 412, 428, body=True)},
     )
     def patch(self, request: Request, pk: int) -> Response:
         article = _live_article(pk)
         version = _if_match(request)
-        if isinstance(request.data, dict) and "version" in request.data:
+        sent = _json_body(request)
+        if isinstance(sent, dict) and "version" in sent:
             raise invalid({"version": [_("Send the version as If-Match, not in the body.")]})
         current = {
             "title": article.title,
@@ -195,9 +264,14 @@ class ArticleDetail(APIView):
             "language": article.language,
             "version": str(version),
         }
-        form = bind(web_forms.CorrectionForm, request.data, partial_from=current)
+        form = bind(web_forms.CorrectionForm, sent, partial_from=current)
         data = dict(form.cleaned_data)
         data.pop("version")
+        if _unchanged(article, data, ignore=("note",)):  # no new version for nothing
+            permissions.require_correct_article(request.user, article)
+            if version != article.version:
+                raise services.ArticleConflict(current=article, seen_version=version)
+            return Response(out.ArticleDetailSerializer(article).data, headers=_etag(article))
         result = services.article_correct(
             article=article,
             user=request.user,
@@ -211,7 +285,7 @@ class ArticleDetail(APIView):
 
     @extend_schema(
         operation_id="articles_destroy",
-        responses={204: None, **_problems(401, 403, 404)},
+        responses={204: None, **_problems(404)},
     )
     def delete(self, request: Request, pk: int) -> Response:
         services.article_delete(article=_live_article(pk), user=request.user)
@@ -240,10 +314,12 @@ def _source_args(data: dict) -> dict:
 
 
 class ClaimList(APIView):
+    pagination_class = NewestFirst
+
     @extend_schema(
         operation_id="claims_list",
         parameters=[*filter_parameters(ClaimFilter), *PAGE_PARAMETERS],
-        responses={200: out.paged(out.ClaimSerializer), **_problems(400, 401, 403)},
+        responses={200: out.paged(out.ClaimSerializer), **_problems()},
     )
     def get(self, request: Request) -> Response:
         params = request.query_params.copy()
@@ -257,11 +333,10 @@ class ClaimList(APIView):
     @extend_schema(
         operation_id="claims_create",
         request=ClaimIn,
-        responses={201: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)}
-        | _problem(409, "The text changed"),
+        responses={201: out.ClaimSerializer, **_problems(404, 409, body=True)},
     )
     def post(self, request: Request) -> Response:
-        form = bind(ClaimCreateApiForm, request.data)
+        form = bind(ClaimCreateApiForm, _json_body(request))
         data = form.cleaned_data
         article = get_object_or_404(Article.objects.alive().only("id"), pk=data["article"])
         result = services.annotation_create(
@@ -289,7 +364,7 @@ class ClaimList(APIView):
 class ClaimDetail(APIView):
     @extend_schema(
         operation_id="claims_retrieve",
-        responses={200: out.ClaimSerializer, **_problems(401, 403, 404)},
+        responses={200: out.ClaimSerializer, **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(out.ClaimSerializer(_live_claim(pk)).data)
@@ -297,7 +372,7 @@ class ClaimDetail(APIView):
     @extend_schema(
         operation_id="claims_update",
         request=ClaimChange,
-        responses={200: out.ClaimSerializer, **_problems(400, 401, 403, 404, 422)},
+        responses={200: out.ClaimSerializer, **_problems(404, body=True)},
     )
     def patch(self, request: Request, pk: int) -> Response:
         claim = _live_claim(pk)
@@ -309,8 +384,13 @@ class ClaimDetail(APIView):
             "public_summary": claim.public_summary,
             "evidence_url": claim.evidence_url,
         }
-        form = bind(web_forms.ClaimDetailsForm, request.data, partial_from=current)
+        form = bind(web_forms.ClaimDetailsForm, _json_body(request), partial_from=current)
         data = form.cleaned_data
+        if not data["new_source_name"].strip() and _unchanged(
+            claim, data, ignore=("new_source_name", "new_source_kind")
+        ):  # no history row for nothing
+            permissions.require_change_annotation(request.user, claim)
+            return Response(out.ClaimSerializer(claim).data)
         services.annotation_update(
             annotation=claim,
             user=request.user,
@@ -325,7 +405,7 @@ class ClaimDetail(APIView):
 
     @extend_schema(
         operation_id="claims_destroy",
-        responses={204: None, **_problems(401, 403, 404)},
+        responses={204: None, **_problems(404)},
     )
     def delete(self, request: Request, pk: int) -> Response:
         services.annotation_delete(annotation=_live_claim(pk), user=request.user)
@@ -335,7 +415,7 @@ class ClaimDetail(APIView):
 class ClaimHistory(APIView):
     @extend_schema(
         operation_id="claims_history",
-        responses={200: out.ClaimHistorySerializer(many=True), **_problems(401, 403, 404)},
+        responses={200: out.ClaimHistorySerializer(many=True), **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         claim = _live_claim(pk)

@@ -1,0 +1,304 @@
+"""Who may do what through the API: every endpoint of the URL namespace "api" x method x
+persona, checked against the roles table (README "Roles", annotations/permissions.py).
+
+The cells are generated from the URL conf, so an endpoint added without an entry in
+EXPECTED fails (test_every_api_endpoint_has_a_decision, and each of its cells), and so does
+an entry whose allowed methods are not the view's. Every persona calls with a personal token
+(`Authorization: Bearer`), but `anonymous`, who sends none; `revoked` sends the editor's
+revoked token; `nobody` has a valid token but no role. Each cell starts from the same rows,
+made once for the module by `editor` (see `rows_for_a_module`), sends a request that is
+valid for a role allowed to make it, and checks:
+
+- the status, and for an allowed request its JSON body (or none, for 204);
+- every refusal is a problem (`application/problem+json` with `code`, `title` and a
+  `status` equal to the response's), and a 405 names the allowed methods in `Allow`;
+- the database: reads and refusals change nothing (the counts and a hash of every row of
+  articles, claims, sources and their history); an allowed write changes it.
+
+The docs page (`api:docs`) is a page, signed in by session as every page: it is in the web's
+matrix (tests/test_permission_matrix.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from annotations import services
+from annotations.models import Annotation, Article
+from tests.factories import BODY, claim_by, persona
+from tests.test_bad_input import db_snapshot
+from tests.test_permission_matrix import check_the_table
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACE = "api"
+PAGES = {"docs"}  # in the namespace, but pages: tests/test_permission_matrix.py
+ROLES = ("viewer", "editor", "other_editor", "reviewer", "admin_user")
+PERSONAS = ("anonymous", "revoked", "nobody", *ROLES)
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+PROBLEM_JSON = "application/problem+json"
+
+
+# --- The URL conf ---------------------------------------------------------------------------
+
+
+def api_url_patterns(resolver=None, prefix: str = "", inside: bool = False) -> Iterator:
+    """(pattern, name) of every endpoint of the namespace "api" (its pages left out)."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            within = inside or entry.namespace == NAMESPACE
+            yield from api_url_patterns(entry, prefix + str(entry.pattern), within)
+        elif isinstance(entry, URLPattern) and inside and entry.name not in PAGES:
+            yield prefix + str(entry.pattern), entry.name
+
+
+def api_names() -> list[str | None]:
+    return [name for _pattern, name in api_url_patterns()]
+
+
+# --- The decisions ---------------------------------------------------------------------------
+
+# Without a valid token: 401; with a token but no role: 403 (HasRole, before anything else).
+UNSIGNED = {"anonymous": 401, "revoked": 401, "nobody": 403}
+
+
+def everyone(status: int) -> dict:
+    """The same answer for every persona with a role."""
+    return {**UNSIGNED, **dict.fromkeys(ROLES, status)}
+
+
+def by_role(*, viewer, editor, other_editor, reviewer, admin_user) -> dict:
+    return {
+        **UNSIGNED,
+        "viewer": viewer,
+        "editor": editor,  # made the article and the claim
+        "other_editor": other_editor,  # an editor who made neither
+        "reviewer": reviewer,
+        "admin_user": admin_user,
+    }
+
+
+def annotators(status: int) -> dict:
+    """Editors, reviewers and admins (adding articles, creating claims)."""
+    return by_role(
+        viewer=403, editor=status, other_editor=status, reviewer=status, admin_user=status
+    )
+
+
+def owner(status: int) -> dict:
+    """The editor who made it, reviewers and admins (changing or deleting a claim;
+    correcting or deleting an article)."""
+    return by_role(viewer=403, editor=status, other_editor=403, reviewer=status, admin_user=status)
+
+
+NO = everyone(405)
+
+
+def methods(**allowed: dict) -> dict[str, dict]:
+    """The cells of an endpoint: the allowed methods as given, OPTIONS (DRF's description
+    of what the endpoint renders and parses) for everyone with a role, every other 405."""
+    return {method: allowed.get(method, NO) for method in METHODS} | {
+        "OPTIONS": allowed.get("OPTIONS", everyone(200))
+    }
+
+
+EXPECTED: dict[str, dict[str, dict[str, int]]] = {
+    # Reading: everyone with a role. Adding: editors, reviewers, admins.
+    "article-list": methods(GET=everyone(200), POST=annotators(201)),
+    # Correcting and deleting an article: the editor who added it, reviewers, admins.
+    "article-detail": methods(GET=everyone(200), PATCH=owner(200), DELETE=owner(204)),
+    # Claims: any annotator creates; the author, reviewers and admins change or delete.
+    "claim-list": methods(GET=everyone(200), POST=annotators(201)),
+    "claim-detail": methods(GET=everyone(200), PATCH=owner(200), DELETE=owner(204)),
+    "claim-history": methods(GET=everyone(200)),
+    # The OpenAPI schema: a role too.
+    "schema": methods(GET=everyone(200)),
+}
+
+
+# --- The rows every cell starts from ----------------------------------------------------------
+
+CLAIM_QUOTE = "31 of 38 drones were shot down"
+NEW_QUOTE = "Ірина said the windows came in"
+
+
+@dataclass
+class World:
+    article: Article  # by editor
+    claim: Annotation  # by editor
+    tokens: dict[str, str]  # persona -> token ("anonymous" has none)
+
+    def span(self, quote: str) -> dict:
+        start = self.article.body.index(quote)
+        return {"start": start, "end": start + len(quote), "quote": quote}
+
+
+def _token_without_a_role() -> str:
+    """A token of an account whose role was taken away after it made the token (the
+    service makes none for an account without a role)."""
+    from django.contrib.auth.models import Group
+
+    user = persona("nobody")
+    viewers = Group.objects.get(name="Viewer")
+    user.groups.add(viewers)
+    key = services.api_token_create(user=user, name="left over")[1]
+    user.groups.remove(viewers)
+    return key
+
+
+@pytest.fixture(scope="module")
+def _world(rows_for_a_module) -> Iterator[World]:
+    with rows_for_a_module():
+        editor = persona("editor")
+        article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
+        claim = claim_by(editor, article, CLAIM_QUOTE)
+        tokens = {
+            name: services.api_token_create(user=persona(name), name="matrix")[1] for name in ROLES
+        }
+        revoked, tokens["revoked"] = services.api_token_create(user=editor, name="old")
+        services.api_token_revoke(token=revoked, user=editor)
+        tokens["nobody"] = _token_without_a_role()
+        yield World(article=article, claim=claim, tokens=tokens)
+
+
+@pytest.fixture
+def world(_world) -> World:
+    world = copy.deepcopy(_world)
+    world.article = Article.objects.get(pk=world.article.pk)
+    return world
+
+
+# --- How to ask each endpoint -----------------------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """The object in the URL, and for each method that writes a body valid for a role that
+    may write (and its headers)."""
+
+    target: Callable[[World], int] | None = None
+    bodies: dict[str, Callable[[World], dict]] = field(default_factory=dict)
+    headers: dict[str, Callable[[World], str]] = field(default_factory=dict)
+
+    def url(self, name: str, world: World) -> str:
+        return reverse(f"{NAMESPACE}:{name}", args=[self.target(world)] if self.target else [])
+
+
+def _article(w: World) -> int:
+    return w.article.pk
+
+
+def _claim(w: World) -> int:
+    return w.claim.pk
+
+
+ASK: dict[str, Ask] = {
+    "article-list": Ask(
+        bodies={
+            "POST": lambda w: {
+                "title": "Evacuation in Sumy",
+                "body": "Evacuation in Sumy\n\nOfficials said 40 families had left.",
+            }
+        }
+    ),
+    "article-detail": Ask(
+        _article,
+        bodies={"PATCH": lambda w: {"body": w.article.body + "\nUPDATE: the toll rose."}},
+        headers={"If-Match": lambda w: f'"{w.article.version}"'},
+    ),
+    "claim-list": Ask(
+        bodies={
+            "POST": lambda w: {
+                "article": w.article.pk,
+                **w.span(NEW_QUOTE),
+                "label": "unattributed",
+                "version": w.article.version,
+            }
+        }
+    ),
+    "claim-detail": Ask(
+        _claim, bodies={"PATCH": lambda w: {"label": "verified", "note": "Satellite images"}}
+    ),
+    "claim-history": Ask(_claim),
+    "schema": Ask(),
+}
+
+
+# --- The tests -------------------------------------------------------------------------------
+
+
+def test_every_api_endpoint_has_a_decision():
+    check_the_table(api_names(), EXPECTED, ASK, METHODS, PERSONAS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_table_allows_the_methods_the_view_has(name, world):
+    """A method the table refuses everywhere (405) is one the view does not have, and the
+    other way round: a new method on a view needs its row here."""
+    view = resolve(ASK[name].url(name, world)).func.cls
+    has = {m.upper() for m in view.http_method_names if hasattr(view, m)} & set(METHODS)
+    allowed = {m for m, cells in EXPECTED[name].items() if cells != NO}
+    assert has == allowed
+
+
+def _cells() -> list:
+    return [
+        pytest.param(name, method, who, id=f"{name}-{method}-{who}")
+        for name in api_names()
+        if name is not None
+        for method in METHODS
+        for who in PERSONAS
+    ]
+
+
+@pytest.mark.parametrize(("name", "method", "who"), _cells())
+def test_api_permission_matrix(client, world, name, method, who):
+    expected = EXPECTED[name][method][who]
+    ask = ASK[name]
+    headers = {key: make(world) for key, make in ask.headers.items()}
+    if who in world.tokens:
+        headers["Authorization"] = f"Bearer {world.tokens[who]}"
+    body = ask.bodies.get(method, lambda w: {})(world)
+    before = db_snapshot()
+
+    response = client.generic(
+        method,
+        ask.url(name, world),
+        json.dumps(body) if method in ("POST", "PUT", "PATCH") else "",
+        content_type="application/json",
+        headers=headers,
+    )
+
+    after = db_snapshot()
+    status = response.status_code
+    assert status == expected, (status, response.content[:300])
+    if status >= 400:
+        assert response["Content-Type"] == PROBLEM_JSON
+        problem = response.json()
+        assert problem["status"] == status and problem["code"] and problem["title"]
+        assert problem["detail"]
+        assert after == before, f"{name}: {method} by {who} was refused ({status}) but wrote"
+        if status == 405:
+            assert method not in response["Allow"]
+        if status == 401:
+            assert response["WWW-Authenticate"].startswith("Bearer")
+        return
+    if status == 204:
+        assert response.content == b""
+    elif name == "schema":  # YAML unless ?format=json
+        assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+        assert response.content
+    else:
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content)
+    if method in ("GET", "OPTIONS"):
+        assert after == before, f"{name}: {method} by {who} changed the database"
+    else:
+        assert after != before, f"{name}: an allowed {method} by {who} wrote nothing"
