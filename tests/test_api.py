@@ -106,3 +106,30 @@ def test_schema_and_docs(client, editor):
     assert schema.status_code == 200
     assert "/api/v1/claims/" in json.loads(schema.content)["paths"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_a_claim_says_where_its_evidence_stands(client, editor):
+    from annotations.models import Capture, CaptureBlob, Evidence
+
+    token = _token(editor)
+    article = ArticleFactory(created_by=editor)
+    quote = "31 of 38 drones were shot down"
+    start = article.body.index(quote)
+    made = _call(
+        client, "post", "/api/v1/claims/", token,
+        {"article": article.pk, "start": start, "end": start + len(quote), "quote": quote,
+         "label": "disputed", "evidence_url": "https://example.org/post"},
+    ).json()  # fmt: skip
+    assert made["evidence"] == {"status": "pending", "sha256": "", "captured_at": None}
+    evidence = Evidence.objects.get(claim_id=made["id"])
+    blob = CaptureBlob.objects.create(sha256="b" * 64, data=b"", size=0)
+    capture = Capture.objects.create(
+        evidence=evidence, requested_url=evidence.url, final_url=evidence.url, http_status=200,
+        captured_at=evidence.created_at, payload_sha256="a" * 64, payload_size=1, text="t",
+        text_sha256="c" * 64, warc=blob,
+    )  # fmt: skip
+    Evidence.objects.filter(pk=evidence.pk).update(state="captured", current=capture)
+    for path in (f"/api/v1/claims/{made['id']}/", f"/api/v1/claims/?article={article.pk}"):
+        body = _call(client, "get", path, token).json()
+        shown = body["results"][0] if "results" in body else body
+        assert shown["evidence"]["status"] == "captured" and shown["evidence"]["sha256"] == "a" * 64

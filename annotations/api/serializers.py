@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Annotation, ApiToken, Article, Source, UrlImport
@@ -70,9 +71,13 @@ class SourceBriefSerializer(Shape):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    """The claim's evidence link as the app keeps it (see README, Evidence capture)."""
+    """The claim's evidence link as the app keeps it (README, Evidence capture), as the CSV
+    export's evidence columns say it: status none, pending, captured, failed, changed or
+    gone; the SHA-256 of the page as served ("" before a capture); when it was captured."""
 
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["none", "pending", "captured", "failed", "changed", "gone"]
+    )
     sha256 = serializers.CharField(allow_blank=True)
     captured_at = serializers.DateTimeField(allow_null=True)
 
@@ -81,6 +86,7 @@ class ClaimSerializer(Shape):
     article = serializers.PrimaryKeyRelatedField(read_only=True)
     source = SourceBriefSerializer(read_only=True, allow_null=True)
     evidence_url = serializers.CharField(read_only=True, help_text='A link, or "".')
+    evidence = serializers.SerializerMethodField()
     created_by = UserNameField(read_only=True, allow_null=True)
     updated_by = UserNameField(read_only=True, allow_null=True)
     web_url = serializers.SerializerMethodField()
@@ -89,13 +95,22 @@ class ClaimSerializer(Shape):
         model = Annotation
         fields = [
             "id", "article", "start", "end", "quote", "label", "source", "credibility", "note",
-            "public_summary", "evidence_url", "anchor_state", "anchor_reason", "original_quote",
-            "created_by", "updated_by", "created_at", "updated_at", "web_url",
+            "public_summary", "evidence_url", "evidence", "anchor_state", "anchor_reason",
+            "original_quote", "created_by", "updated_by", "created_at", "updated_at", "web_url",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_web_url(self, claim: Annotation) -> str:
         return claim.get_absolute_url()
+
+    @extend_schema_field(EvidenceSerializer)
+    def get_evidence(self, claim: Annotation) -> dict:
+        """From `selectors.with_evidence` (the views' queries carry it)."""
+        return {
+            "status": claim.evidence_status,
+            "sha256": claim.evidence_sha256,
+            "captured_at": claim.evidence_captured_at,
+        }
 
 
 class ClaimHistorySerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import forms as web_forms
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..filters import ArticleFilter, ClaimFilter
 from ..models import Annotation, Article, Source
 from . import serializers as out
@@ -114,10 +114,9 @@ def _live_article(pk: int) -> Article:
 
 
 def _live_claim(pk: int) -> Annotation:
+    claims = Annotation.objects.select_related("source", "created_by", "updated_by")
     return get_object_or_404(
-        Annotation.objects.select_related("source", "created_by", "updated_by"),
-        pk=pk,
-        article__deleted_at__isnull=True,
+        selectors.with_evidence(claims), pk=pk, article__deleted_at__isnull=True
     )
 
 
@@ -328,7 +327,7 @@ class ClaimList(APIView):
         chosen = ClaimFilter(params)
         check_filters(chosen)
         claims = chosen.qs.select_related("source", "created_by", "updated_by")
-        return _page(self, request, claims, out.ClaimSerializer)
+        return _page(self, request, selectors.with_evidence(claims), out.ClaimSerializer)
 
     @extend_schema(
         operation_id="claims_create",
