@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT = "default"
 EVIDENCE = "evidence"
+WEBHOOKS = "webhooks"
 # The keyword argument in which a job carries its key and attempt number; `job` takes it off
 # before calling the body.
 META = "_job"

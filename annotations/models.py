@@ -795,3 +795,103 @@ class UrlImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url} ({self.get_status_display()})"
+
+
+class WebhookEvent(models.TextChoices):
+    CLAIM_CREATED = "claim.created", _("A claim was tagged (or brought back)")
+    CLAIM_UPDATED = "claim.updated", _("A claim was changed")
+    CLAIM_DELETED = "claim.deleted", _("A claim was deleted")
+    SOURCE_REVIEWED = "source.reviewed", _("A source was reviewed")
+    ARTICLE_CORRECTED = "article.corrected", _("An article was corrected")
+    EVIDENCE_CHANGED = "evidence.changed", _("An evidence link's state changed")
+
+
+class WebhookEndpoint(models.Model):
+    """Where an admin sends the desk's events (`services.webhooks`): signed as Standard
+    Webhooks sign them, with a secret the app keeps (it must read it to sign) but shows once
+    and never logs or keeps in any history."""
+
+    Event = WebhookEvent
+
+    name = models.CharField(max_length=100, validators=[validate_line])
+    url = models.URLField(max_length=2000, validators=[validate_line])
+    events = models.JSONField(default=list)  # WebhookEvent values
+    secret = models.CharField(max_length=100, editable=False)  # "whsec_" + base64
+    enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="webhookendpoint_url_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(secret__startswith="whsec_"),  # noqa: S106 - a prefix, not a secret
+                name="webhookendpoint_secret_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the record of truth of its delivery, made in the
+    transaction of the change it tells of, one per event and endpoint (never sent twice)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DELIVERED = "delivered", _("delivered")
+        RETRYING = "retrying", _("failed, retrying")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("not sent: the endpoint was disabled")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.CharField(max_length=40)  # the webhook-id header: the event's own id
+    event = models.CharField(max_length=40, choices=WebhookEvent)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="webhookdelivery_once_per_endpoint"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "delivered", "retrying", "failed", "cancelled"]),
+                name="webhookdelivery_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhook_log_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One try at a delivery, for the delivery log: when, what the receiver answered."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["delivery_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"

@@ -238,6 +238,10 @@ URL_FETCH_ALLOW = env_list("URL_FETCH_ALLOW", "")
 URL_IMPORT_CONNECT_TIMEOUT = float(os.environ.get("URL_IMPORT_CONNECT_TIMEOUT", "5"))
 URL_IMPORT_READ_TIMEOUT = float(os.environ.get("URL_IMPORT_READ_TIMEOUT", "10"))
 URL_IMPORT_MAX_REDIRECTS = env_int("URL_IMPORT_MAX_REDIRECTS", 5)
+# Webhook deliveries (annotations/services/webhooks.py): each POST's timeout (seconds) and
+# how many attempts a delivery gets (with JOBS_BACKOFF_SECONDS between them) before failing.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 
 # Background jobs (annotations/jobs.py): Django's tasks API (django-tasks) with its jobs
 # stored in this same database (django-tasks-db), run by `manage.py run_worker`. Tests use
@@ -247,8 +251,9 @@ TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         # "evidence": capturing and re-checking evidence links, slow outside fetches kept
-        # apart so that a desk can give them workers of their own.
-        "QUEUES": ["default", "evidence"],
+        # apart so that a desk can give them workers of their own; "webhooks": the desk's
+        # events sent to the endpoints admins registered (a slow receiver waits alone).
+        "QUEUES": ["default", "evidence", "webhooks"],
     }
 }
 # A job that raises a retryable error runs again after these delays (seconds; the last one

@@ -5,5 +5,14 @@ from .articles import ArticleAdmin
 from .claims import AnnotationAdmin
 from .sources import PendingSourceAdmin, SourceAdmin
 from .tokens import ApiTokenAdmin
+from .webhooks import WebhookDeliveryAdmin, WebhookEndpointAdmin
 
-__all__ = ["AnnotationAdmin", "ApiTokenAdmin", "ArticleAdmin", "PendingSourceAdmin", "SourceAdmin"]
+__all__ = [
+    "AnnotationAdmin",
+    "ApiTokenAdmin",
+    "ArticleAdmin",
+    "PendingSourceAdmin",
+    "SourceAdmin",
+    "WebhookDeliveryAdmin",
+    "WebhookEndpointAdmin",
+]

@@ -6,7 +6,7 @@ cannot be skipped. Each module lists what it offers in its `__all__`; this packa
 them all (bulk import lives in `services.imports`).
 """
 
-from . import articles, claims, evidence, restore, sources, tokens, url_imports
+from . import articles, claims, evidence, restore, sources, tokens, url_imports, webhooks
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .evidence import *  # noqa: F403
@@ -14,6 +14,7 @@ from .restore import *  # noqa: F403
 from .sources import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .url_imports import *  # noqa: F403
+from .webhooks import *  # noqa: F403
 
 __all__ = [
     *articles.__all__,
@@ -23,4 +24,5 @@ __all__ = [
     *sources.__all__,
     *tokens.__all__,
     *url_imports.__all__,
+    *webhooks.__all__,
 ]

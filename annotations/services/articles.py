@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import anchoring, permissions
-from ..models import Annotation, Article
+from ..models import Annotation, Article, WebhookEvent
 from .evidence import evidence_track_article
+from .webhooks import webhook_emit, webhook_payload_of_article
 
 __all__ = [
     "ArticleConflict",
@@ -327,6 +328,7 @@ def article_correct(
     current._history_user = user
     current._change_reason = note or "correction"
     current.save()
+    webhook_emit(WebhookEvent.ARTICLE_CORRECTED, webhook_payload_of_article(current))
     return CorrectionResult(current, counts)
 
 

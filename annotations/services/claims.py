@@ -11,9 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import anchoring, labels, permissions
-from ..models import Annotation, Article, Source
+from ..models import Annotation, Article, Source, WebhookEvent
 from .evidence import evidence_track
 from .sources import source_resolve_or_propose
+from .webhooks import webhook_emit, webhook_payload_of_claim
 
 __all__ = [
     "ClaimGone",
@@ -257,12 +258,16 @@ def _one_claim(write):
 
 
 def _save_once(annotation: Annotation, **save_kwargs) -> None:
-    """Save; an IntegrityError carries the claim, for `_one_claim` to name its twin."""
+    """Save; an IntegrityError carries the claim, for `_one_claim` to name its twin. The
+    webhooks hear of it (claim.created or claim.updated), in the same transaction."""
+    created = annotation._state.adding
     try:
         annotation.save(**save_kwargs)
     except IntegrityError as exc:
         exc.claim = annotation
         raise
+    event = WebhookEvent.CLAIM_CREATED if created else WebhookEvent.CLAIM_UPDATED
+    webhook_emit(event, webhook_payload_of_claim(annotation))
 
 
 _FK_FIELDS = ["article", "source", "created_by", "updated_by"]
@@ -415,7 +420,9 @@ def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> None
         raise ClaimGone("This claim was already deleted.")
     permissions.require_change_annotation(user, locked)
     annotation._history_user = user
+    gone = {"id": annotation.pk, "article": annotation.article_id}
     annotation.delete()
+    webhook_emit(WebhookEvent.CLAIM_DELETED, gone)
 
 
 def quote_occurrences(article: Article, quote: str) -> list[int]:

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import capture, fetching, jobs
-from ..models import Annotation, Article, Capture, CaptureBlob, Evidence
+from ..models import Annotation, Article, Capture, CaptureBlob, Evidence, WebhookEvent
 from ..selectors import current_evidence
+from .webhooks import webhook_emit, webhook_payload_of_evidence
 
 __all__ = [
     "GONE_AFTER",
@@ -278,12 +279,15 @@ def evidence_check(*, evidence_id: int, ignore_gap: bool = False, retry: bool = 
             _succeeded(evidence, kept)
         else:
             _failed(evidence, answer, ignore_gap=ignore_gap)
-        if evidence.state != was or evidence.state_since is None:
+        moved = evidence.state != was
+        if moved or evidence.state_since is None:
             evidence.state_since = answer.at
         evidence.retrying = retry and not answer.ok and answer.may_pass
         if not evidence.retrying:
             evidence.next_check_at = _next_check(evidence, answer.at)
         evidence.save()
+        if moved:
+            webhook_emit(WebhookEvent.EVIDENCE_CHANGED, webhook_payload_of_evidence(evidence))
     return evidence
 
 

@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .. import anchoring, history, permissions
-from ..models import DUPLICATE_CLAIM, Annotation, Article, Source
+from ..models import DUPLICATE_CLAIM, Annotation, Article, Source, WebhookEvent
 from .claims import _lock_article_for_claim
 from .evidence import evidence_track
+from .webhooks import webhook_emit, webhook_payload_of_claim
 
 __all__ = ["annotation_restore", "annotation_undo_delete"]
 
@@ -155,6 +156,7 @@ def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = Tr
         reason += ", source changed" if claim.source_id else ", without its source"
     Annotation.history.bulk_history_create([claim], default_user=user, default_change_reason=reason)
     evidence_track(claim=claim)
+    webhook_emit(WebhookEvent.CLAIM_CREATED, webhook_payload_of_claim(claim))  # it is back
     claim.restore_notes = notes
     return claim
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import names, permissions
-from ..models import Annotation, Source, SourceAlias
+from ..models import Annotation, Source, SourceAlias, WebhookEvent
 from .evidence import evidence_track
+from .webhooks import webhook_emit, webhook_payload_of_source
 
 __all__ = [
     "source_add_alias",
@@ -123,11 +124,14 @@ def source_update(
         SourceAlias.objects.filter(source=source, is_primary=True).update(
             name=source.name, name_key=key, updated_at=timezone.now()
         )
+    reviewed = (source.review_status, source.reliability)
     for field, value in fields.items():
         setattr(source, field, value)
     source.full_clean()
     source._history_user = user
     source.save()
+    if (source.review_status, source.reliability) != reviewed:  # decided or graded here
+        webhook_emit(WebhookEvent.SOURCE_REVIEWED, webhook_payload_of_source(source))
     return source
 
 
@@ -171,6 +175,7 @@ def source_review(
     source.full_clean()
     source._history_user = user
     source.save()
+    webhook_emit(WebhookEvent.SOURCE_REVIEWED, webhook_payload_of_source(source))
     return source
 
 

@@ -3,7 +3,7 @@ that says every JOBS_HEARTBEAT_SECONDS that this worker is alive and enqueues th
 jobs that are due (`annotations.jobs.tick`). `make run` starts one beside the web server;
 docker compose runs it as the `worker` service.
 
-    python manage.py run_worker                        # every queue (default,evidence)
+    python manage.py run_worker                        # every queue (default,evidence,webhooks)
     python manage.py run_worker --queue-name evidence  # a worker for evidence alone
 
 Every option of `db_worker` works here (`--batch`, `--max-tasks`, `--interval`, `--reload`,
