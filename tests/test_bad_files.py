@@ -176,6 +176,13 @@ FILES: dict[str, tuple[str, str | bytes]] = {
             **{"schema:hasPart": [ARTICLE_NODE]},
         ),
     ),
+    "jsonld-selector-type-a-list": (
+        "a.jsonld",
+        collection(
+            first={"items": [annotation(target={"source": "x", "selector": [{"type": ["x"]}]})]},
+            **{"schema:hasPart": [ARTICLE_NODE]},
+        ),
+    ),
     "jsonld-body-a-number": (
         "a.jsonld",
         collection(first={"items": [annotation(body=7)]}, **{"schema:hasPart": [ARTICLE_NODE]}),

@@ -360,25 +360,32 @@ def _pages(collection: dict) -> Iterator[dict]:
 
 
 def _objects(value, what: str) -> list[dict]:
-    """A JSON-LD value that may be one object or a list of them, as a list of objects."""
+    """A JSON-LD value that may be one object or a list of them, as a list of objects.
+    `what`: the words for "these must be objects", translated by the caller."""
     if value in (None, ""):
         return []
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(item, dict) for item in items):
-        raise RecordProblem(f"{what} must be objects.")
+        raise RecordProblem(what)
     return items
 
 
-def _claim_from_annotation(item) -> tuple[str, dict]:
-    """(article IRI, claim in the bulk schema) from one of our W3C Web Annotations."""
+def claim_from_annotation(item) -> tuple[str, dict]:
+    """(article IRI, claim in the bulk schema) from one of our W3C Web Annotations: the
+    target's TextPositionSelector and TextQuoteSelector, the bodies by purpose. The shape
+    only: the values are checked by whoever uses the claim (the bulk schema here, the
+    web's claim form in the annotation protocol's container, api/w3c.py)."""
     if not isinstance(item, dict):
-        raise RecordProblem("Each annotation in “items” must be an object.")
+        raise RecordProblem(gettext("Each annotation in “items” must be an object."))
     target = item.get("target") or {}
     if isinstance(target, list):
         target = target[0] if len(target) == 1 else None
     if not isinstance(target, dict):
-        raise RecordProblem("An annotation's “target” must be one object.")
-    by_type = {s.get("type"): s for s in _objects(target.get("selector"), "Selectors")}
+        raise RecordProblem(gettext("An annotation's “target” must be one object."))
+    selectors = _objects(target.get("selector"), gettext("Selectors must be objects."))
+    if not all(isinstance(s.get("type"), str) for s in selectors):
+        raise RecordProblem(gettext("Each selector needs a “type” (text)."))
+    by_type = {s["type"]: s for s in selectors}
     position = by_type.get("TextPositionSelector") or {}
     quote = by_type.get("TextQuoteSelector") or {}
     claim = {
@@ -386,7 +393,8 @@ def _claim_from_annotation(item) -> tuple[str, dict]:
         "end": position.get("end"),
         "quote": quote.get("exact"),
     }
-    for body in _objects(item.get("body"), "An annotation's bodies"):
+    bodies = _objects(item.get("body"), gettext("An annotation's bodies must be objects."))
+    for body in bodies:
         purpose = body.get("purpose")
         if purpose == "assessing":
             claim["label"] = body.get("value")
@@ -404,7 +412,7 @@ def _claim_from_annotation(item) -> tuple[str, dict]:
                 claim["credibility"] = value.removeprefix(CREDIBILITY_PREFIX)
     source = target.get("source", "")
     if not isinstance(source, str):
-        raise RecordProblem("An annotation's target “source” must be the article's link.")
+        raise RecordProblem(gettext("An annotation's target “source” must be the article's link."))
     return source, claim
 
 
@@ -428,7 +436,7 @@ def read_jsonld(stream: io.TextIOBase) -> Iterator[ArticleRecord | RowError]:
             if not isinstance(items, list):
                 raise RecordProblem("A page's “items” must be a list of annotations.")
             for item in items:
-                iri, claim = _claim_from_annotation(item)
+                iri, claim = claim_from_annotation(item)
                 claims_by_iri.setdefault(iri, []).append(claim)
     except RecordProblem as exc:
         return iter([RowError(1, str(exc))])
