@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import labels
-from .text import validate_body, validate_line, validate_lines
+from .text import validate_body, validate_iri, validate_line, validate_lines
 
 User = settings.AUTH_USER_MODEL
 
@@ -343,6 +343,11 @@ class Annotation(models.Model):
     )
     # The quote as first tagged, once a correction changed the text under it.
     original_quote = models.TextField(blank=True, validators=[validate_lines])
+    # W3C Web Annotation Protocol (api/w3c.py): the `canonical` IRI a client gave the
+    # annotation it posted, kept unchanged as the protocol requires, and `via`, the id it had
+    # before it came here (another desk's claim, say). Empty for claims made here.
+    canonical = models.CharField(max_length=2000, blank=True, validators=[validate_iri])
+    via = models.CharField(max_length=2000, blank=True, validators=[validate_iri])
 
     history = HistoricalRecords()
 

@@ -71,6 +71,22 @@ def validate_line(value) -> None:
         _refuse(problem(value))
 
 
+# An absolute IRI (RFC 3987): a scheme, a colon, then no space, control or quote character.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f\"<>\\^`{|}]+")
+
+
+def validate_iri(value) -> None:
+    """A W3C Web Annotation's `canonical` or `via`: an absolute IRI, such as
+    https://example.org/anno/1 or urn:uuid:…, on one line."""
+    if isinstance(value, str) and value:
+        _refuse(problem(value))
+        if not _IRI.fullmatch(value):
+            raise ValidationError(
+                _("Send an absolute IRI, such as https://example.org/anno/1 or urn:uuid:…."),
+                code="invalid_iri",
+            )
+
+
 def validate_lines(value) -> None:
     """A field of several lines: a note, a quote."""
     if isinstance(value, str):

@@ -119,6 +119,11 @@ def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
     }
     if row.created_by:
         annotation["creator"] = {"type": "Person", "nickname": row.created_by}
+    # Kept from an annotation posted to the protocol's container (api/w3c.py).
+    if row.canonical:
+        annotation["canonical"] = row.canonical
+    if row.via:
+        annotation["via"] = row.via
     return annotation
 
 

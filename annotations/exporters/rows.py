@@ -80,6 +80,9 @@ _FIELDS = [
     "evidence_sha256",
     "evidence_captured_at",
     "evidence_capture_id",
+    # The W3C Web Annotation Protocol's IRIs of a claim posted to it (empty otherwise).
+    "canonical",
+    "via",
 ]
 
 
@@ -118,6 +121,8 @@ class ClaimRow(NamedTuple):
     evidence_sha256: str  # the current capture's payload hash, "" before one
     evidence_captured_at: datetime | None
     evidence_capture_id: int | None
+    canonical: str = ""
+    via: str = ""
 
 
 def _chunks(after: Callable[[int], QuerySet], chunk_size: int, id_of: Callable) -> Iterator[list]:

@@ -307,11 +307,14 @@ def annotation_create(
     seen_version: int | None = None,
     new_source_name: str = "",
     new_source_kind: str = Source.Kind.OTHER,
+    canonical: str = "",
+    via: str = "",
 ) -> ClaimResult:
     """Tag `body[start:end]` as a claim. The server checks the quote against the body.
 
     `new_source_name` proposes a source in the same transaction (or picks the existing one
-    of that name), so a claim that fails leaves no stray source behind.
+    of that name), so a claim that fails leaves no stray source behind. `canonical` and `via`
+    are the IRIs a W3C Web Annotation came with (see Annotation), kept as they are.
     """
     permissions.require_annotate(user)
     if label not in Annotation.Label.values:
@@ -336,6 +339,8 @@ def annotation_create(
         note=note,
         public_summary=public_summary,
         evidence_url=evidence_url,
+        canonical=canonical,
+        via=via,
         created_by=user if user and user.is_authenticated else None,
         updated_by=user if user and user.is_authenticated else None,
     )
