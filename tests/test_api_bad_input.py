@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from annotations import services
+from annotations.api import w3c_docs
 from annotations.forms import NOTE_MAX, QUOTE_MAX
 from annotations.models import Annotation, Article, Source
 from tests.factories import BODY, SourceFactory, claim_by, persona
@@ -39,6 +40,7 @@ from tests.test_bad_input import (
     WITHDRAWN_LINE,
     db_snapshot,
 )
+from tests.test_w3c_protocol import ours
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +225,36 @@ def get(url, status=400, code="invalid", field=None) -> Bad:
     return Bad("GET", url, None, status, code, field)
 
 
+# The W3C Web Annotation Protocol's container (annotations/api/w3c.py).
+W3C_CONTAINER = "/api/v1/annotations/"
+W3C_ANNOTATION = "/api/v1/annotations/{claim}/"
+W3C_CURRENT = {"If-Match": lambda s: w3c_docs.etag(w3c_docs.row_of(s.claim.pk))}
+
+
+def put(url, body=None, status=422, code="invalid", field=None, **kw) -> Bad:
+    kw["headers"] = {**W3C_CURRENT, **kw.get("headers", {})}
+    return Bad("PUT", url, body, status, code, field, **kw)
+
+
+def w3c_new(**overrides):
+    """A valid annotation to POST: FREE_QUOTE of the article, in the export's shape
+    (unattributed: claim-create's valid body tags the same words disputed)."""
+    return _with(lambda s: ours(s.article, FREE_QUOTE, label="unattributed"), overrides)
+
+
+def w3c_change(**overrides):
+    """A valid PUT: the claim's annotation as GET gives it, its verdict changed."""
+
+    def build(s: Scene) -> dict:
+        site = "http://testserver"
+        row = w3c_docs.row_of(s.claim.pk)
+        document = w3c_docs.description(row, site=site, container=site + W3C_CONTAINER)
+        document["body"][0]["value"] = "verified"
+        return document
+
+    return _with(build, overrides)
+
+
 def write_endpoints() -> dict[str, tuple[str, Callable]]:
     """Each write endpoint and a valid body for it: every one gets the cases of `EVERY`."""
     return {
@@ -230,14 +262,21 @@ def write_endpoints() -> dict[str, tuple[str, Callable]]:
         "article-correct": ("PATCH", ARTICLE, correction()),
         "claim-create": ("POST", CLAIMS, new_claim()),
         "claim-update": ("PATCH", CLAIM, change()),
+        "w3c-create": ("POST", W3C_CONTAINER, w3c_new()),
+        "w3c-update": ("PUT", W3C_ANNOTATION, w3c_change()),
     }
 
 
 def _every(name: str, method: str, url: str, valid: Callable) -> dict[str, Bad]:
     """What every write endpoint refuses alike: bodies that are not an object, or cannot be
     read, or are not JSON, or are too big; members no form knows."""
-    send = post if method == "POST" else patch
-    first = {"article-create": "title", "article-correct": "title"}.get(name, "label")
+    send = {"POST": post, "PATCH": patch, "PUT": put}[method]
+    first = {
+        "article-create": "title",
+        "article-correct": "title",
+        "w3c-create": "canonical",  # a member of one type (text): `label` is no member there
+        "w3c-update": "canonical",
+    }.get(name, "label")
     return {
         f"{name}-json-array": send(url, lambda s: [valid(s)], 400, "malformed"),
         f"{name}-json-string": send(url, "title", 400, "malformed"),
@@ -615,6 +654,69 @@ BAD |= {
     "articles-cursor-not-ascii": get(ARTICLES + "?cursor=%C3%A9", code="invalid_cursor"),
 }
 
+BAD |= {  # the W3C Web Annotation Protocol's container
+    "w3c-create-generic-target": post(
+        W3C_CONTAINER,
+        w3c_new(target="http://www.example.com/index.html"),
+        code="unknown_target",
+        field="target",
+    ),
+    "w3c-create-on-a-deleted-article": post(
+        W3C_CONTAINER,
+        w3c_new(target=lambda s: {"source": f"http://testserver/articles/{s.dead_article.pk}/"}),
+        code="unknown_target",
+        field="target",
+    ),
+    "w3c-create-quote-not-the-text": post(
+        W3C_CONTAINER,
+        lambda s: {
+            **w3c_new()(s),
+            "target": {
+                "source": f"http://testserver/articles/{s.article.pk}/",
+                "selector": [{"type": "TextQuoteSelector", "exact": "Ирина said"}],
+            },
+        },
+        field="target.selector.TextQuoteSelector.exact",
+    ),
+    "w3c-create-label-unknown": post(
+        W3C_CONTAINER,
+        w3c_new(body=[{"type": "TextualBody", "purpose": "assessing", "value": "true"}]),
+        field="body.assessing",
+    ),
+    "w3c-create-as-viewer": post(W3C_CONTAINER, w3c_new(), 403, "forbidden", user="viewer"),
+    "w3c-update-if-match-missing": put(
+        W3C_ANNOTATION, w3c_change(), 428, "precondition_required", headers={"If-Match": ""}
+    ),
+    "w3c-update-if-match-stale": put(
+        W3C_ANNOTATION, w3c_change(), 412, "version_mismatch", headers={"If-Match": '"1"'}
+    ),
+    "w3c-update-target-moved": put(
+        W3C_ANNOTATION,
+        w3c_change(target={"source": "http://www.example.com/other.html"}),
+        409,
+        "target_change",
+        field="target",
+    ),
+    "w3c-update-someone-elses": put(
+        W3C_ANNOTATION, w3c_change(), 403, "forbidden", user="other_editor"
+    ),
+    "w3c-update-on-a-deleted-article": put(
+        "/api/v1/annotations/{dead_claim}/",
+        w3c_change(),
+        404,
+        "not_found",
+        headers={"If-Match": "*"},
+    ),
+    "w3c-delete-someone-elses": Bad(
+        "DELETE", W3C_ANNOTATION, None, 403, "forbidden", headers=W3C_CURRENT, user="other_editor"
+    ),
+    "w3c-delete-if-match-missing": Bad(
+        "DELETE", W3C_ANNOTATION, None, 428, "precondition_required"
+    ),
+    "w3c-container-page-negative": get(W3C_CONTAINER + "?page=-1", field="page"),
+    "w3c-container-page-past-the-end": get(W3C_CONTAINER + "?page=9", 404, "not_found"),
+}
+
 
 # --- The tests -------------------------------------------------------------------------------
 
@@ -662,7 +764,9 @@ def test_bad_input_gets_a_4xx_problem_and_writes_nothing(case, scene, client):
 def test_the_valid_bodies_of_the_table_are_accepted(scene, client):
     """The table's cases are one change away from a request that works: these are it."""
     for name, (method, url, valid) in write_endpoints().items():
-        case = Bad(method, url, valid, headers=CURRENT if url == ARTICLE else {})
+        case = Bad(
+            method, url, valid, headers={ARTICLE: CURRENT, W3C_ANNOTATION: W3C_CURRENT}.get(url, {})
+        )
         response = _send(client, case, scene)
         assert response.status_code in (200, 201), (name, response.content[:300])
         scene.article.refresh_from_db()
@@ -683,6 +787,8 @@ def test_every_write_endpoint_of_the_api_is_in_the_table():
         ("PATCH", "article-detail"),
         ("POST", "claim-list"),
         ("PATCH", "claim-detail"),
+        ("POST", "w3c-container"),
+        ("PUT", "w3c-annotation"),
     }
     assert writes == covered, "Add the new write endpoint to write_endpoints()"
     assert len(write_endpoints()) == len(covered)

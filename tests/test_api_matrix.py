@@ -30,10 +30,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from annotations import services
+from annotations.api import w3c_docs
 from annotations.models import Annotation, Article
 from tests.factories import BODY, claim_by, persona
 from tests.test_bad_input import db_snapshot
 from tests.test_permission_matrix import check_the_table
+from tests.test_w3c_protocol import ours
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,9 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "claim-history": methods(GET=everyone(200)),
     # The OpenAPI schema: a role too.
     "schema": methods(GET=everyone(200)),
+    # The W3C Web Annotation Protocol: the claims again, as a container of annotations.
+    "w3c-container": methods(GET=everyone(200), POST=annotators(201)),
+    "w3c-annotation": methods(GET=everyone(200), PUT=owner(200), DELETE=owner(204)),
 }
 
 
@@ -228,6 +233,12 @@ ASK: dict[str, Ask] = {
     ),
     "claim-history": Ask(_claim),
     "schema": Ask(),
+    "w3c-container": Ask(bodies={"POST": lambda w: ours(w.article, NEW_QUOTE)}),
+    "w3c-annotation": Ask(
+        _claim,
+        bodies={"PUT": lambda w: ours(w.article, CLAIM_QUOTE, label="verified")},
+        headers={"If-Match": lambda w: w3c_docs.etag(w3c_docs.row_of(w.claim.pk))},
+    ),
 }
 
 
@@ -295,6 +306,9 @@ def test_api_permission_matrix(client, world, name, method, who):
     elif name == "schema":  # YAML unless ?format=json
         assert response["Content-Type"].startswith("application/vnd.oai.openapi")
         assert response.content
+    elif name.startswith("w3c-"):  # JSON-LD (OPTIONS: DRF's description, JSON)
+        assert response["Content-Type"].split(";")[0] in ("application/ld+json", "application/json")
+        assert json.loads(response.content)
     else:
         assert response["Content-Type"] == "application/json"
         assert json.loads(response.content)

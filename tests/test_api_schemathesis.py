@@ -29,6 +29,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from annotations import services
+from annotations.api import w3c_docs
 from tests.factories import BODY, claim_by
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,10 @@ def _aim_at_the_world(case, world: dict) -> None:
         correcting = case.operation.label == "PATCH /api/v1/articles/{id}/"
         if correcting and _positive(case, ParameterLocation.HEADER):
             case.headers = {**(case.headers or {}), "If-Match": f'"{article.version}"'}
+        annotation = case.path == "/api/v1/annotations/{id}/"  # PUT, DELETE: its ETag
+        if annotation and _positive(case, ParameterLocation.HEADER):
+            tag = w3c_docs.etag(w3c_docs.row_of(claim.pk))
+            case.headers = {**(case.headers or {}), "If-Match": tag}
     body = case.body
     if (
         case.operation.label == "POST /api/v1/claims/"

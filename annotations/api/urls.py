@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import exports, jobs, sources, views
+from . import exports, jobs, sources, views, w3c
 
 app_name = "api"
 
@@ -44,6 +44,9 @@ urlpatterns = [
         _open(exports.ExportClaimReview),
         name="export-claimreview",
     ),
+    # The W3C Web Annotation Protocol: the claims as a container of annotations.
+    path("annotations/", _open(w3c.Container), name="w3c-container"),
+    path("annotations/<int:pk>/", _open(w3c.AnnotationResource), name="w3c-annotation"),
     path("schema/", _open(SpectacularAPIView), name="schema"),
     # The docs page is a page: a browser without a session goes to the sign-in page.
     path("docs/", _page(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
