@@ -828,9 +828,12 @@ def test_an_article_deleted_is_no_target(as_editor, editor, article):
     assert f"/articles/{article.pk}/" in problem["detail"]
 
 
-def test_a_post_to_a_page_is_405(as_editor, article):
+def test_a_post_to_a_page_is_405_and_with_another_query_400(as_editor, article):
     _problem(as_editor("POST", CONTAINER + "?page=0", ours(article)), 405)
+    problem = _problem(as_editor("POST", CONTAINER + "?label=x", ours(article)), 400)
+    assert "label" in problem["errors"]
     assert not Annotation.objects.exists()
+    assert as_editor("POST", CONTAINER + "?iris=1", ours(article)).status_code == 201
 
 
 def test_the_same_claim_twice_is_refused(as_editor, article):

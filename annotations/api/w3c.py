@@ -257,9 +257,13 @@ class Container(ProtocolView):
         },
     )
     def post(self, request: Request) -> Response:
-        if set(request.query_params) - {"iris"}:
+        if "page" in request.query_params:
             message = _("POST to the container itself: its pages are read only.")
             raise Problem(405, "method_not_allowed", message)
+        unknown = sorted(set(request.query_params) - {"iris"})
+        if unknown:
+            message = _("This parameter is not known here.")
+            raise invalid(dict.fromkeys(unknown, [message]), status_code=400)
         site = site_url(request)
         incoming = w3c_reading.read(_body(request), site_url=site)
         start, end = _placement(incoming)
