@@ -354,8 +354,9 @@ def test_healthz_gives_the_age_of_the_oldest_due_job_of_each_queue_in_one_query(
     with django_assert_num_queries(1):
         answer = client.get("/healthz").json()
     ages = answer["oldest_waiting_job_seconds"]
-    assert answer["status"] == "ok" and set(ages) == {"default", "evidence"}
+    assert answer["status"] == "ok" and set(ages) == {"default", "evidence", "webhooks"}
     assert 120 <= ages["default"] <= 125 and 40 <= ages["evidence"] <= 45
+    assert ages["webhooks"] == 0  # nothing waits there
 
 
 def test_the_jobs_admin_is_for_admins_only(client, admin_user, reviewer):
