@@ -268,6 +268,7 @@ def claims(editor, reviewer):
         ("csv", ""),
         ("csv", "label=disputed&variant=raw&bom=1"),
         ("csv", "outlet=Українська правда"),
+        ("csv", "outlet=No such outlet"),  # the header only (PostgreSQL built none: a 500)
         ("jsonld", ""),
         ("jsonld", "label=verified"),
         ("jsonld", "page=1"),
