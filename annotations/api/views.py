@@ -203,7 +203,10 @@ class ArticleList(APIView):
 
     @extend_schema(
         operation_id="articles_list",
-        parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
+        parameters=[
+            *(p for p in filter_parameters(ArticleFilter) if p.name != "sort"),
+            *PAGE_PARAMETERS,
+        ],
         responses={200: out.paged(out.ArticleSerializer), **_problems()},
     )
     def get(self, request: Request) -> Response:
@@ -212,6 +215,9 @@ class ArticleList(APIView):
         params.pop("page_size", None)
         chosen = ArticleFilter(params)
         check_filters(chosen)
+        if chosen.form.cleaned_data.get("sort"):  # the page's order; a cursor page's is fixed
+            message = _("The API's lists are newest first, in cursor pages: leave out sort.")
+            raise invalid({"sort": [message]}, status_code=400)
         articles = chosen.qs.select_related("assignee", "created_by")
         return _page(self, request, articles, out.ArticleSerializer)
 
