@@ -375,10 +375,13 @@ def live_claims() -> QuerySet[Annotation]:
 
 def sources_with_counts() -> QuerySet[Source]:
     """Sources with their number of claims and of disputed claims, in one query, by name
-    (filters.SourceFilter narrows it)."""
+    (filters.SourceFilter narrows it). Claims on a deleted article are not counted: they
+    are invisible, as everywhere."""
+    live = Q(annotations__article__deleted_at__isnull=True)
+    disputed = Q(annotations__label=Annotation.Label.DISPUTED)
     return Source.objects.annotate(
-        n_claims=Count("annotations"),
-        n_disputed=Count("annotations", filter=Q(annotations__label=Annotation.Label.DISPUTED)),
+        n_claims=Count("annotations", filter=live),
+        n_disputed=Count("annotations", filter=live & disputed),
     ).order_by("name")
 
 

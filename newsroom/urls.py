@@ -31,5 +31,4 @@ urlpatterns = [
     path("", include("annotations.urls")),
 ]
 
-handler404 = "annotations.api.problems.not_found"  # a problem under /api/v1/, else the page
 handler500 = "annotations.views.server_error"

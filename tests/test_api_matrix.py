@@ -13,7 +13,12 @@ valid for a role allowed to make it, and checks:
 - every refusal is a problem (`application/problem+json` with `code`, `title` and a
   `status` equal to the response's), and a 405 names the allowed methods in `Allow`;
 - the database: reads and refusals change nothing (the counts and a hash of every row of
-  articles, claims, sources and their history); an allowed write changes it.
+  articles, claims, sources and their history, link imports and queued jobs); an allowed
+  write changes it;
+- an export streams its file, read to the end, in the type the schema documents.
+
+The last URL of the namespace, "not-found", is no endpoint but the API's answer to a path
+none has: every method (OPTIONS too) gets a 404 problem, from every persona with a role.
 
 The docs page (`api:docs`) is a page, signed in by session as every page: it is in the web's
 matrix (tests/test_permission_matrix.py).
@@ -22,16 +27,18 @@ matrix (tests/test_permission_matrix.py).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django_tasks_db.models import DBTaskResult
 
 from annotations import services
 from annotations.api import w3c_docs
-from annotations.models import Annotation, Article
+from annotations.models import Annotation, Article, Source, UrlImport
 from tests.factories import BODY, claim_by, persona
 from tests.test_bad_input import db_snapshot
 from tests.test_permission_matrix import check_the_table
@@ -100,6 +107,16 @@ def owner(status: int) -> dict:
     return by_role(viewer=403, editor=status, other_editor=403, reviewer=status, admin_user=status)
 
 
+def reviewers(status: int) -> dict:
+    """Reviewers and admins (reviewing and merging sources)."""
+    return by_role(viewer=403, editor=403, other_editor=403, reviewer=status, admin_user=status)
+
+
+def asker(status: int) -> dict:
+    """The person who asked for it (editor) and admins: a link import's job."""
+    return by_role(viewer=403, editor=status, other_editor=403, reviewer=403, admin_user=status)
+
+
 NO = everyone(405)
 
 
@@ -120,11 +137,25 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "claim-list": methods(GET=everyone(200), POST=annotators(201)),
     "claim-detail": methods(GET=everyone(200), PATCH=owner(200), DELETE=owner(204)),
     "claim-history": methods(GET=everyone(200)),
+    # An article from its link: whoever adds articles; its job: who asked, and admins.
+    "article-from-url": methods(POST=annotators(202)),
+    "job-detail": methods(GET=asker(200)),
+    # Sources: everyone reads, annotators propose, reviewers and admins review and merge.
+    "source-list": methods(GET=everyone(200), POST=annotators(201)),
+    "source-detail": methods(GET=everyone(200)),
+    "source-review": methods(POST=reviewers(200)),
+    "source-merge": methods(POST=reviewers(200)),
+    # Exports: everyone with a role, as the web's buttons.
+    "export-csv": methods(GET=everyone(200)),
+    "export-jsonld": methods(GET=everyone(200)),
+    "export-claimreview": methods(GET=everyone(200)),
     # The OpenAPI schema: a role too.
     "schema": methods(GET=everyone(200)),
     # The W3C Web Annotation Protocol: the claims again, as a container of annotations.
     "w3c-container": methods(GET=everyone(200), POST=annotators(201)),
     "w3c-annotation": methods(GET=everyone(200), PUT=owner(200), DELETE=owner(204)),
+    # A path no endpoint has: a 404 problem, whatever the method (a role first).
+    "not-found": dict.fromkeys(METHODS, everyone(404)),
 }
 
 
@@ -138,6 +169,9 @@ NEW_QUOTE = "Ірина said the windows came in"
 class World:
     article: Article  # by editor
     claim: Annotation  # by editor
+    source: Source  # proposed by editor, pending review
+    twin: Source  # pending too: a duplicate to merge into `source`
+    job: UrlImport  # asked for by editor
     tokens: dict[str, str]  # persona -> token ("anonymous" has none)
 
     def span(self, quote: str) -> dict:
@@ -164,13 +198,16 @@ def _world(rows_for_a_module) -> Iterator[World]:
         editor = persona("editor")
         article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
         claim = claim_by(editor, article, CLAIM_QUOTE)
+        source = services.source_create(user=editor, name="Security Service of Ukraine")
+        twin = services.source_create(user=editor, name="SSU")
+        job = services.url_import_start(user=editor, url="https://example.org/news/strike")
         tokens = {
             name: services.api_token_create(user=persona(name), name="matrix")[1] for name in ROLES
         }
         revoked, tokens["revoked"] = services.api_token_create(user=editor, name="old")
         services.api_token_revoke(token=revoked, user=editor)
         tokens["nobody"] = _token_without_a_role()
-        yield World(article=article, claim=claim, tokens=tokens)
+        yield World(article=article, claim=claim, source=source, twin=twin, job=job, tokens=tokens)
 
 
 @pytest.fixture
@@ -191,8 +228,12 @@ class Ask:
     target: Callable[[World], int] | None = None
     bodies: dict[str, Callable[[World], dict]] = field(default_factory=dict)
     headers: dict[str, Callable[[World], str]] = field(default_factory=dict)
+    answers: str = "application/json"  # the media type of a success, as the schema says
+    path: str | None = None  # the address, for a URL that reverse() cannot make
 
     def url(self, name: str, world: World) -> str:
+        if self.path is not None:
+            return self.path
         return reverse(f"{NAMESPACE}:{name}", args=[self.target(world)] if self.target else [])
 
 
@@ -202,6 +243,14 @@ def _article(w: World) -> int:
 
 def _claim(w: World) -> int:
     return w.claim.pk
+
+
+def _source(w: World) -> int:
+    return w.source.pk
+
+
+def _job(w: World) -> int:
+    return w.job.pk
 
 
 ASK: dict[str, Ask] = {
@@ -232,14 +281,52 @@ ASK: dict[str, Ask] = {
         _claim, bodies={"PATCH": lambda w: {"label": "verified", "note": "Satellite images"}}
     ),
     "claim-history": Ask(_claim),
-    "schema": Ask(),
-    "w3c-container": Ask(bodies={"POST": lambda w: ours(w.article, NEW_QUOTE)}),
+    "article-from-url": Ask(
+        bodies={"POST": lambda w: {"url": "https://example.org/news/evacuation"}}
+    ),
+    "job-detail": Ask(_job),
+    "source-list": Ask(bodies={"POST": lambda w: {"name": "Kyiv Independent", "kind": "media"}}),
+    "source-detail": Ask(_source),
+    "source-review": Ask(
+        _source,
+        bodies={
+            "POST": lambda w: {
+                "decision": "approved",
+                "reliability": "B",
+                "expected_status": "pending",
+            }
+        },
+    ),
+    "source-merge": Ask(_source, bodies={"POST": lambda w: {"other": w.twin.pk}}),
+    "export-csv": Ask(answers="text/csv"),
+    "export-jsonld": Ask(answers="application/ld+json"),
+    "export-claimreview": Ask(answers="application/ld+json"),
+    "schema": Ask(answers="application/vnd.oai.openapi"),  # YAML unless ?format=json
+    "not-found": Ask(path="/api/v1/claims/latest/"),
+    "w3c-container": Ask(
+        bodies={"POST": lambda w: ours(w.article, NEW_QUOTE)}, answers="application/ld+json"
+    ),
     "w3c-annotation": Ask(
         _claim,
         bodies={"PUT": lambda w: ours(w.article, CLAIM_QUOTE, label="verified")},
         headers={"If-Match": lambda w: w3c_docs.etag(w3c_docs.row_of(w.claim.pk))},
+        answers="application/ld+json",
     ),
 }
+
+
+def snapshot() -> dict[str, tuple[int, str]]:
+    """tests/test_bad_input.py's `db_snapshot`, and the API's own writes: link imports and
+    the jobs queued for them."""
+    tables = db_snapshot()
+    for model in (UrlImport, DBTaskResult):
+        rows = list(model.objects.order_by("pk").values_list())
+        tables[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return tables
+
+
+def _media_type(response) -> str:
+    return response["Content-Type"].split(";")[0].strip()
 
 
 # --- The tests -------------------------------------------------------------------------------
@@ -277,7 +364,7 @@ def test_api_permission_matrix(client, world, name, method, who):
     if who in world.tokens:
         headers["Authorization"] = f"Bearer {world.tokens[who]}"
     body = ask.bodies.get(method, lambda w: {})(world)
-    before = db_snapshot()
+    before = snapshot()
 
     response = client.generic(
         method,
@@ -287,9 +374,10 @@ def test_api_permission_matrix(client, world, name, method, who):
         headers=headers,
     )
 
-    after = db_snapshot()
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    after = snapshot()
     status = response.status_code
-    assert status == expected, (status, response.content[:300])
+    assert status == expected, (status, content[:300])
     if status >= 400:
         assert response["Content-Type"] == PROBLEM_JSON
         problem = response.json()
@@ -302,16 +390,17 @@ def test_api_permission_matrix(client, world, name, method, who):
             assert response["WWW-Authenticate"].startswith("Bearer")
         return
     if status == 204:
-        assert response.content == b""
-    elif name == "schema":  # YAML unless ?format=json
-        assert response["Content-Type"].startswith("application/vnd.oai.openapi")
-        assert response.content
-    elif name.startswith("w3c-"):  # JSON-LD (OPTIONS: DRF's description, JSON)
-        assert response["Content-Type"].split(";")[0] in ("application/ld+json", "application/json")
-        assert json.loads(response.content)
+        assert content == b""
+    elif method == "OPTIONS":  # DRF's description of the endpoint, by its first renderer
+        first = ask.answers if name == "schema" or name.startswith("w3c-") else "application/json"
+        assert _media_type(response) in (first, "application/json")
+        assert content
     else:
-        assert response["Content-Type"] == "application/json"
-        assert json.loads(response.content)
+        assert _media_type(response) == ask.answers, response["Content-Type"]
+        assert content
+        if ask.answers in ("application/json", "application/ld+json"):
+            assert json.loads(content)
+        assert response.streaming == name.startswith("export-"), "exports stream"
     if method in ("GET", "OPTIONS"):
         assert after == before, f"{name}: {method} by {who} changed the database"
     else:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from annotations import anchoring, services
-from annotations.models import Annotation, Article
+from annotations.models import Annotation, Article, Source, SourceAlias
 from tests.factories import SourceFactory, UserFactory
 from tests.test_api_matrix import api_url_patterns
 
@@ -44,14 +44,16 @@ def _articles(count: int) -> None:
     )
 
 
-def _claims(count: int) -> None:
+def _claims(count: int, sources: list | None = None) -> None:
+    """`count` claims by different people, most of them citing one of `sources` (ten new
+    ones if not given)."""
     article = Article.objects.filter(title="Claims").first()
     if article is None:
         article = Article.objects.create(
             title="Claims", body=TEXT, body_hash=anchoring.body_hash(TEXT)
         )
     people = _people(4)
-    sources = [SourceFactory() for _ in range(10)]
+    sources = sources or [SourceFactory() for _ in range(10)]
     first = Annotation.objects.count()
     rows = []
     for i in range(first, first + count):
@@ -67,7 +69,7 @@ def _claims(count: int) -> None:
                 prefix=prefix,
                 suffix=suffix,
                 label="unattributed" if unattributed else "disputed",
-                source=None if unattributed else sources[i % 10],
+                source=None if unattributed else sources[i % len(sources)],
                 created_by=people[i % 4],
                 updated_by=people[(i + 2) % 4],
             )
@@ -75,10 +77,38 @@ def _claims(count: int) -> None:
     Annotation.objects.bulk_create(rows)
 
 
+def _sources(count: int) -> None:
+    """Sources proposed and reviewed by different people, each with its main name and an
+    alias, most cited by claims (the list counts them)."""
+    people = _people(4)
+    first = Source.objects.count()
+    made = Source.objects.bulk_create(
+        Source(
+            name=f"Channel {i}",
+            name_key=f"channel {i}",
+            kind=Source.Kind.SOCIAL_MEDIA,
+            review_status=Source.Review.APPROVED if i % 2 else Source.Review.PENDING,
+            reviewed_by=people[i % 4] if i % 2 else None,
+            created_by=people[(i + 1) % 4],
+        )
+        for i in range(first, first + count)
+    )
+    SourceAlias.objects.bulk_create(
+        alias
+        for source in made
+        for alias in (
+            SourceAlias(source=source, name=source.name, name_key=source.name_key, is_primary=True),
+            SourceAlias(source=source, name=f"{source.name} UA", name_key=f"{source.name_key} ua"),
+        )
+    )
+    _claims(count, sources=made)
+
+
 SEEDS: dict[str, Callable[[int], None]] = {
     "article-list": _articles,
     "claim-list": _claims,
     "w3c-container": _claims,  # its first page, embedded (tests/test_w3c_protocol.py: others)
+    "source-list": _sources,
 }
 
 

@@ -1,6 +1,9 @@
 """schemathesis against the API, in process: the schema the API serves at /api/v1/schema/
-(loaded through the WSGI application, with an editor's token), and every operation in it
-called through that same application with generated requests, valid and invalid ones.
+(loaded through the WSGI application, with a reviewer's token: a reviewer may call every
+operation, reviewing and merging sources included, so that each one's answers of success
+are checked too; who may not is the matrix's, tests/test_api_matrix.py), and every
+operation in it called through that same application with generated requests, valid and
+invalid ones.
 
 Checked for every answer: no server error; the status code, the content type, the headers
 and the body are the ones the schema documents; and a request that breaks the schema is
@@ -10,11 +13,18 @@ server also checks what no schema says (a quote must be the text between its off
 Bounded and repeatable, for CI: a fixed number of examples per operation (the fuzzing
 phase; the coverage phase adds its own boundary cases), generated deterministically, no
 example database. Every example runs in a savepoint that is rolled back, so each starts
-from the same rows: the editor's article and claim. An id in a path is mapped, one time in
-two, to that article or claim (otherwise generated ids find nothing: 404s, which the schema
-documents); a claim's body is given a span of the article's text, and a correction the
-article's version in If-Match, one time in two, so that the answers of success are checked
-too. A DELETE deletes in its savepoint only.
+from the same rows: an editor's article and claim (of an approved source, so that the
+ClaimReview export has it), a source pending review and a duplicate of it, and the
+reviewer's link import. An id in a path is mapped, one time in two, to that
+article, claim, source or job (otherwise generated ids find nothing: 404s, which the schema
+documents); a claim's body is given a span of the article's text, a correction the
+article's version in If-Match, a review the source's status, a merge the duplicate, one
+time in two, so that the answers of success are checked too. A DELETE deletes in its
+savepoint only. The exports stream: schemathesis reads each to its end and checks its
+content type (text/csv, application/ld+json) against the schema's.
+
+Only the URL "not-found" of the namespace is not in the schema: it is no endpoint but the
+answer to a path none has, tested for what it does (a 404 problem to any method).
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from schemathesis.generation import GenerationMode
 
 from annotations import services
 from annotations.api import w3c_docs
-from tests.factories import BODY, claim_by
+from tests.factories import BODY, SourceFactory, claim_by
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +67,22 @@ FREE_QUOTE = "Ірина said the windows came in"  # in the body, no claim on i
 
 
 @pytest.fixture
-def world(editor) -> dict:
+def world(editor, reviewer) -> dict:
     article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
-    claim = claim_by(editor, article, "31 of 38 drones were shot down")
-    _row, token = services.api_token_create(user=editor, name="schemathesis")
-    return {"article": article, "claim": claim, "auth": {"Authorization": f"Bearer {token}"}}
+    vetted = SourceFactory(name="Air Force of Ukraine")  # approved: ClaimReview publishes it
+    claim = claim_by(editor, article, "31 of 38 drones were shot down", source=vetted)
+    source = services.source_create(user=editor, name="Security Service of Ukraine")
+    twin = services.source_create(user=editor, name="SSU")
+    job = services.url_import_start(user=reviewer, url="https://example.org/news/strike")
+    _row, token = services.api_token_create(user=reviewer, name="schemathesis")
+    return {
+        "article": article,
+        "claim": claim,
+        "source": source,
+        "twin": twin,
+        "job": job,
+        "auth": {"Authorization": f"Bearer {token}"},
+    }
 
 
 @pytest.fixture
@@ -101,12 +122,19 @@ def _positive(case, location: ParameterLocation) -> bool:
 
 
 def _aim_at_the_world(case, world: dict) -> None:
-    """Half of the valid ids, spans and versions become the world's (see the docstring)."""
-    article, claim = world["article"], world["claim"]
+    """Half of the valid ids, spans, versions, review statuses and merges become the
+    world's (see the docstring)."""
+    article, claim, source = world["article"], world["claim"], world["source"]
+    label = case.operation.label
     pk = str(case.path_parameters.get("id", "")) if case.path_parameters else ""
     if _positive(case, ParameterLocation.PATH) and pk.isdigit() and int(pk) % 2 == 0:
-        case.path_parameters["id"] = article.pk if "/articles/" in case.path else claim.pk
-        correcting = case.operation.label == "PATCH /api/v1/articles/{id}/"
+        collection = case.path.split("/")[3]  # /api/v1/<collection>/{id}/…
+        row = {
+            "articles": article, "claims": claim, "annotations": claim, "sources": source,
+            "jobs": world["job"],
+        }  # fmt: skip
+        case.path_parameters["id"] = row[collection].pk
+        correcting = label == "PATCH /api/v1/articles/{id}/"
         if correcting and _positive(case, ParameterLocation.HEADER):
             case.headers = {**(case.headers or {}), "If-Match": f'"{article.version}"'}
         annotation = case.path == "/api/v1/annotations/{id}/"  # PUT, DELETE: its ETag
@@ -114,10 +142,10 @@ def _aim_at_the_world(case, world: dict) -> None:
             tag = w3c_docs.etag(w3c_docs.row_of(claim.pk))
             case.headers = {**(case.headers or {}), "If-Match": tag}
     body = case.body
+    if not (_positive(case, ParameterLocation.BODY) and isinstance(body, dict)):
+        return
     if (
-        case.operation.label == "POST /api/v1/claims/"
-        and _positive(case, ParameterLocation.BODY)
-        and isinstance(body, dict)
+        label == "POST /api/v1/claims/"
         and isinstance(body.get("start"), int)
         and body["start"] % 2 == 0
     ):
@@ -131,6 +159,14 @@ def _aim_at_the_world(case, world: dict) -> None:
             source=None,
             new_source_name="",
         )
+    elif label == "POST /api/v1/sources/{id}/review/" and body.get("decision") == "approved":
+        body["expected_status"] = source.review_status
+    elif (
+        label == "POST /api/v1/sources/{id}/merge/"
+        and isinstance(body.get("other"), int)
+        and body["other"] % 2 == 0
+    ):
+        body["other"] = world["twin"].pk
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -144,16 +180,53 @@ def test_the_api_keeps_to_its_schema(case, world):
         transaction.set_rollback(True)
 
 
+NOT_AN_ENDPOINT = "not-found"  # the answer to a path no endpoint has: see the next test
+
+
 def test_every_endpoint_is_in_the_schema(client, editor):
     """The endpoints schemathesis calls are all of the API's: each URL of the namespace
-    "api" (but the schema and its docs page) is a path of the schema."""
+    "api" (but the schema itself, and the catch-all for paths none has) is a path of the
+    schema, and the schema has no other."""
     from tests.test_api_matrix import api_url_patterns
 
     client.force_login(editor)
     paths = set(client.get("/api/v1/schema/?format=json").json()["paths"])
+    patterns = {name: pattern for pattern, name in api_url_patterns()}
+    assert list(patterns)[-1] == NOT_AN_ENDPOINT, "the catch-all must be the API's last URL"
     expected = {
         "/" + pattern.replace("<int:pk>", "{id}")
-        for pattern, name in api_url_patterns()
-        if name != "schema"
+        for name, pattern in patterns.items()
+        if name not in ("schema", NOT_AN_ENDPOINT)
     }
     assert expected == paths
+
+
+@pytest.mark.parametrize(
+    "method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND"]
+)
+def test_a_path_no_endpoint_has_is_a_404_problem_whatever_the_method(client, editor, method):
+    """What the schema leaves out, "not-found", answers: to any method, a 404 problem (no
+    405, no DRF description for OPTIONS, no redirect to add a slash), after the checks every
+    endpoint makes (401 without a token); and nothing is written."""
+    from tests.test_api_matrix import snapshot
+
+    _row, token = services.api_token_create(user=editor, name="typos")
+    before = snapshot()
+    for path, hint in [
+        ("/api/v1/claims/latest/", "see /api/v1/schema/"),
+        ("/api/v1/sources/-3/review/", "see /api/v1/schema/"),
+        ("/api/v1/claims", "end with “/”"),
+    ]:
+        answer = client.generic(
+            method, path, b'{"label": "verified"}', content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+        assert answer.status_code == 404, (path, answer.status_code)
+        assert answer["Content-Type"] == "application/problem+json"
+        if method != "HEAD":
+            assert answer.json()["code"] == "not_found" and hint in answer.json()["detail"]
+        unsigned = client.generic(method, path)
+        assert (
+            unsigned.status_code == 401 and unsigned["Content-Type"] == "application/problem+json"
+        )
+    assert snapshot() == before

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from annotations import exporters, selectors
+from annotations.filters import ClaimFilter
 from annotations.models import Annotation
 from tests import w3c
 from tests.factories import (
@@ -466,6 +467,18 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     statuses = [row[-3] for row in csv.reader(io.StringIO(built, newline=""))][1:]
     assert set(statuses) == set(EVIDENCE_STATES)
     assert len(list(csv.reader(io.StringIO(built, newline="")))) == Annotation.objects.count() + 1
+
+
+@pytest.mark.postgres
+def test_postgres_builds_the_header_alone_for_a_filter_that_matches_nothing(editor):
+    """A filter the ORM knows matches nothing without asking (an outlet no article has is
+    `outlet__in=[]`) has no SQL to build the CSV from: the header, as csv_lines writes it,
+    never an error halfway through a download."""
+    AnnotationFactory(article=ArticleFactory(outlet="Frontline Wire"))
+    claims = ClaimFilter({"outlet": "No such outlet"}).qs
+    expected = "".join(exporters.csv_lines(exporters.claim_rows(claims)))
+    assert "".join(exporters.pg_csv_pieces(claims)) == expected
+    assert expected.count("\r\n") == 1
 
 
 def test_the_claims_list_names_a_source_or_article_filter(editor_client):

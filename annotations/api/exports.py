@@ -35,9 +35,20 @@ def _chosen(request: Request) -> ClaimFilter:
     return chosen
 
 
+def _once(request: Request, name: str) -> str | None:
+    """A query option sent at most once (as each filter is: `binding.check_filters`), or
+    None; sent twice, it is refused rather than one of the two taken."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise invalid({name: [_("Send this option once.")]}, status_code=400)
+    return values[0] if values else None
+
+
 def _option(request: Request, name: str, allowed: tuple[str, ...]) -> str:
     """A query option of the export, one of `allowed` (the first when not given)."""
-    value = request.query_params.get(name, allowed[0])
+    value = _once(request, name)
+    if value is None:
+        return allowed[0]
     if value not in allowed:
         message = _("Send one of: %(values)s.") % {"values": ", ".join(allowed)}
         raise invalid({name: [message]}, status_code=400)
@@ -108,7 +119,7 @@ class ExportJsonld(Export):
     )
     def get(self, request: Request) -> HttpResponse:
         chosen = _chosen(request)
-        page = request.query_params.get("page")
+        page = _once(request, "page")
         if page is not None and not (page.isascii() and page.isdecimal() and len(page) < 10):
             raise invalid({"page": [_("Send a whole number.")]}, status_code=400)
         query = request.query_params.copy()

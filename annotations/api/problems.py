@@ -5,9 +5,9 @@ errors (`errors`: field name to messages; "non_field_errors" for the whole reque
 `problem_handler` is DRF's exception handler: it turns DRF's own exceptions, Django's
 (ValidationError, PermissionDenied, Http404, RequestDataTooBig) and the services'
 (DuplicateArticle, ArticleConflict, ClaimGone, StaleArticle) into problems, so no door
-answers differently. What is refused before a view runs is a problem too: a path no endpoint
-has (`not_found`, the site's 404 handler) and a query string that is not UTF-8
-(`middleware.RequestBytesMiddleware`, through `is_api_request`).
+answers differently. A path no endpoint has is a view of its own (`views.NoSuchEndpoint`, the
+last URL of the API), and a query string that is not UTF-8, refused before any view runs, is
+a problem too (`middleware.RequestBytesMiddleware`, through `is_api_request`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Request
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -192,7 +191,7 @@ def _megabytes(size: int | None) -> str:
 
 def is_api_request(request) -> bool:
     """A request under the API's root (`/api/v1/`) but for its docs page, which is a page:
-    whatever refuses it (a middleware, the URL resolver) answers with a problem."""
+    a middleware that refuses it answers with a problem."""
     from django.urls import URLResolver, get_resolver, reverse
 
     roots = [
@@ -202,14 +201,6 @@ def is_api_request(request) -> bool:
     ]
     path = request.path_info
     return any(path.startswith(root) for root in roots) and path != reverse("api:docs")
-
-
-def not_found(request, exception=None):
-    """The site's 404 handler (`handler404`): a problem under the API (a path no endpoint
-    has, such as /api/v1/claims/abc/), Django's page elsewhere."""
-    if is_api_request(request):
-        return problem_response(not_found_problem(), request)
-    return page_not_found(request, exception)
 
 
 def _title(code: int) -> str:

@@ -97,14 +97,27 @@ def _page(view: APIView, request: Request, queryset, serializer_class) -> Respon
 @extend_schema(exclude=True)
 class NoSuchEndpoint(APIView):
     """Any other address under /api/v1/ (a mistyped path, an id that is not a whole number
-    above 0): a 404 problem, as for every refusal, never the site's HTML page."""
+    above 0, a path without its last slash): a 404 problem for every method, OPTIONS and
+    methods HTTP does not have included, never the site's HTML page nor a redirect (which
+    would drop a POST's body). It is no endpoint, so the schema leaves it out; like every
+    endpoint it answers only a caller with a role (401 or 403 first)."""
 
-    def _missing(self, request: Request, *args, **kwargs) -> Response:
-        raise Problem(
-            404, "not_found", _("There is no such address in the API (see /api/v1/schema/).")
-        )
+    def http_method_not_allowed(self, request: Request, *args, **kwargs) -> Response:
+        detail = _("There is no such address in the API (see /api/v1/schema/).")
+        if _an_endpoint(request.path_info + "/"):
+            detail = _("There is no such address in the API: its addresses end with “/”.")
+        raise Problem(404, "not_found", detail)
 
-    get = post = put = patch = delete = _missing
+    get = post = put = patch = delete = options = trace = http_method_not_allowed
+
+
+def _an_endpoint(path: str) -> bool:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return getattr(resolve(path).func, "cls", None) is not NoSuchEndpoint
+    except Resolver404:
+        return False
 
 
 def _live_article(pk: int) -> Article:
@@ -190,7 +203,10 @@ class ArticleList(APIView):
 
     @extend_schema(
         operation_id="articles_list",
-        parameters=[*filter_parameters(ArticleFilter), *PAGE_PARAMETERS],
+        parameters=[
+            *(p for p in filter_parameters(ArticleFilter) if p.name != "sort"),
+            *PAGE_PARAMETERS,
+        ],
         responses={200: out.paged(out.ArticleSerializer), **_problems()},
     )
     def get(self, request: Request) -> Response:
@@ -199,6 +215,9 @@ class ArticleList(APIView):
         params.pop("page_size", None)
         chosen = ArticleFilter(params)
         check_filters(chosen)
+        if chosen.form.cleaned_data.get("sort"):  # the page's order; a cursor page's is fixed
+            message = _("The API's lists are newest first, in cursor pages: leave out sort.")
+            raise invalid({"sort": [message]}, status_code=400)
         articles = chosen.qs.select_related("assignee", "created_by")
         return _page(self, request, articles, out.ArticleSerializer)
 

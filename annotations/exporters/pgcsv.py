@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
 from .csvtext import _CSV_INDEX, _FORMULA_STARTS, _csv_header, csv_lines
@@ -86,7 +87,10 @@ def pg_csv_pieces(
     last_id = 0
     while True:
         chunk = claim_values(claims, after_id=last_id)[:chunk_size]
-        inner, params = chunk.query.sql_with_params()
+        try:
+            inner, params = chunk.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing by itself (`__in=[]`): no rows
+            return
         # Only our own column expressions are interpolated; values are parameters.
         sql = (
             f"SELECT string_agg({record} || E'\\r\\n', '' ORDER BY u.id), max(u.id), "  # noqa: S608
