@@ -81,7 +81,8 @@ def test_services_apply_the_rule_for_every_door(editor):
 def test_healthz_says_only_ok_or_unavailable_to_anyone(client, admin_user):
     answer = client.get("/healthz").json()
     # The queue's backlog is for monitors too; nothing about the database itself.
-    assert answer == {"status": "ok", "oldest_waiting_job_seconds": {"default": 0, "evidence": 0}}
+    queues = {"default": 0, "evidence": 0, "webhooks": 0}
+    assert answer == {"status": "ok", "oldest_waiting_job_seconds": queues}
     client.force_login(admin_user)
     assert client.get("/healthz").json()["database"] in ("sqlite", "postgresql")
 
