@@ -79,6 +79,33 @@ class ClaimDetailsForm(TextRulesForm):
     )
     evidence_url = HttpUrlField(required=False, label=_("Evidence link"))
 
+    # What the claim services take of these fields as they are.
+    DETAILS = ("label", "credibility", "note", "public_summary", "evidence_url")
+
+    @staticmethod
+    def values_of(claim: Annotation) -> dict:
+        """The claim's details as the form shows them (its initial values)."""
+        return {
+            "label": claim.label,
+            "source": claim.source_id,
+            "credibility": claim.credibility,
+            "note": claim.note,
+            "public_summary": claim.public_summary,
+            "evidence_url": claim.evidence_url,
+        }
+
+    def details(self) -> dict:
+        """The valid form's details as keyword arguments for the claim services (create,
+        update): verdict, grade, note, summary, evidence, and the source picked or a new
+        name to propose (the services check who may)."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.DETAILS},
+            "source": data.get("source"),
+            "new_source_name": (data.get("new_source_name") or "").strip(),
+            "new_source_kind": data.get("new_source_kind") or Source.Kind.OTHER,
+        }
+
     def clean_note(self) -> str:
         return _transport_newlines(self.cleaned_data["note"])
 

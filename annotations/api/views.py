@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from .. import forms as web_forms
 from .. import permissions, selectors, services
 from ..filters import ArticleFilter, ClaimFilter
-from ..models import Annotation, Article, Source
+from ..models import Annotation, Article
 from . import serializers as out
 from .binding import bind, check_filters, filter_parameters, form_serializer
 from .problems import PROBLEM_JSON, Problem, invalid
@@ -323,14 +323,6 @@ ClaimIn = form_serializer(ClaimCreateApiForm, "ClaimIn")
 ClaimChange = form_serializer(web_forms.ClaimDetailsForm, "ClaimChange", optional=True)
 
 
-def _source_args(data: dict) -> dict:
-    return {
-        "source": data.get("source"),
-        "new_source_name": (data.get("new_source_name") or "").strip(),
-        "new_source_kind": data.get("new_source_kind") or Source.Kind.OTHER,
-    }
-
-
 class ClaimList(APIView):
     pagination_class = NewestFirst
 
@@ -363,12 +355,7 @@ class ClaimList(APIView):
             start=data["start"],
             end=data["end"],
             quote=data["quote"],
-            label=data["label"],
-            **_source_args(data),
-            credibility=data["credibility"],
-            note=data["note"],
-            public_summary=data["public_summary"],
-            evidence_url=data["evidence_url"],
+            **form.details(),
             seen_version=data["version"],
         )
         claim = _live_claim(result.annotation.pk)
@@ -394,13 +381,9 @@ class ClaimDetail(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         claim = _live_claim(pk)
-        current = {
-            "label": claim.label,
-            "source": str(claim.source_id or ""),
-            "credibility": str(claim.credibility or ""),
-            "note": claim.note,
-            "public_summary": claim.public_summary,
-            "evidence_url": claim.evidence_url,
+        current = {  # as form data: what the PATCH leaves as it is
+            name: "" if value is None else str(value)
+            for name, value in web_forms.ClaimDetailsForm.values_of(claim).items()
         }
         form = bind(web_forms.ClaimDetailsForm, _json_body(request), partial_from=current)
         data = form.cleaned_data
@@ -412,12 +395,7 @@ class ClaimDetail(APIView):
         services.annotation_update(
             annotation=claim,
             user=request.user,
-            label=data["label"],
-            **_source_args(data),
-            credibility=data["credibility"],
-            note=data["note"],
-            public_summary=data["public_summary"],
-            evidence_url=data["evidence_url"],
+            **form.details(),
         )
         return Response(out.ClaimSerializer(_live_claim(pk)).data)
 

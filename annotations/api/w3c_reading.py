@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from .. import text
 from ..exporters import CREDIBILITY_PREFIX
 from ..exporters.jsonld import ANNO_CONTEXT
+from ..forms import ClaimDetailsForm
 from ..importers.bulk import RecordProblem, claim_from_annotation
 from ..models import Article
 from .problems import NON_FIELD, Problem, invalid
@@ -66,7 +67,7 @@ FIELD_OF = {
 }
 IRI_MAX = 2000
 # The claim's details, beside its span, as the web's claim form cleans them.
-DETAILS = ("label", "credibility", "note", "public_summary", "evidence_url")
+DETAILS = ClaimDetailsForm.DETAILS  # what the claim services take as they are
 
 
 @dataclass

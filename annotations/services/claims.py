@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .. import anchoring, labels, permissions
+from .. import anchoring, capture, labels, permissions
 from ..models import Annotation, Article, Source, WebhookEvent
 from .evidence import evidence_track
 from .sources import source_resolve_or_propose
@@ -283,7 +283,7 @@ def _validate(annotation: Annotation, **kwargs) -> None:
         raise ValidationError(_("A claim needs 0 <= start < end."))
     if annotation.label == Annotation.Label.UNATTRIBUTED and annotation.source_id is not None:
         raise ValidationError({"source": _("An unattributed claim has no source.")})
-    if annotation.evidence_url and not annotation.evidence_url.startswith(("http://", "https://")):
+    if annotation.evidence_url and not capture.is_http(annotation.evidence_url):
         raise ValidationError(
             {"evidence_url": _("Enter a link that starts with http:// or https://.")}
         )

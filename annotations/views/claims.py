@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -31,18 +31,6 @@ from .common import (
     refused,
     undo_offer,
 )
-
-
-def _source_args(request: HttpRequest, data: dict) -> dict:
-    """The source fields of a claim form, as keyword arguments for the claim services."""
-    name = (data.get("new_source_name") or "").strip()
-    if name:
-        permissions.require_propose_source(request.user)
-    return {
-        "source": data.get("source"),
-        "new_source_name": name,
-        "new_source_kind": data.get("new_source_kind") or Source.Kind.OTHER,
-    }
 
 
 def _claim_saved_response(
@@ -95,12 +83,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             start=data["start"],
             end=data["end"],
             quote=data["quote"],
-            label=data["label"],
-            **_source_args(request, data),
-            credibility=data["credibility"],
-            note=data["note"],
-            public_summary=data["public_summary"],
-            evidence_url=data["evidence_url"],
+            **form.details(),
             seen_version=data["version"],
         )
     except services.StaleArticle as exc:
@@ -143,12 +126,7 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     start=start,
                     end=start + len(data["quote"]),
                     quote=data["quote"],
-                    label=data["label"],
-                    **_source_args(request, data),
-                    credibility=data["credibility"],
-                    note=data["note"],
-                    public_summary=data["public_summary"],
-                    evidence_url=data["evidence_url"],
+                    **form.details(),
                     seen_version=article.version,
                 )
             except ValidationError as exc:
@@ -166,7 +144,7 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     preview the new span; Save writes it with the rest, through one service call)."""
     claim = get_claim_for_change(request, pk)
     if request.method == "GET":
-        form = ClaimDetailsForm(initial=_claim_initial(claim))
+        form = ClaimDetailsForm(initial=ClaimDetailsForm.values_of(claim))
         return _edit_form(request, claim, form, span=_span_of(claim))
     if request.POST.get("nudge"):
         return _claim_nudge(request, claim)
@@ -176,17 +154,11 @@ def claim_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     old_span = (claim.start, claim.end)
     error = None
     if form.is_valid() and (span_form is None or span_form.is_valid()):
-        data = form.cleaned_data
         try:
             services.annotation_update(
                 annotation=claim,
                 user=request.user,
-                label=data["label"],
-                **_source_args(request, data),
-                credibility=data["credibility"],
-                note=data["note"],
-                public_summary=data["public_summary"],
-                evidence_url=data["evidence_url"],
+                **form.details(),
                 span=_new_span(span_form),
             )
         except ValidationError as exc:
@@ -339,17 +311,6 @@ def _nudged(
     # Always onto the fieldset, even when the press reached htmx as the form's submit (a key
     # pressed on a button swapped in a moment before, not yet wired by htmx).
     return reswap(retarget(response, f"#claim-{claim.pk}-span"), "outerHTML settle:0ms")
-
-
-def _claim_initial(claim: Annotation) -> dict:
-    return {
-        "label": claim.label,
-        "source": claim.source_id,
-        "credibility": claim.credibility,
-        "note": claim.note,
-        "public_summary": claim.public_summary,
-        "evidence_url": claim.evidence_url,
-    }
 
 
 @require_http_methods(["GET", "POST"])
