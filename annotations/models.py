@@ -348,6 +348,15 @@ class Annotation(models.Model):
     # before it came here (another desk's claim, say). Empty for claims made here.
     canonical = models.CharField(max_length=2000, blank=True, validators=[validate_iri])
     via = models.CharField(max_length=2000, blank=True, validators=[validate_iri])
+    # The one assertion this claim is an appearance of, in other articles too (similar
+    # claims). Linked and unlinked by services.shared_claims, never by an edit of the claim.
+    shared_claim = models.ForeignKey(
+        "SharedClaim",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appearances",
+    )
 
     history = HistoricalRecords()
 
@@ -447,6 +456,60 @@ class Annotation(models.Model):
     @property
     def is_anchored(self) -> bool:
         return self.anchor_state in (self.Anchor.ANCHORED, self.Anchor.MOVED)
+
+
+class SharedClaim(models.Model):
+    """One assertion that appears in many articles, outlets and languages: its appearances
+    are claims (`Annotation.shared_claim`). Made when an editor links two claims, merged by
+    reviewers; it never holds a verdict of its own: each appearance keeps its label."""
+
+    title = models.CharField(_("title"), max_length=300, validators=[validate_line])
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("shared claim")
+        verbose_name_plural = _("shared claims")
+        permissions = [
+            ("link_shared_claim", "Can link claims as one shared claim, and unlink them"),
+            ("merge_shared_claim", "Can merge shared claims"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="shared_claim_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:shared-claim", args=[self.pk])
+
+
+class ClaimTerm(models.Model):
+    """What the similar-claims matcher finds a claim by (`similarity.terms`): its numbers,
+    names and lemmas, each with a weight. Kept by the services whenever a quote is made,
+    changed, re-anchored or deleted; never shown."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(max_length=64)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["annotation_id", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "term"], name="claim_term_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="claim_term_weight_positive"),
+        ]
+        indexes = [models.Index(fields=["term", "annotation"], name="claim_term_lookup_idx")]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class ImportRun(models.Model):

@@ -31,6 +31,7 @@ _VIEW = [
     "annotations.view_annotation",
     "annotations.view_source",
     "annotations.view_sourcealias",
+    "annotations.view_sharedclaim",
 ]
 _EDIT = [
     "annotations.add_article",
@@ -40,6 +41,7 @@ _EDIT = [
     "annotations.delete_annotation",
     "annotations.add_source",
     "annotations.add_sourcealias",
+    "annotations.link_shared_claim",
 ]
 _REVIEW = [
     "annotations.change_any_annotation",
@@ -49,6 +51,7 @@ _REVIEW = [
     "annotations.review_source",
     "annotations.change_sourcealias",
     "annotations.delete_sourcealias",
+    "annotations.merge_shared_claim",
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -112,6 +115,17 @@ def can_propose_source(user) -> bool:
 
 def can_review_sources(user) -> bool:
     return user.has_perm("annotations.review_source")
+
+
+def can_link_claims(user) -> bool:
+    """Link a claim to its appearances in other articles (a shared claim), or unlink it:
+    anyone who tags claims, on anyone's claims, since a link changes no claim's words or
+    verdict (history records who linked what)."""
+    return user.has_perm("annotations.link_shared_claim")
+
+
+def can_merge_shared_claims(user) -> bool:
+    return user.has_perm("annotations.merge_shared_claim")
 
 
 def can_restore(user) -> bool:
@@ -196,6 +210,14 @@ def require_correct_article(user, article) -> None:
     )
 
 
+def require_link_claims(user) -> None:
+    _require(user, can_link_claims, _("Your role cannot link claims as one shared claim."))
+
+
+def require_merge_shared_claims(user) -> None:
+    _require(user, can_merge_shared_claims, _("Only reviewers and admins merge shared claims."))
+
+
 def require_propose_source(user) -> None:
     _require(user, can_propose_source, _("Your role cannot propose sources."))
 
@@ -247,8 +269,10 @@ def require_undo_delete(
         )
 
 
-def ensure_groups(apps=None) -> None:
-    """Create the role groups with their permissions (data migration and test fixtures)."""
+def ensure_groups(apps=None, *, partial: bool = False) -> None:
+    """Create the role groups with their permissions (data migrations and test fixtures).
+    `partial`: an early migration, before later models' permissions exist, sets what
+    exists; a later migration sets them all."""
     if apps is None:
         from django.apps import apps
     Group = apps.get_model("auth", "Group")
@@ -260,6 +284,6 @@ def ensure_groups(apps=None) -> None:
             Permission.objects.filter(content_type__app_label="annotations", codename__in=codenames)
         )
         missing = set(codenames) - {p.codename for p in found}
-        if missing:
+        if missing and not partial:
             raise RuntimeError(f"Permissions missing for {group_name}: {sorted(missing)}")
         group.permissions.set(found)

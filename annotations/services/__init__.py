@@ -6,11 +6,22 @@ cannot be skipped. Each module lists what it offers in its `__all__`; this packa
 them all (bulk import lives in `services.imports`).
 """
 
-from . import articles, claims, evidence, restore, sources, tokens, url_imports, webhooks
+from . import (
+    articles,
+    claims,
+    evidence,
+    restore,
+    shared_claims,
+    sources,
+    tokens,
+    url_imports,
+    webhooks,
+)
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .restore import *  # noqa: F403
+from .shared_claims import *  # noqa: F403
 from .sources import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .url_imports import *  # noqa: F403
@@ -21,6 +32,7 @@ __all__ = [
     *claims.__all__,
     *evidence.__all__,
     *restore.__all__,
+    *shared_claims.__all__,
     *sources.__all__,
     *tokens.__all__,
     *url_imports.__all__,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from .. import anchoring, permissions
 from ..models import Annotation, Article, WebhookEvent
 from .evidence import evidence_track_article
+from .shared_claims import claim_terms_refresh
 from .webhooks import webhook_emit, webhook_payload_of_article
 
 __all__ = [
@@ -216,6 +217,7 @@ def _placements(claims: list[Annotation], old_body: str, new_body: str) -> dict:
 def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> dict[str, int]:
     """Move every claim of the article to where its text is now, in this transaction."""
     claims = list(Annotation.objects.filter(article=article).order_by("pk"))
+    quotes = {claim.pk: claim.quote for claim in claims}
     placements = _placements(claims, old_body, new_body)
     counts = dict.fromkeys(("anchored", "moved", "changed", "orphaned"), 0)
     touched = []
@@ -240,6 +242,10 @@ def _reanchor_claims(article: Article, old_body: str, new_body: str, user) -> di
     if touched:
         reason = f"re-anchored after correction to version {article.version + 1}"
         _save_placements(touched, user, reason)
+        # The similar-claims matcher reads the words each claim now has.
+        claim_terms_refresh(
+            [c for c in touched if c.quote != quotes[c.pk]], language=article.language
+        )
     return counts
 
 

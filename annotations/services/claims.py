@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from .. import anchoring, capture, labels, permissions
 from ..models import Annotation, Article, Source, WebhookEvent
 from .evidence import evidence_track
+from .shared_claims import claim_terms_refresh
 from .sources import source_resolve_or_propose
 from .webhooks import webhook_emit, webhook_payload_of_claim
 
@@ -257,15 +258,18 @@ def _one_claim(write):
     return wrapper
 
 
-def _save_once(annotation: Annotation, **save_kwargs) -> None:
+def _save_once(annotation: Annotation, *, words_changed: bool = False, **save_kwargs) -> None:
     """Save; an IntegrityError carries the claim, for `_one_claim` to name its twin. The
-    webhooks hear of it (claim.created or claim.updated), in the same transaction."""
+    webhooks hear of it (claim.created or claim.updated), in the same transaction, and the
+    similar-claims matcher's terms follow a new claim or new words."""
     created = annotation._state.adding
     try:
         annotation.save(**save_kwargs)
     except IntegrityError as exc:
         exc.claim = annotation
         raise
+    if created or words_changed:
+        claim_terms_refresh([annotation], new=created)
     event = WebhookEvent.CLAIM_CREATED if created else WebhookEvent.CLAIM_UPDATED
     webhook_emit(event, webhook_payload_of_claim(annotation))
 
@@ -472,7 +476,7 @@ def annotation_reattach(
     claim.full_clean(exclude=["article"], validate_constraints=False)
     claim._history_user = user
     claim._change_reason = "re-attached"
-    _save_once(claim)
+    _save_once(claim, words_changed=True)
     return claim
 
 
@@ -569,7 +573,7 @@ def annotation_respan(
     _validate(claim)
     claim._history_user = user
     claim._change_reason = _span_reason(before)
-    _save_once(claim)
+    _save_once(claim, words_changed=True)
     return claim
 
 

@@ -20,6 +20,7 @@ from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
 from .evidence import evidence_track_many
+from .shared_claims import claim_terms_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class _Importer:
                 )
         bulk_create_with_history(claims, Annotation, default_user=self.user)
         evidence_track_many(claims)
+        claim_terms_refresh(claims, new=True)
         return [a.pk for a in articles]
 
 

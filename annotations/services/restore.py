@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .. import anchoring, history, permissions
-from ..models import DUPLICATE_CLAIM, Annotation, Article, Source, WebhookEvent
+from ..models import DUPLICATE_CLAIM, Annotation, Article, SharedClaim, Source, WebhookEvent
 from .claims import _lock_article_for_claim
 from .evidence import evidence_track
+from .shared_claims import claim_terms_refresh
 from .webhooks import webhook_emit, webhook_payload_of_claim
 
 __all__ = ["annotation_restore", "annotation_undo_delete"]
@@ -132,6 +133,12 @@ def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = Tr
     _restored_place(claim, record, article, notes)
     if source_note:
         notes.append(source_note)
+    if (
+        claim.shared_claim_id is not None
+        and not SharedClaim.objects.filter(pk=claim.shared_claim_id).exists()
+    ):
+        claim.shared_claim_id = None
+        notes.append(_("Its shared claim was merged or deleted since: the claim is unlinked."))
     if claim.created_by_id not in _restored_user_ids(claim.created_by_id):
         claim.created_by_id = None
     if stamp:
@@ -156,6 +163,7 @@ def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = Tr
         reason += ", source changed" if claim.source_id else ", without its source"
     Annotation.history.bulk_history_create([claim], default_user=user, default_change_reason=reason)
     evidence_track(claim=claim)
+    claim_terms_refresh([claim], language=article.language)
     webhook_emit(WebhookEvent.CLAIM_CREATED, webhook_payload_of_claim(claim))  # it is back
     claim.restore_notes = notes
     return claim

@@ -1,0 +1,190 @@
+"""Reads of similar claims: the suggestions for a selection or a claim, a shared claim's
+appearances, and the week's most repeated claims.
+
+Suggestions come in two steps. The database finds candidates: the claims of other live
+articles that share the most (weighted) terms with the quote (`ClaimTerm`), and on
+PostgreSQL also the quotes nearest by trigrams (pg_trgm, GIN index). Then
+`similarity.score` ranks them, the same way on every database, and the best few above
+`similarity.THRESHOLD` are suggested, one per shared claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+
+from . import labels, similarity
+from .models import Annotation, ClaimTerm, SharedClaim
+
+# How many candidates the database hands to the scorer, from the terms and from trigrams.
+TERM_CANDIDATES = 60
+TRIGRAM_CANDIDATES = 20
+
+
+@dataclass
+class Suggestion:
+    claim: Annotation  # with its article, source and shared claim loaded
+    match: similarity.Match
+
+    @property
+    def score(self) -> float:
+        return self.match.score
+
+
+def _candidate_ids(terms: dict[str, int], *, exclude_article: int | None, quote: str) -> list[int]:
+    ids: list[int] = []
+    if terms:
+        rows = (
+            ClaimTerm.objects.filter(term__in=list(terms), annotation__article__deleted_at=None)
+            .exclude(annotation__article_id=exclude_article)
+            .values("annotation_id")
+            .annotate(hits=Sum("weight"))
+            .order_by("-hits", "-annotation_id")[:TERM_CANDIDATES]
+        )
+        ids = [row["annotation_id"] for row in rows]
+    if connection.vendor == "postgresql" and quote.strip():
+        ids += _trigram_ids(quote, exclude_article=exclude_article)
+    return list(dict.fromkeys(ids))
+
+
+def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
+    """The quotes nearest by trigrams (pg_trgm's `%`, which the GIN index serves)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id FROM annotations_annotation a "
+            "JOIN annotations_article r ON r.id = a.article_id "
+            "WHERE a.quote %% %s AND r.deleted_at IS NULL AND a.article_id <> %s "
+            "ORDER BY similarity(a.quote, %s) DESC, a.id DESC LIMIT %s",
+            [quote, exclude_article or 0, quote, TRIGRAM_CANDIDATES],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def suggestions(
+    quote: str,
+    *,
+    language: str = "",
+    exclude_article: int | None = None,
+    exclude_shared: int | None = None,
+    exclude_claims: tuple[int, ...] = (),
+    limit: int = similarity.LIMIT,
+) -> list[Suggestion]:
+    """The claims of other articles most likely to make the same assertion as `quote`,
+    best first, at most one per shared claim (a shared claim stands for its appearances).
+    `exclude_shared`: the shared claim the claim is in already."""
+    query = similarity.features(quote, language)
+    terms = similarity.terms(quote, language)
+    ids = [
+        pk
+        for pk in _candidate_ids(terms, exclude_article=exclude_article, quote=quote)
+        if pk not in exclude_claims
+    ]
+    if not ids:
+        return []
+    claims = Annotation.objects.filter(pk__in=ids).select_related(
+        "article", "source", "shared_claim"
+    )
+    ranked = []
+    for claim in claims:
+        if exclude_shared is not None and claim.shared_claim_id == exclude_shared:
+            continue
+        found = similarity.score(query, similarity.features(claim.quote, claim.article.language))
+        if found.score >= similarity.THRESHOLD:
+            ranked.append(Suggestion(claim, found))
+    ranked.sort(key=lambda s: (-s.score, -s.claim.pk))
+    best: list[Suggestion] = []
+    seen_shared: set[int] = set()
+    for suggestion in ranked:
+        shared = suggestion.claim.shared_claim_id
+        if shared is not None:
+            if shared in seen_shared:
+                continue
+            seen_shared.add(shared)
+        best.append(suggestion)
+        if len(best) == limit:
+            break
+    return best
+
+
+def suggestions_for_claim(claim: Annotation, *, limit: int = similarity.LIMIT) -> list[Suggestion]:
+    """Suggestions for an existing claim: other articles' claims, not already in its
+    shared claim."""
+    return suggestions(
+        claim.quote,
+        language=claim.article.language,
+        exclude_article=claim.article_id,
+        exclude_shared=claim.shared_claim_id,
+        limit=limit,
+    )
+
+
+# --- Shared claims -----------------------------------------------------------------------
+
+
+@dataclass
+class Spread:
+    """A shared claim's appearances in the order they were published, with what a reader
+    of its page needs: the first one, the outlets, the labels they got, and whether they
+    disagree (one verified what another disputed)."""
+
+    shared: SharedClaim
+    appearances: list[Annotation]
+    labels: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Annotation | None:
+        return self.appearances[0] if self.appearances else None
+
+    @property
+    def outlets(self) -> list[str]:
+        return list(dict.fromkeys(c.article.outlet for c in self.appearances if c.article.outlet))
+
+    @property
+    def disagree(self) -> bool:
+        """Two appearances got different rated verdicts (verified here, disputed there):
+        `labels.rated_keys`, the labels that say whether a claim holds up."""
+        return len(set(self.labels) & set(labels.rated_keys())) > 1
+
+
+def appeared_at(claim: Annotation) -> datetime:
+    """When an appearance was published: its article's date, else when it was tagged."""
+    return claim.article.published_at or claim.created_at
+
+
+def live_appearances(shared: SharedClaim | int) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(
+        shared_claim=shared, article__deleted_at__isnull=True
+    ).select_related("article", "source", "created_by")
+
+
+def spread(shared: SharedClaim) -> Spread:
+    appearances = sorted(live_appearances(shared), key=lambda c: (appeared_at(c), c.pk))
+    counts: dict[str, int] = {}
+    for claim in appearances:
+        counts[claim.label] = counts.get(claim.label, 0) + 1
+    return Spread(shared, appearances, counts)
+
+
+def shared_claims_with_counts() -> QuerySet[SharedClaim]:
+    """Shared claims with their number of live appearances, and of the rated verdicts they
+    got (`verdict_count` > 1: they disagree, as `Spread.disagree` says)."""
+    live = Q(appearances__article__deleted_at__isnull=True)
+    rated = Q(appearances__label__in=labels.rated_keys())
+    return SharedClaim.objects.annotate(
+        appearance_count=Count("appearances", filter=live),
+        verdict_count=Count("appearances__label", filter=live & rated, distinct=True),
+    )
+
+
+def most_repeated(since: datetime, *, limit: int = 5) -> list[SharedClaim]:
+    """The shared claims with the most appearances tagged since `since` (two at least)."""
+    recent = Q(appearances__created_at__gte=since, appearances__article__deleted_at__isnull=True)
+    return list(
+        shared_claims_with_counts()
+        .annotate(recent_count=Count("appearances", filter=recent))
+        .filter(recent_count__gte=2)
+        .order_by("-recent_count", "-appearance_count", "-id")[:limit]
+    )

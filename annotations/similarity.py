@@ -1,0 +1,340 @@
+"""Similar claims: is this quote the same assertion as that one? The one matcher of the app.
+
+Pure Python: quotes in, scores out; no database, no request. The services store each
+claim's *terms* (`terms`) so that the database finds candidates fast; `score` then ranks
+them, the same way on SQLite and PostgreSQL.
+
+Cheap signals that a person can check, in English, Ukrainian and Russian:
+
+- **numbers**, normalised: 7,000 · 7 000 · 7000 · 7 тисяч · 7 тыс. · 7k are one number,
+  1.5 million and 1,5 млн another. A number of ten or more (not a year) *tells*: two claims
+  that both give telling numbers and share none are about different figures.
+- **names**, in any script: a capitalised word (not a common one, see `names.COMMON_WORDS`)
+  spelled in Latin letters by the name matcher (`names.spellings`: Песков and Peskov), its
+  case ending dropped (Зеленського, Зеленським), reduced to its consonants (Авдіївка,
+  Авдеевка and Avdiivka are all "avdvk").
+- **lemmas** (simplemma: uk, ru and en, no download), without the words every claim has.
+- **trigram similarity** of the lemmas' text (rapidfuzz here; on PostgreSQL, pg_trgm finds
+  candidates besides the terms).
+
+Within one language all four count. Across languages only numbers and names can: a
+translation shares its figures and its places and people, not its words. `Match.why` says
+which signals found it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz import fuzz
+
+from . import names
+
+# How many suggestions a claim gets, at most.
+LIMIT = 5
+# A candidate scoring below this is not suggested.
+THRESHOLD = 0.34
+
+# --- Numbers -----------------------------------------------------------------------------
+
+# Thousands grouped by commas, dots or (thin, no-break) spaces, or plain digits; then a
+# decimal part after a dot or a comma; then a word that may multiply it ("тис.", "million").
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:(?:,|\.|[ \u00a0\u202f\u2009])\d{3})+|\d+)(?!\d)"
+    r"(?:[.,](\d+))?"
+    r"(?:[ \u00a0\u202f\u2009]?([^\W\d_]+))?"
+)
+_MULTIPLIERS = {
+    1_000: "k thousand thousands тис тисяч тисячі тисяча тисячами тыс тысяч тысячи тысяча",
+    1_000_000: (
+        "m mn mln million millions млн мільйон мільйони мільйонів мільйона миллион "
+        "миллиона миллионов"
+    ),
+    1_000_000_000: (
+        "bn billion billions млрд мільярд мільярди мільярдів миллиард миллиарда миллиардов"
+    ),
+}
+_MULTIPLIER = {word: factor for factor, words in _MULTIPLIERS.items() for word in words.split()}
+
+
+def _number(whole: str, fraction: str | None, unit: str) -> str:
+    digits = re.sub(r"\D", "", whole)
+    if digits != whole and whole[0] == "0":
+        # "0.125": a decimal, not thousands.
+        digits, fraction = whole[0], digits[1:]
+    value = float(f"{int(digits)}.{fraction}") if fraction else float(int(digits))
+    value *= _MULTIPLIER.get(unit.casefold(), 1)
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a quote gives, normalised: {"7000"} for "7,000", "7 000", "7000",
+    "7 тисяч" and "7 тыс."; {"1500000"} for "1.5 million" and "1,5 млн"."""
+    return frozenset(
+        _number(m.group(1), m.group(2), m.group(3) or "") for m in _NUMBER.finditer(text)
+    )
+
+
+def telling(number: str) -> bool:
+    """A number that says which figure this is: ten or more, and not a year."""
+    try:
+        value = float(number)
+    except ValueError:
+        return False
+    return value >= 10 and not (value == int(value) and 1900 <= value <= 2100)
+
+
+# --- Words and names ----------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
+
+# Words that nearly every claim has: function words, and the verbs of attribution.
+_STOP = """
+    the a an of to in on at by for from with and or but not no as is are was were be been
+    being has have had it its this that these those their there they he she his her we our
+    you your i me my which who whom whose what when where while than then also about after
+    before over under into out up down more most less least some any all each other such
+    only own same so too very can will would could should may might must do does did said
+    says say saying told according reported reports report reportedly claimed claims
+    stated statement added noted via per percent near around nearly almost about least
+    over than since during just
+    і й та а але в у з зі із на по до від для що як це цей ця ці той та те ті його її їх
+    він вона воно вони ми ви я не ні так також вже ще був була було були є бути має мали
+    який яка яке які де коли за через після перед під над між про при без понад близько
+    майже щонайменше заявив заявила заявили повідомив повідомила повідомили повідомляє
+    сказав сказала каже кажуть зазначив зазначила слова словами даними даних за даними
+    и в во с со на по до от для что как это этот эта эти тот та то те его ее её их он она
+    оно они мы вы я не ни так также уже еще ещё был была было были есть быть который
+    которая которое которые где когда за через после перед под над между о об про при без
+    более около почти менее свыше заявил заявила заявили сообщил сообщила сообщили
+    сообщает сказал сказала словам данным данных по данным
+"""
+STOP_WORDS = frozenset(_STOP.split())
+
+# Capitalised words that are not names: months, days, and the words that open a sentence.
+_NOT_NAMES = """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+"""
+_NOT_NAME_WORDS = frozenset(_NOT_NAMES.split())
+
+# Case endings of Ukrainian and Russian nouns and adjectives, longest first: a name keeps
+# its stem ("Зеленського" -> "Зеленськ", "Харкові" -> "Харков").
+_CASE_ENDINGS = (
+    "ого его ому ему ими ыми ами ями ах ях ом ем ой ей ою ею им ым ий ый ій ая яя а я у ю і и е ы о"
+)
+_ENDINGS = tuple(sorted(_CASE_ENDINGS.split(), key=len, reverse=True))
+_VOWELS = re.compile(r"[aeiou]")
+
+
+def language_of(word: str, hint: str = "") -> tuple[str, ...]:
+    """simplemma's languages for a word: English for Latin letters; Ukrainian or Russian
+    for Cyrillic by its letters, else by the article's language, else both."""
+    if not _CYRILLIC.search(word):
+        return ("en",)
+    if _UKRAINIAN_LETTERS.search(word):
+        return ("uk",)
+    if _RUSSIAN_LETTERS.search(word):
+        return ("ru",)
+    if hint in ("uk", "ru"):
+        return (hint,)
+    return ("uk", "ru")
+
+
+@lru_cache(maxsize=100_000)
+def lemma(word: str, hint: str = "") -> str:
+    """The word's dictionary form, lower case ("військових" -> "військовий")."""
+    lower = word.casefold().replace("’", "'").replace("ʼ", "'")
+    if lower.endswith("'s"):
+        lower = lower[:-2]
+    langs = language_of(lower, hint)
+    for lang in langs:
+        found = simplemma.lemmatize(lower, lang=lang)
+        if found != lower:
+            return found.casefold()
+    return lower
+
+
+@lru_cache(maxsize=100_000)
+def name_keys(word: str) -> frozenset[str]:
+    """A name's keys: its Latin spellings (the name matcher's), case ending dropped, reduced
+    to the first letter and the consonants. Песков, Пескова and Peskov share "pskv"."""
+    stem = word.replace("’", "'").replace("ʼ", "'")
+    if stem.casefold().endswith("'s"):
+        stem = stem[:-2]
+    if _CYRILLIC.search(stem):
+        lower = stem.casefold()
+        for ending in _ENDINGS:
+            if lower.endswith(ending) and len(lower) - len(ending) >= 3:
+                stem = stem[: -len(ending)]
+                break
+    keys = set()
+    for spelling in names.spellings(stem):
+        for folded in spelling.folded:
+            if folded:
+                skeleton = folded[0] + _VOWELS.sub("", folded[1:])
+                if len(skeleton) >= 2:
+                    keys.add(skeleton)
+    return frozenset(keys)
+
+
+# --- A quote's features ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the matcher reads of one quote."""
+
+    numbers: frozenset[str]
+    names: tuple[frozenset[str], ...]  # each name's keys
+    lemmas: frozenset[str]
+    text: str  # the lemmas in order, for trigram similarity
+    cyrillic: bool  # written mostly in Cyrillic
+
+    @property
+    def telling_numbers(self) -> frozenset[str]:
+        return frozenset(n for n in self.numbers if telling(n))
+
+    @property
+    def name_keys(self) -> frozenset[str]:
+        return frozenset(k for keys in self.names for k in keys)
+
+
+def _is_name(word: str, first: bool) -> bool:
+    if not word[0].isupper() or first and len(word) < 4:
+        return False
+    folded = word.casefold()
+    if folded in STOP_WORDS or folded in _NOT_NAME_WORDS or folded in names.COMMON_WORDS:
+        return False
+    return lemma(word) not in names.COMMON_WORDS
+
+
+@lru_cache(maxsize=20_000)
+def features(quote: str, language: str = "") -> Features:
+    """The quote's numbers, names and lemmas. `language`: the article's, a hint for
+    Cyrillic words that could be Ukrainian or Russian."""
+    text = unicodedata.normalize("NFC", quote)
+    hint = (language or "").split("-")[0].casefold()
+    words = [m.group(0) for m in _WORD.finditer(text)]
+    found_names: list[frozenset[str]] = []
+    lemmas: list[str] = []
+    sentence_start = True
+    cyrillic = 0
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        before = text[: match.start()].rstrip()
+        sentence_start = not before or before[-1] in '.!?:;«"“„('
+        if _CYRILLIC.search(word):
+            cyrillic += 1
+        if _is_name(word, sentence_start):
+            keys = name_keys(word)
+            if keys:
+                found_names.append(keys)
+        base = lemma(word, hint)
+        if len(base) >= 3 and base not in STOP_WORDS:
+            lemmas.append(base)
+    return Features(
+        numbers=numbers(text),
+        names=tuple(found_names),
+        lemmas=frozenset(lemmas),
+        text=" ".join(lemmas),
+        cyrillic=bool(words) and cyrillic * 2 > len(words),
+    )
+
+
+# What the database keeps of a claim, to find candidates: term -> weight. Prefixes keep the
+# kinds apart ("#7000" is a number, "@pskv" a name, "~troop" a lemma).
+NUMBER_WEIGHT, SMALL_NUMBER_WEIGHT, NAME_WEIGHT, LEMMA_WEIGHT = 4, 1, 3, 1
+TERM_LENGTH = 64
+
+
+def terms(quote: str, language: str = "") -> dict[str, int]:
+    """The quote's terms with their weights, for the database's candidate search."""
+    found = features(quote, language)
+    out: dict[str, int] = {}
+    for number in found.numbers:
+        out[f"#{number}"[:TERM_LENGTH]] = NUMBER_WEIGHT if telling(number) else SMALL_NUMBER_WEIGHT
+    for key in found.name_keys:
+        out[f"@{key}"[:TERM_LENGTH]] = NAME_WEIGHT
+    for word in found.lemmas:
+        out.setdefault(f"~{word}"[:TERM_LENGTH], LEMMA_WEIGHT)
+    return out
+
+
+# --- Comparing two quotes --------------------------------------------------------------------
+
+
+class Why:
+    """Which signals found a match (stored keys; `WHY` reads them)."""
+
+    NUMBERS = "numbers"
+    NAMES = "names"
+    WORDS = "words"
+
+
+WHY: dict[str, str | Promise] = {
+    Why.NUMBERS: _("the same figures"),
+    Why.NAMES: _("the same names"),
+    Why.WORDS: _("similar wording"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    score: float  # 0..1, higher is likelier
+    why: tuple[str, ...] = ()  # Why keys, strongest first
+
+    @property
+    def reasons(self) -> list[str | Promise]:
+        return [WHY[key] for key in self.why]
+
+
+def _shared_names(a: Features, b: Features) -> int:
+    """How many of the shorter list's names the other quote has too."""
+    short, long = sorted((a.names, b.names), key=len)
+    other = frozenset(k for keys in long for k in keys)
+    return sum(1 for keys in short if keys & other)
+
+
+def score(a: Features, b: Features) -> Match:
+    """How likely two quotes make the same assertion (0..1), and why."""
+    numbers_a, numbers_b = a.telling_numbers, b.telling_numbers
+    shared_numbers = numbers_a & numbers_b
+    number_score = 1.0 if shared_numbers else 0.0
+    names_shared = _shared_names(a, b)
+    most_names = max(len(a.names), len(b.names))
+    name_score = names_shared / most_names if most_names else 0.0
+    if a.lemmas and b.lemmas:
+        words = 2 * len(a.lemmas & b.lemmas) / (len(a.lemmas) + len(b.lemmas))
+        trigram = fuzz.token_set_ratio(a.text, b.text) / 100 if words else 0.0
+    else:
+        words = trigram = 0.0
+    same_script = a.cyrillic == b.cyrillic
+    if same_script and words >= 0.15:
+        value = 0.45 * words + 0.25 * trigram + 0.15 * number_score + 0.15 * name_score
+    else:
+        # Across languages: only figures and names can meet.
+        value = 0.5 * number_score + 0.35 * name_score + 0.15 * words
+        if not shared_numbers and not names_shared:
+            value = 0.0
+    if numbers_a and numbers_b and not shared_numbers:
+        value *= 0.5  # both give figures, and not the same ones
+    why = []
+    if shared_numbers:
+        why.append(Why.NUMBERS)
+    if names_shared:
+        why.append(Why.NAMES)
+    if words >= 0.15:
+        why.append(Why.WORDS)
+    return Match(round(min(value, 1.0), 4), tuple(why))
