@@ -31,6 +31,7 @@ urlpatterns = [
     path("claims/<int:pk>/history/", views.claim_history, name="claim-history"),
     path("claims/deleted/", views.deleted_claims, name="deleted-claims"),
     path("claims/deleted/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
+    path("shared-claims/<int:pk>/", views.shared_claim_detail, name="shared-claim"),
     path("sources/picker/", views.source_picker, name="source-picker"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/review/", views.review_queue, name="review-queue"),

@@ -24,6 +24,7 @@ from .intake import (
     import_run_detail,
 )
 from .live import article_changes
+from .shared_claims import shared_claim_detail
 from .sources import (
     review_queue,
     source_alias_add,
@@ -36,6 +37,7 @@ from .sources import (
 from .tokens import token_list, token_revoke
 
 __all__ = [
+    "shared_claim_detail",
     "article_claim_list",
     "article_changes",
     "dashboard_view",
