@@ -80,7 +80,7 @@ def _lock_article_for_claim(article_id: int) -> Article:
         table = Article._meta.db_table
         found = list(
             Article.objects.raw(
-                f"SELECT id, body, version, deleted_at FROM {table} "  # noqa: S608 - our table
+                f"SELECT id, body, version, language, deleted_at FROM {table} "  # noqa: S608
                 "WHERE id = %s AND deleted_at IS NULL FOR KEY SHARE",
                 [article_id],
             )
@@ -88,7 +88,7 @@ def _lock_article_for_claim(article_id: int) -> Article:
     else:
         found = list(
             Article.objects.filter(pk=article_id, deleted_at__isnull=True).only(
-                "id", "body", "version", "deleted_at"
+                "id", "body", "version", "language", "deleted_at"
             )
         )
     if not found:
@@ -258,18 +258,19 @@ def _one_claim(write):
     return wrapper
 
 
-def _save_once(annotation: Annotation, *, words_changed: bool = False, **save_kwargs) -> None:
+def _save_once(annotation: Annotation, *, words_of: Article | None = None, **save_kwargs) -> None:
     """Save; an IntegrityError carries the claim, for `_one_claim` to name its twin. The
-    webhooks hear of it (claim.created or claim.updated), in the same transaction, and the
-    similar-claims matcher's terms follow a new claim or new words."""
+    webhooks hear of it (claim.created or claim.updated), in the same transaction.
+    `words_of`: the (locked) article, when the claim is new or its words changed: the
+    similar-claims matcher's terms follow them."""
     created = annotation._state.adding
     try:
         annotation.save(**save_kwargs)
     except IntegrityError as exc:
         exc.claim = annotation
         raise
-    if created or words_changed:
-        claim_terms_refresh([annotation], new=created)
+    if words_of is not None:
+        claim_terms_refresh([annotation], language=words_of.language, new=created)
     event = WebhookEvent.CLAIM_CREATED if created else WebhookEvent.CLAIM_UPDATED
     webhook_emit(event, webhook_payload_of_claim(annotation))
 
@@ -350,7 +351,7 @@ def annotation_create(
     )
     _validate(annotation)
     annotation._history_user = user
-    _save_once(annotation)
+    _save_once(annotation, words_of=current)
     evidence_track(claim=annotation)
     return ClaimResult(annotation, relocated, current)
 
@@ -428,9 +429,10 @@ def annotation_delete(*, annotation: Annotation, user: AbstractBaseUser) -> None
     if locked is None:
         raise ClaimGone("This claim was already deleted.")
     permissions.require_change_annotation(user, locked)
-    annotation._history_user = user
-    gone = {"id": annotation.pk, "article": annotation.article_id}
-    annotation.delete()
+    # The row as it is now (not the caller's copy) goes into history, for a restore.
+    locked._history_user = user
+    gone = {"id": locked.pk, "article": locked.article_id}
+    locked.delete()
     webhook_emit(WebhookEvent.CLAIM_DELETED, gone)
 
 
@@ -476,7 +478,7 @@ def annotation_reattach(
     claim.full_clean(exclude=["article"], validate_constraints=False)
     claim._history_user = user
     claim._change_reason = "re-attached"
-    _save_once(claim, words_changed=True)
+    _save_once(claim, words_of=current)
     return claim
 
 
@@ -573,7 +575,7 @@ def annotation_respan(
     _validate(claim)
     claim._history_user = user
     claim._change_reason = _span_reason(before)
-    _save_once(claim, words_changed=True)
+    _save_once(claim, words_of=current)
     return claim
 
 

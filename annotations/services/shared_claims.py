@@ -128,6 +128,14 @@ def shared_claim_link(
     return shared
 
 
+def _appearances_locked(shared: SharedClaim):
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .filter(shared_claim_id=shared.pk)
+        .order_by("pk")
+    )
+
+
 def _already_elsewhere() -> ValidationError:
     return ValidationError(
         _(
@@ -160,6 +168,8 @@ def shared_claim_merge(
     permissions.require_merge_shared_claims(user)
     if keep.pk == merge.pk:
         raise ValidationError(_("A shared claim cannot be merged into itself."), code="same")
+    # Claims first, then shared claims: the order a link takes its locks in.
+    list(_appearances_locked(merge))
     locked = {
         s.pk: s
         for s in SharedClaim.objects.select_for_update()
@@ -169,9 +179,7 @@ def shared_claim_merge(
     if len(locked) != 2:
         raise SharedClaim.DoesNotExist(_("This shared claim was merged or deleted."))
     keep, merge = locked[keep.pk], locked[merge.pk]
-    moving = list(
-        Annotation.objects.select_for_update(of=("self",)).filter(shared_claim=merge).order_by("pk")
-    )
+    moving = list(_appearances_locked(merge))
     reason = _("shared claim #%(old)d merged into #%(new)d") % {"old": merge.pk, "new": keep.pk}
     for claim in moving:
         _join(claim, keep, user, reason)
