@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from annotations import anchoring, names
-from annotations.models import Annotation, Article, Source, SourceAlias
+from annotations.models import Annotation, Article, ClaimTerm, Source, SourceAlias
 
 BENCH_OUTLET = "make bench"
 EXPORT_OUTLET = "make bench (export)"
@@ -220,7 +220,12 @@ def cleanup(session_keys=()) -> None:
     articles = f"SELECT id FROM {Article._meta.db_table} WHERE outlet IN ({in_marks})"  # noqa: S608
     sources = f"SELECT id FROM {Source._meta.db_table} WHERE name LIKE %s"  # noqa: S608
     like = SOURCE_PREFIX + "%"
+    claims = f"SELECT id FROM {Annotation._meta.db_table} WHERE article_id IN ({articles})"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {ClaimTerm._meta.db_table} WHERE annotation_id IN ({claims})",  # noqa: S608
+            marks,
+        )
         for table in (Annotation.history.model._meta.db_table, Annotation._meta.db_table):
             cursor.execute(f"DELETE FROM {table} WHERE article_id IN ({articles})", marks)  # noqa: S608
         cursor.execute(

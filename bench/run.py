@@ -21,6 +21,7 @@ from bench.reanchor import reanchor_row
 from bench.report import ROWS, log, render_table
 from bench.saves import save_rows
 from bench.server import Gunicorn
+from bench.similar import similar_row
 
 
 def server_rows(run: data.Run, only) -> list[list[str]]:
@@ -57,6 +58,8 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
             rows += import_rows(bench)
         if "P6" in only:
             rows += reanchor_row(bench)
+        if "S1" in only:
+            rows += similar_row(bench)
     finally:
         log("cleaning up the bench data…")
         data.cleanup(bench.session_keys)
