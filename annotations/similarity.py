@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import simplemma
 from django.utils.functional import Promise
@@ -39,7 +39,7 @@ from . import names
 # How many suggestions a claim gets, at most.
 LIMIT = 5
 # A candidate scoring below this is not suggested.
-THRESHOLD = 0.4
+THRESHOLD = 0.38
 
 # --- Numbers -----------------------------------------------------------------------------
 
@@ -79,15 +79,15 @@ def _number(whole: str, fraction: str | None, unit: str) -> str:
 # Russian. A multiplier (hundred, thousand, dozen) multiplies what came before it.
 _WORD_VALUES = {
     1: "one один одна одне одно",
-    2: "two два дві две",
-    3: "three три",
-    4: "four чотири четыре",
-    5: "five п'ять пять",
-    6: "six шість шесть",
-    7: "seven сім семь",
-    8: "eight вісім восемь",
-    9: "nine дев'ять девять",
-    10: "ten десять",
+    2: "two два дві две двоє двое",
+    3: "three три троє трое",
+    4: "four чотири четыре четверо",
+    5: "five п'ять пять п'ятеро пятеро",
+    6: "six шість шесть шестеро",
+    7: "seven сім семь семеро",
+    8: "eight вісім восемь восьмеро",
+    9: "nine дев'ять девять дев'ятеро девятеро",
+    10: "ten десять десятеро",
     11: "eleven одинадцять одиннадцать",
     12: "twelve дванадцять двенадцать",
     13: "thirteen тринадцять тринадцать",
@@ -97,38 +97,58 @@ _WORD_VALUES = {
     17: "seventeen сімнадцять семнадцать",
     18: "eighteen вісімнадцять восемнадцать",
     19: "nineteen дев'ятнадцять девятнадцать",
-    20: "twenty двадцять двадцать",
+    20: "twenty двадцять двадцать двадцятеро",
     30: "thirty тридцять тридцать",
-    40: "forty сорок",
+    40: "forty сорок сорока",
     50: "fifty п'ятдесят пятьдесят півсотні півсотня полсотни полсотня",
     60: "sixty шістдесят шестьдесят",
     70: "seventy сімдесят семьдесят",
     80: "eighty вісімдесят восемьдесят",
     90: "ninety дев'яносто девяносто",
+    200: "двісті двісті двохсот двести двухсот",
+    300: "триста трьохсот трехсот",
+    400: "чотириста четыреста",
+    500: "п'ятсот пятьсот",
+    600: "шістсот шестьсот",
+    700: "сімсот семьсот семисот",
+    800: "вісімсот восемьсот восьмисот",
+    900: "дев'ятсот девятьсот",
 }
 _WORD_NUMBER = {word: value for value, words in _WORD_VALUES.items() for word in words.split()}
 _WORD_MULTIPLIER = {"hundred": 100, "сто": 100, "dozen": 12, "дюжина": 12}
 _WORD_MULTIPLIER.update(_MULTIPLIER)
 
 
+@lru_cache(maxsize=50_000)
+def _number_word(word: str) -> str:
+    """The word as the number tables know it, if one of its dictionary forms is there."""
+    if word in _WORD_NUMBER or word in _WORD_MULTIPLIER:
+        return word
+    for lang in language_of(word) + (("ru",) if _CYRILLIC.search(word) else ()):
+        base = simplemma.lemmatize(word, lang=lang).casefold()
+        if base in _WORD_NUMBER or base in _WORD_MULTIPLIER:
+            return base
+    return word
+
+
 def _word_numbers(text: str) -> set[str]:
     """Numbers written in words: "seven thousand", "two dozen", "twenty-five", "півсотні",
     "около тысячи" (a thousand)."""
     found: set[str] = set()
-    value, seen = 0, False
-    for match in _WORD.finditer(text + " ."):
+    value = 0
+    for match in _WORD.finditer(text):
         word = match.group(0).casefold().replace("’", "'").replace("ʼ", "'")
-        base = word if word in _WORD_NUMBER or word in _WORD_MULTIPLIER else lemma(word)
+        base = _number_word(word)
         if base in _WORD_NUMBER:
             value += _WORD_NUMBER[base]
-            seen = True
         elif base in _WORD_MULTIPLIER and len(base) > 2:
             value = max(value, 1) * _WORD_MULTIPLIER[base]
-            seen = True
         else:
-            if seen and value:
+            if value:
                 found.add(str(value))
-            value, seen = 0, False
+            value = 0
+    if value:
+        found.add(str(value))
     return found
 
 
@@ -140,6 +160,41 @@ def numbers(text: str) -> frozenset[str]:
         found.add(_number(m.group(1), m.group(2), m.group(3) or ""))
     # What the figures took (their multiplier words too) is not read again as words.
     return frozenset(found | _word_numbers(_NUMBER.sub(" . ", text)))
+
+
+def rounded(number: str) -> str | None:
+    """A figure of 1,000 or more to two significant digits: "121507" and "121500" (121,5
+    тысячи) are both "120000". None for smaller ones."""
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if value < 1000:
+        return None
+    return f"{float(f'{value:.2g}'):.0f}"
+
+
+def same_figure(a: str, b: str) -> bool:
+    """One figure: equal, or both 1,000 or more and within 1% of each other."""
+    if a == b:
+        return True
+    if rounded(a) is None or rounded(b) is None:
+        return False
+    x, y = float(a), float(b)
+    return abs(x - y) <= 0.01 * max(x, y)
+
+
+def specific(number: str) -> bool:
+    """A figure that is rarely a coincidence: not round (505, 7,346 and 23, not 1,000, 150
+    or 40)."""
+    try:
+        value = float(number)
+    except ValueError:
+        return False
+    if value != int(value):
+        return True
+    whole = int(value)
+    return len(str(whole).rstrip("0")) >= 2 and whole % 50 != 0
 
 
 def telling(number: str) -> bool:
@@ -225,8 +280,41 @@ def lemma(word: str, hint: str = "") -> str:
     return lower
 
 
+# Places that have two names in the news: renamed by Ukraine (decommunisation) while
+# Russian outlets keep the Soviet name. Each line: the names of one place, in any script.
+_RENAMED = """
+    Бахмут Артемовск Артемівськ Artemivsk Artyomovsk
+    Торецьк Торецк Дзержинськ Дзержинск Dzerzhynsk Dzerzhinsk
+    Покровськ Покровск Красноармійськ Красноармейск Krasnoarmiisk Krasnoarmeysk
+    Мирноград Димитров Dymytrov Dimitrov
+    Дніпро Днепр Дніпропетровськ Днепропетровск Dnipropetrovsk Dnepropetrovsk
+    Кропивницький Кропивницкий Кіровоград Кировоград Kirovohrad Kirovograd
+"""
+
+
+@cache
+def _renamed() -> dict[str, frozenset[str]]:
+    """A key of one name of a renamed place -> the keys of all its names."""
+    found: dict[str, frozenset[str]] = {}
+    for line in _RENAMED.strip().splitlines():
+        keys = frozenset(k for word in line.split() for k in _spelled_keys(word, ""))
+        for key in keys:
+            found[key] = found.get(key, frozenset()) | keys
+    return found
+
+
 @lru_cache(maxsize=100_000)
 def name_keys(word: str, hint: str = "") -> frozenset[str]:
+    """`_spelled_keys`, and those of the place's other names if it was renamed."""
+    keys = _spelled_keys(word, hint)
+    renamed = _renamed()
+    for key in keys:
+        if key in renamed:
+            return keys | renamed[key]
+    return keys
+
+
+def _spelled_keys(word: str, hint: str) -> frozenset[str]:
     """A name's keys: its dictionary form when the dictionary knows it as a name ("Панами"
     -> "Панама"), its case ending dropped, its Latin spellings (the name matcher's), reduced
     to the consonants after its first letter, a first vowel written "a". Песков, Пескова and
@@ -306,6 +394,13 @@ def _is_name(word: str, first: bool, hint: str) -> bool:
     return True
 
 
+STEM = 5  # letters a word is compared by (Russia and Russian, territory and territorial)
+
+
+def _stem(word: str) -> str:
+    return word[:STEM]
+
+
 @lru_cache(maxsize=20_000)
 def features(quote: str, language: str = "") -> Features:
     """The quote's numbers, names and lemmas. `language`: the article's, a hint for
@@ -315,7 +410,6 @@ def features(quote: str, language: str = "") -> Features:
     words = [m.group(0) for m in _WORD.finditer(text)]
     found_names: list[frozenset[str]] = []
     lemmas: list[str] = []
-    sentence_start = True
     cyrillic = 0
     for match in _WORD.finditer(text):
         word = match.group(0)
@@ -333,7 +427,7 @@ def features(quote: str, language: str = "") -> Features:
     return Features(
         numbers=numbers(text),
         names=tuple(found_names),
-        lemmas=frozenset(lemmas),
+        lemmas=frozenset(_stem(w) for w in lemmas),
         text=" ".join(lemmas),
         cyrillic=bool(words) and cyrillic * 2 > len(words),
     )
@@ -351,6 +445,9 @@ def terms(quote: str, language: str = "") -> dict[str, int]:
     out: dict[str, int] = {}
     for number in found.numbers:
         out[f"#{number}"[:TERM_LENGTH]] = NUMBER_WEIGHT if telling(number) else SMALL_NUMBER_WEIGHT
+        about = rounded(number)
+        if about is not None:  # what same_figure finds near it
+            out.setdefault(f"#~{about}"[:TERM_LENGTH], SMALL_NUMBER_WEIGHT)
     for key in found.name_keys:
         out[f"@{key}"[:TERM_LENGTH]] = NAME_WEIGHT
         if len(key) > 3:  # what keys_match finds by its start
@@ -397,6 +494,8 @@ def _shared_names(a: Features, b: Features) -> int:
 # The weights, chosen on the labelled set's tuning half (tests/data/similar_claims).
 W_WORDS, W_TRIGRAM = 0.5, 0.2  # within a language
 W_NUMBERS, W_MORE_NUMBERS, W_NAMES = 0.35, 0.15, 0.6  # in any language
+FACTS_ALONE = 0.7  # figures and names without common words, in one script
+W_SPECIFIC = 0.05  # a shared figure that is not round
 DIFFERENT_FIGURES = 0.5  # both give figures, and none the same: the score is multiplied
 MIN_WORDS = 0.15  # below this share of lemmas in common, wording does not count
 
@@ -404,10 +503,12 @@ MIN_WORDS = 0.15  # below this share of lemmas in common, wording does not count
 def _facts(a: Features, b: Features) -> tuple[float, int, int]:
     """What any two languages can share: figures and names. (score, numbers, names)."""
     telling_a, telling_b = a.telling_numbers, b.telling_numbers
-    shared = telling_a & telling_b
+    shared = {x for x in telling_a if any(same_figure(x, y) for y in telling_b)}
     value = 0.0
     if shared:
         value += W_NUMBERS * len(shared) / max(len(telling_a), len(telling_b))
+        if any(specific(x) for x in shared):
+            value += W_SPECIFIC
     if len(a.numbers & b.numbers) >= 2:
         value += W_MORE_NUMBERS
     names_shared = _shared_names(a, b)
