@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import labels
-from .models import Annotation, Article, Evidence, Source
+from . import labels, shared
+from .models import Annotation, Article, Evidence, SharedClaim, Source
 from .selectors import current_evidence, label_count_name
 
 DISPUTED, UNATTRIBUTED = Annotation.Label.DISPUTED, Annotation.Label.UNATTRIBUTED
@@ -260,6 +260,13 @@ def evidence_this_week(filters: Filters, limit: int = 10) -> EvidenceNews:
         .order_by("-state_since", "-pk")[:limit]
     )
     return EvidenceNews(list(latest), rows.count())
+
+
+def repeated_this_week(limit: int = 5) -> list[SharedClaim]:
+    """This week's most repeated claims: the shared claims with the most appearances tagged
+    in the last seven days (two at least), whatever the range and outlet shown, with
+    `recent_count`, `appearance_count` and `disagree`. One query."""
+    return shared.most_repeated(timezone.now() - timedelta(days=7), limit=limit)
 
 
 def activity_today(filters: Filters) -> list[dict]:

@@ -3,7 +3,8 @@
 - `ClaimFilter`: the claims list page, its three exports, and the `export_annotations`
   command (whose options are made from the same filters);
 - `ArticleFilter`: the article list;
-- `SourceFilter`: the source directory.
+- `SourceFilter`: the source directory;
+- `SharedClaimFilter`: the list of shared claims.
 
 Built on django-filter. It silently drops a value it cannot read, and an export would then
 send every claim instead of the few asked for: here an invalid filter is a refusal (400 on
@@ -22,8 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import labels, selectors
-from .models import Annotation, Article, Source, SourceAlias
+from . import labels, selectors, shared
+from .models import Annotation, Article, SharedClaim, Source, SourceAlias
 from .names import fold_name
 from .text import TextRulesForm
 
@@ -115,6 +116,13 @@ class ClaimFilter(RefusingFilterSet):
         ],
     )
     article = _id_filter("article_id")
+    shared_claim = _id_filter("shared_claim_id")
+    in_shared_claim = df.ChoiceFilter(
+        method="_in_shared_claim",
+        label=_("Shared claim"),
+        empty_label=_("Any"),
+        choices=[("yes", _("In a shared claim")), ("no", _("In none"))],
+    )
 
     class Meta(RefusingFilterSet.Meta):
         model = Annotation
@@ -149,6 +157,9 @@ class ClaimFilter(RefusingFilterSet):
 
     def _no_outlet(self, claims, name, value):
         return claims.filter(article__outlet="") if value else claims
+
+    def _in_shared_claim(self, claims, name, value):
+        return claims.filter(shared_claim__isnull=value == "no")
 
     def _anchor_state(self, claims, name, value):
         if value == "review":  # what corrections left for a reviewer to look at
@@ -188,6 +199,10 @@ class ClaimFilter(RefusingFilterSet):
         if data.get("article"):
             parts.append(f"article-{int(data['article'])}")
         parts.append(data.get("label") or "")
+        if data.get("shared_claim"):
+            parts.append(f"shared-claim-{int(data['shared_claim'])}")
+        if data.get("in_shared_claim"):
+            parts.append("shared" if data["in_shared_claim"] == "yes" else "not-shared")
         if data.get("source"):
             parts.append(f"source-{int(data['source'])}")
         status = data.get("source_status")
@@ -328,3 +343,27 @@ class SourceFilter(RefusingFilterSet):
         return sources.filter(
             Q(pk__in=matching.values("source_id")) | Q(description__icontains=value)
         )
+
+
+class SharedClaimFilter(RefusingFilterSet):
+    """Shared claims, newest first, with their counts (`shared.shared_claims_with_counts`)."""
+
+    q = df.CharFilter(method="_search", max_length=200, label=_("Search"))
+    disagree = df.BooleanFilter(
+        method="_disagree", widget=forms.CheckboxInput, label=_("Only where verdicts disagree")
+    )
+
+    class Meta(RefusingFilterSet.Meta):
+        model = SharedClaim
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset: QuerySet | None = None, **kwargs):
+        if queryset is None:
+            queryset = shared.shared_claims_with_counts().order_by("-created_at", "-id")
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def _search(self, rows, name, value):
+        return rows.filter(shared.search(value)) if value.strip() else rows
+
+    def _disagree(self, rows, name, value):
+        return rows.filter(disagree=True) if value else rows

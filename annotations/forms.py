@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import labels
-from .models import PUBLIC_SUMMARY_MAX, Annotation, Article, Source
+from .models import PUBLIC_SUMMARY_MAX, Annotation, Article, SharedClaim, Source
 from .text import TextRulesForm
 
 NOTE_MAX = 5000
@@ -330,6 +330,28 @@ class MergeForm(TextRulesForm):
         label=_("Duplicate to merge into this source"),
         error_messages={"invalid_choice": _("That source does not exist (any more).")},
     )
+
+
+class AppearanceForm(TextRulesForm):
+    """One appearance (a claim) of a shared claim, to unlink it there."""
+
+    claim = forms.IntegerField(min_value=1, max_value=MAX_INT, label=_("Claim"))
+
+
+class SharedClaimTitleForm(TextRulesForm):
+    title = forms.CharField(
+        max_length=SharedClaim._meta.get_field("title").max_length, label=_("Title")
+    )
+
+
+class SharedClaimMergeForm(TextRulesForm):
+    """The shared claim to merge into another: its number ("12", "#12") or words of its
+    title (the page then lists those that match)."""
+
+    other = forms.CharField(
+        max_length=300, label=_("Shared claim to merge into this one (its number or title)")
+    )
+    confirm = forms.BooleanField(required=False)
 
 
 class CorrectionForm(ArticleForm):

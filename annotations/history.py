@@ -29,7 +29,7 @@ from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import formats, timezone
 
 from . import labels
-from .models import Annotation, Source
+from .models import Annotation, Article, SharedClaim, Source
 
 EMPTY = "—"
 
@@ -203,6 +203,85 @@ def entries(records: Sequence) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+# --- Shared claims ----------------------------------------------------------------------------
+
+LINKED, UNLINKED, MERGED_IN, MOVED_OUT, RETITLED = (
+    "linked",
+    "unlinked",
+    "merged-in",
+    "moved-out",
+    "retitled",
+)
+
+
+def shared_claim_events(shared_id: int) -> list[dict[str, Any]]:
+    """Who linked what to a shared claim, newest first, in three queries whatever their
+    number: read from the claims' own history (each link, unlink and merge saved the claim
+    with who did it), and from the shared claim's (made, renamed). Each event:
+    `{when, who, action, history_id, claim_id, quote, article, other, old, new}`, `action`
+    one of CREATED, LINKED, UNLINKED, MERGED_IN (`other`: the shared claim merged into this
+    one), MOVED_OUT (`other`: where to), RETITLED (`old`, `new`: the titles), DELETED and
+    RESTORED (a claim deleted while it was an appearance, or brought back as one)."""
+    ever = Annotation.history.filter(shared_claim_id=shared_id).values("id")
+    records = list(
+        Annotation.history.filter(id__in=ever)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    events = []
+    before: dict[int, Any] = {}  # each claim's previous record
+    for record in records:
+        prev = before.get(record.id)
+        before[record.id] = record
+        was = prev.shared_claim_id if prev is not None else None
+        now = record.shared_claim_id
+        if record.history_type == "-" or (prev is not None and prev.history_type == "-"):
+            # The claim deleted while it was an appearance, or restored as one.
+            action, other = (DELETED if record.history_type == "-" else RESTORED), None
+            if now != shared_id:
+                continue
+        elif was == now or shared_id not in (was, now):
+            continue
+        elif now == shared_id:
+            action, other = (LINKED, None) if was is None else (MERGED_IN, was)
+        else:
+            action, other = (UNLINKED, None) if now is None else (MOVED_OUT, now)
+        events.append(_event(record, action, claim_id=record.id, quote=record.quote, other=other))
+    articles = Article.objects.filter(pk__in={r.article_id for r in records}).only(
+        "id", "title", "outlet", "deleted_at"
+    )
+    by_id = {a.pk: a for a in articles}
+    article_of = {r.id: by_id.get(r.article_id) for r in records}
+    for event in events:
+        event["article"] = article_of.get(event["claim_id"])
+    own = list(_newest_first(SharedClaim.history.filter(id=shared_id)))
+    for index, record in enumerate(own):
+        prev = own[index + 1] if index + 1 < len(own) else None
+        if record.history_type == "+":
+            events.append(_event(record, CREATED, new=record.title))
+        elif prev is not None and record.title != prev.title:
+            events.append(_event(record, RETITLED, old=prev.title, new=record.title))
+    events.sort(key=lambda e: (e["when"], e["history_id"]), reverse=True)
+    return events
+
+
+def _event(record, action: str, **details) -> dict[str, Any]:
+    event = {
+        "when": record.history_date,
+        "who": _who(record),
+        "action": action,
+        "history_id": record.history_id,
+        "claim_id": None,
+        "quote": "",
+        "article": None,
+        "other": None,
+        "old": "",
+        "new": "",
+    }
+    event.update(details)
+    return event
 
 
 def verdict_timeline(records: Sequence) -> list[dict[str, Any]]:

@@ -11,10 +11,12 @@ PostgreSQL also the quotes nearest by trigrams (pg_trgm, GIN index). Then
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.utils import timezone
 
 from . import labels, similarity
 from .models import Annotation, ClaimTerm, SharedClaim
@@ -148,6 +150,59 @@ class Spread:
         `labels.rated_keys`, the labels that say whether a claim holds up."""
         return len(set(self.labels) & set(labels.rated_keys())) > 1
 
+    @cached_property
+    def verdicts(self) -> list[Verdict]:
+        """Which outlets gave which label, in the registry's order: what a disagreement is
+        made of ("verified by Kyiv Independent; disputed by Frontline Wire")."""
+        found = []
+        for label in labels.LABELS:
+            claims = [c for c in self.appearances if c.label == label.key]
+            if claims:
+                where = dict.fromkeys(c.article.outlet or c.article.title for c in claims)
+                found.append(Verdict(label.key, label.name, list(where)))
+        return found
+
+    @cached_property
+    def timeline(self) -> list[Day]:
+        """When it spread: one row per day on which it appeared (the desk's time zone), with
+        how many days after the first appearance, and its labels as the segments of a bar
+        (widths in hundredths of the busiest day's)."""
+        by_day: dict[date, list[Annotation]] = {}
+        for claim in self.appearances:
+            by_day.setdefault(timezone.localdate(appeared_at(claim)), []).append(claim)
+        if not by_day:
+            return []
+        peak = max(len(claims) for claims in by_day.values())
+        first = min(by_day)
+        days = []
+        for day, claims in sorted(by_day.items()):
+            segments, x = [], 0.0
+            for label in labels.LABELS:
+                n = sum(1 for c in claims if c.label == label.key)
+                if n:
+                    width = 100 * n / peak
+                    segments.append(
+                        {"label": label.key, "name": label.name, "n": n, "x": x, "width": width}
+                    )
+                    x += width
+            days.append(Day(day, (day - first).days, claims, segments))
+        return days
+
+
+@dataclass
+class Verdict:
+    label: str
+    name: str
+    outlets: list[str]  # or the article's title, for an article with no outlet
+
+
+@dataclass
+class Day:
+    day: date
+    after: int  # days after the first appearance
+    appearances: list[Annotation]
+    segments: list[dict]
+
 
 def appeared_at(claim: Annotation) -> datetime:
     """When an appearance was published: its article's date, else when it was tagged."""
@@ -162,6 +217,8 @@ def live_appearances(shared: SharedClaim | int) -> QuerySet[Annotation]:
 
 def spread(shared: SharedClaim) -> Spread:
     appearances = sorted(live_appearances(shared), key=lambda c: (appeared_at(c), c.pk))
+    for claim in appearances:
+        claim.appeared_at = appeared_at(claim)
     counts: dict[str, int] = {}
     for claim in appearances:
         counts[claim.label] = counts.get(claim.label, 0) + 1
@@ -170,13 +227,67 @@ def spread(shared: SharedClaim) -> Spread:
 
 def shared_claims_with_counts() -> QuerySet[SharedClaim]:
     """Shared claims with their number of live appearances, and of the rated verdicts they
-    got (`verdict_count` > 1: they disagree, as `Spread.disagree` says)."""
+    got (`verdict_count` > 1: they disagree, as `Spread.disagree` says; `disagree` is that)."""
     live = Q(appearances__article__deleted_at__isnull=True)
     rated = Q(appearances__label__in=labels.rated_keys())
     return SharedClaim.objects.annotate(
         appearance_count=Count("appearances", filter=live),
         verdict_count=Count("appearances__label", filter=live & rated, distinct=True),
+        disagree=ExpressionWrapper(Q(verdict_count__gt=1), output_field=BooleanField()),
     )
+
+
+def search(text: str) -> Q:
+    """Shared claims by words of their title or by their number ("12"); "#12" is the number
+    only."""
+    number = by_number(text)
+    if text.strip().startswith("#"):
+        return Q(pk=number) if number is not None else Q(pk__in=[])
+    found = Q(title__icontains=text.strip())
+    return found | Q(pk=number) if number is not None else found
+
+
+def by_number(text: str) -> int | None:
+    """The shared claim's id when `text` is one ("12" or "#12"), else None."""
+    number = text.strip().removeprefix("#")
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 10 else None
+
+
+def find_for_merge(
+    text: str, *, keep: SharedClaim, limit: int = 10
+) -> tuple[list[SharedClaim], bool]:
+    """The shared claims other than `keep` that `text` names, with their counts, and whether
+    it named one exactly: the one of that number ("12", "#12") if there is one; else those
+    whose title holds the words, newest first (`limit` and one more, to tell there are
+    more)."""
+    rows = shared_claims_with_counts().exclude(pk=keep.pk).order_by("-created_at", "-id")
+    number = by_number(text)
+    exact = list(rows.filter(pk=number)) if number is not None else []
+    return (exact, True) if exact else (list(rows.filter(search(text))[: limit + 1]), False)
+
+
+def summaries(ids: list[int]) -> dict[int, Summary]:
+    """For each shared claim of a page of them, the outlets of its live appearances and how
+    many got each label, in one query."""
+    rows = (
+        Annotation.objects.filter(shared_claim_id__in=ids, article__deleted_at__isnull=True)
+        .values_list("shared_claim_id", "article__outlet", "label")
+        .annotate(n=Count("id"))
+        .order_by("shared_claim_id", "article__outlet", "label")
+    )
+    found: dict[int, Summary] = {}
+    for shared_id, outlet, label, n in rows:
+        summary = found.setdefault(shared_id, Summary())
+        if outlet and outlet not in summary.outlets:
+            summary.outlets.append(outlet)
+        summary.counts[label] = summary.counts.get(label, 0) + n
+    return found
+
+
+@dataclass
+class Summary:
+    outlets: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # by label key
 
 
 def most_repeated(since: datetime, *, limit: int = 5) -> list[SharedClaim]:

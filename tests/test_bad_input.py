@@ -41,12 +41,12 @@ from django.test import Client
 
 from annotations import services
 from annotations.forms import NOTE_MAX, QUOTE_MAX
-from annotations.models import Annotation, Article, Source, SourceAlias
+from annotations.models import Annotation, Article, SharedClaim, Source, SourceAlias
 from tests.factories import BODY, ArticleFactory, SourceFactory, claim_by, persona
 
 pytestmark = pytest.mark.django_db
 
-TRACKED = (Article, Annotation, Source, SourceAlias)
+TRACKED = (Article, Annotation, Source, SourceAlias, SharedClaim)
 
 
 def db_snapshot() -> dict[str, tuple[int, str]]:

@@ -22,7 +22,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import fetching, services
 from annotations.importers import drafts, web
-from annotations.models import Annotation, ApiToken, Article, Capture, Evidence, ImportRun, Source
+from annotations.models import (
+    Annotation,
+    ApiToken,
+    Article,
+    Capture,
+    Evidence,
+    ImportRun,
+    SharedClaim,
+    Source,
+)
 from annotations.services import evidence as evidence_service
 from tests.factories import BODY, SourceFactory, claim_by, persona
 from tests.test_bad_input import db_snapshot
@@ -167,6 +176,13 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:source-review": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
     "annotations:source-alias-add": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     "annotations:source-merge": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
+    # Shared claims: everyone reads them; anyone who tags claims links and unlinks them (on
+    # anyone's claims: a link changes no claim's words) and names them; reviewers merge.
+    "annotations:shared-claim-list": READ,
+    "annotations:shared-claim": READ,
+    "annotations:shared-claim-unlink": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    "annotations:shared-claim-title": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    "annotations:shared-claim-merge": {"GET": POST_ONLY, "POST": by_role(**REVIEWERS_REDIRECT)},
     # Personal API tokens: everyone with a role makes their own (the answer shows it once);
     # only its owner finds a token to revoke (the world's token is the editor's).
     "annotations:token-list": {"GET": everyone(200), "POST": everyone(200)},
@@ -205,6 +221,8 @@ class World:
     run: ImportRun  # a bulk import, by a reviewer
     capture: Capture  # of a link the claim had before
     token: ApiToken  # the editor's personal API token
+    shared: SharedClaim  # the claim and its appearance in a second article, linked by editor
+    twin: SharedClaim  # two more claims of the second article: merged into `shared`
 
     def span(self, quote: str) -> dict:
         self.article.refresh_from_db()
@@ -283,7 +301,21 @@ def _world(rows_for_a_module) -> Iterator[World]:
             run=ImportRun.objects.create(file_name="archive.jsonl", format="jsonl"),
             capture=_captured(claim),
             token=services.api_token_create(user=editor, name="CMS")[0],
+            **_shared_claims(editor, claim),
         )
+
+
+def _shared_claims(editor, claim: Annotation) -> dict:
+    second = services.article_create(user=editor, title="Drones over Kyiv", body=BODY)
+    shared = services.shared_claim_link(
+        claim=claim, other=claim_by(editor, second, CLAIM_QUOTE), user=editor
+    )
+    twin = services.shared_claim_link(
+        claim=claim_by(editor, second, NEW_QUOTE),
+        other=claim_by(editor, second, DELETED_QUOTE),
+        user=editor,
+    )
+    return {"shared": shared, "twin": twin}
 
 
 @pytest.fixture
@@ -435,6 +467,17 @@ ASK: dict[str, Ask] = {
         lambda w: w.approved.pk,
         data=lambda w: {"other": w.duplicate.pk, "confirm": "1"},
         writes=True,
+    ),
+    "annotations:shared-claim-list": Ask(),
+    "annotations:shared-claim": Ask(lambda w: w.shared.pk),
+    "annotations:shared-claim-unlink": Ask(
+        lambda w: w.shared.pk, data=lambda w: {"claim": w.claim.pk}, writes=True
+    ),
+    "annotations:shared-claim-title": Ask(
+        lambda w: w.shared.pk, data=lambda w: {"title": "31 of 38 drones downed"}, writes=True
+    ),
+    "annotations:shared-claim-merge": Ask(
+        lambda w: w.shared.pk, data=lambda w: {"other": w.twin.pk, "confirm": "1"}, writes=True
     ),
     # Tokens are not among db_snapshot's tables: tests/test_token_page.py checks the writes.
     "annotations:token-list": Ask(data=lambda w: {"name": "Spreadsheet"}),

@@ -53,10 +53,12 @@ def scene(editor, reviewer, admin_user):
     Annotation.objects.filter(pk=changed.pk).update(
         anchor_state="changed", anchor_reason="altered", original_quote="Residents were evacuated"
     )
+    shared = services.shared_claim_link(claim=claim, other=changed, user=editor)
     return {
         "article": article,
         "claim": claim,
         "changed": changed,
+        "shared": shared,
         "source": source,
         "other": other,
         "gone": deletion,
@@ -113,6 +115,9 @@ CALLS = {
         keep=s["other"], others=[s["source"]], user=u
     ),
     "articles_import": lambda s, u: articles_import([], user=u),
+    "shared_claim_retitle": lambda s, u: services.shared_claim_retitle(
+        shared_claim=s["shared"], title="31 of 38 drones downed", user=u
+    ),
 }
 
 # Who may NOT make each call (DESIGN.md's roles table): the viewer never writes; the other
@@ -136,6 +141,7 @@ REFUSED = {
     "source_add_alias": ["viewer"],
     "source_merge": ["viewer", "editor", "other_editor"],
     "articles_import": ["viewer", "editor", "other_editor"],
+    "shared_claim_retitle": ["viewer"],
 }
 
 CASES = [(name, who) for name, people in REFUSED.items() for who in [*people, None, "anonymous"]]

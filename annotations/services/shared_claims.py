@@ -23,6 +23,7 @@ __all__ = [
     "claim_terms_refresh",
     "shared_claim_link",
     "shared_claim_merge",
+    "shared_claim_retitle",
     "shared_claim_unlink",
 ]
 
@@ -187,3 +188,24 @@ def shared_claim_merge(
     merge._change_reason = reason
     merge.delete()
     return keep
+
+
+@transaction.atomic
+def shared_claim_retitle(
+    *, shared_claim: SharedClaim, title: str, user: AbstractBaseUser
+) -> SharedClaim:
+    """Name the assertion in the desk's words (a shared claim is first named after its
+    earliest appearance's quote): whoever may link claims. History keeps the old title."""
+    permissions.require_link_claims(user)
+    shared = SharedClaim.objects.select_for_update().filter(pk=shared_claim.pk).first()
+    if shared is None:
+        raise SharedClaim.DoesNotExist(_("This shared claim was merged or deleted."))
+    title = " ".join(title.split())
+    if title == shared.title:
+        return shared
+    shared.title = title
+    shared.full_clean()
+    shared._history_user = user
+    shared._change_reason = _("renamed")
+    shared.save(update_fields=["title", "updated_at"])
+    return shared

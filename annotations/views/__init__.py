@@ -24,7 +24,13 @@ from .intake import (
     import_run_detail,
 )
 from .live import article_changes
-from .shared_claims import shared_claim_detail
+from .shared_claims import (
+    shared_claim_detail,
+    shared_claim_list,
+    shared_claim_merge,
+    shared_claim_retitle,
+    shared_claim_unlink,
+)
 from .sources import (
     review_queue,
     source_alias_add,
@@ -38,6 +44,10 @@ from .tokens import token_list, token_revoke
 
 __all__ = [
     "shared_claim_detail",
+    "shared_claim_list",
+    "shared_claim_merge",
+    "shared_claim_retitle",
+    "shared_claim_unlink",
     "article_claim_list",
     "article_changes",
     "dashboard_view",

@@ -42,6 +42,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "in_progress": dashboard.articles_in_progress(filters),
         "today": dashboard.activity_today(filters),
         "evidence_news": dashboard.evidence_this_week(filters),
+        "repeated": dashboard.repeated_this_week(),
         "outlet_choices": dashboard.outlet_choices(),
     }
     return render(request, "annotations/dashboard.html", context)

@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import downloads, selectors
 from ..filters import ClaimFilter
-from ..models import Article, Source
+from ..models import Article, SharedClaim, Source
 from .common import HtmxHttpRequest
 
 
@@ -42,6 +42,8 @@ def claim_list(request: HtmxHttpRequest) -> HttpResponse:
         context["source_filter"] = Source.objects.filter(pk=filters["source"]).first()
     if filters.get("article"):
         context["article_filter"] = Article.objects.alive().filter(pk=filters["article"]).first()
+    if filters.get("shared_claim"):
+        context["shared_filter"] = SharedClaim.objects.filter(pk=filters["shared_claim"]).first()
     status = 200 if valid else 400  # a filter that cannot be read is refused, with why
     if request.htmx and not request.htmx.boosted:
         return render(request, "annotations/claim_list.html#claim-results", context, status=status)
