@@ -19,7 +19,6 @@ from annotations import shared, similarity
 from annotations.management.refusing import RefusingCommand
 from annotations.models import Annotation
 
-MAX_LIMIT = 50
 QUOTE_WIDTH = 60
 
 
@@ -37,7 +36,7 @@ class Command(RefusingCommand):
             "--limit",
             type=int,
             default=similarity.LIMIT,
-            help=f"How many at most, 1 to {MAX_LIMIT} (default {similarity.LIMIT}).",
+            help=f"How many at most, 1 to {shared.MOST_SUGGESTIONS} (default {similarity.LIMIT}).",
         )
         parser.add_argument(
             "--json",
@@ -47,8 +46,10 @@ class Command(RefusingCommand):
 
     def handle(self, *args, **options) -> None:
         limit = options["limit"]
-        if not 1 <= limit <= MAX_LIMIT:
-            raise CommandError(_("--limit must be from 1 to %(n)d.") % {"n": MAX_LIMIT})
+        if not 1 <= limit <= shared.MOST_SUGGESTIONS:
+            raise CommandError(
+                _("--limit must be from 1 to %(n)d.") % {"n": shared.MOST_SUGGESTIONS}
+            )
         claim = _claim(options["claim_id"])
         found = shared.suggestions_for_claim(claim, limit=limit)
         if options["json"]:
