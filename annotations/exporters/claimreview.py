@@ -94,15 +94,15 @@ def _review(
     rating: dict,
     item_reviewed: dict,
     *,
-    url: str,
     date: datetime,
     summary: str,
     site_url: str,
     desk_name: str,
 ) -> dict:
+    """The review written on `first` (its page, its words), rating `item_reviewed`."""
     review = {
         "@type": "ClaimReview",
-        "url": url,
+        "url": claim_iri(site_url, first.annotation_id),
         "claimReviewed": first.quote,
         "datePublished": _iso(date),
         "author": {"@type": "Organization", "name": desk_name, "url": site_url + "/"},
@@ -127,7 +127,6 @@ def claim_review(row: ClaimRow, *, site_url: str, desk_name: str) -> dict | None
         row,
         rating,
         item_reviewed,
-        url=claim_iri(site_url, row.annotation_id),
         date=row.updated_at,
         summary=row.public_summary,
         site_url=site_url,
@@ -158,7 +157,6 @@ def shared_claim_review(rows: list[ClaimRow], *, site_url: str, desk_name: str) 
         first,
         rating,
         item_reviewed,
-        url=claim_iri(site_url, first.annotation_id),
         date=max(r.updated_at for r in rows),
         summary="\n\n".join(summaries),
         site_url=site_url,
