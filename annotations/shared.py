@@ -25,6 +25,9 @@ from .models import Annotation, ClaimTerm, SharedClaim
 TERM_CANDIDATES = 60
 TRIGRAM_CANDIDATES = 20
 
+# The most suggestions a script may ask for (the command's --limit, the API's ?limit=).
+MOST_SUGGESTIONS = 50
+
 
 @dataclass
 class Suggestion:

@@ -8,15 +8,16 @@ database must be exactly as it was: the counts and a hash of every row of articl
 sources, aliases, their history, the users, link imports and queued jobs
 (tests/test_api_matrix.py's `snapshot`). A new case is one entry in BAD.
 
-The write endpoints (articles: create, correct, from a link; claims: create, update;
-sources: propose, review, merge) get JSON that is not an object, members of the wrong type
-(lists, objects, booleans, floats, numbers past 64 bits), offsets out of order, quotes that
-are not the text, NUL and control characters, lone surrogates sent as JSON escapes, a body
-past the size limit, bytes that are not UTF-8, other content types, an empty body, members
-no form knows, and ids of things deleted or never there. The lists and the exports get query strings they cannot read, and cursors that are
-not theirs; a correction gets If-Match values that are not a version; a path no endpoint has
-gets every method. Each case is sent by someone who may make the valid request (a reviewer
-for a review or a merge), but for the cases that check who may not.
+The write endpoints (articles: create, correct, from a link; claims: create, update, link;
+sources: propose, review, merge; shared claims: merge) get JSON that is not an object,
+members of the wrong type (lists, objects, booleans, floats, numbers past 64 bits), offsets
+out of order, quotes that are not the text, NUL and control characters, lone surrogates sent
+as JSON escapes, a body past the size limit, bytes that are not UTF-8, other content types,
+an empty body, members no form knows, and ids of things deleted or never there. The lists
+and the exports get query strings they cannot read, and cursors that are not theirs; a
+correction gets If-Match values that are not a version; a path no endpoint has gets every
+method. Each case is sent by someone who may make the valid request (a reviewer for a review
+or a merge), but for the cases that check who may not.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ import pytest
 from annotations import services
 from annotations.api import w3c_docs
 from annotations.forms import NOTE_MAX, QUOTE_MAX
-from annotations.models import Annotation, Article, Source, UrlImport
+from annotations.models import Annotation, Article, SharedClaim, Source, UrlImport
 from tests.factories import BODY, SourceFactory, claim_by, persona
-from tests.test_api_matrix import snapshot
+from tests.test_api_matrix import LOOSE_QUOTE, snapshot
 from tests.test_bad_input import (
     CLAIM_QUOTE,
     FREE_QUOTE,
@@ -64,6 +65,10 @@ class Scene:
     linked: Article  # imported from LINK
     job: UrlImport  # asked for by editor
     tokens: dict[str, str]
+    shared: SharedClaim  # `claim` and its twin in another article
+    twin_claim: Annotation  # in `twin_shared`
+    twin_shared: SharedClaim  # another shared claim: to merge into `shared`
+    loose: Annotation  # in another article, in no shared claim: to link
 
     @property
     def ids(self) -> dict[str, int]:
@@ -74,6 +79,7 @@ class Scene:
             "dead_claim": self.dead_claim.pk,
             "pending": self.pending.pk,
             "job": self.job.pk,
+            "shared": self.shared.pk,
         }
 
     def span(self, quote: str = FREE_QUOTE) -> dict:
@@ -99,7 +105,22 @@ def _scene(rows_for_a_module) -> Iterator[Scene]:
         linked = services.article_create(
             user=editor, title="Drones over Kharkiv", body="Drones over Kharkiv\n\nText.", url=LINK
         )
+        sumy = services.article_create(user=editor, title="Drones over Sumy", body=BODY + "\nS")
+        odesa = services.article_create(user=editor, title="Drones over Odesa", body=BODY + "\nO")
+        shared = services.shared_claim_link(
+            claim=claim, user=editor, other=claim_by(editor, sumy, CLAIM_QUOTE)
+        )
+        twin_claim = claim_by(editor, odesa, CLAIM_QUOTE)
+        twin_shared = services.shared_claim_link(
+            claim=twin_claim,
+            user=editor,
+            other=claim_by(editor, sumy, LOOSE_QUOTE, label="unattributed"),
+        )
         yield Scene(
+            shared=shared,
+            twin_claim=twin_claim,
+            twin_shared=twin_shared,
+            loose=claim_by(editor, odesa, LOOSE_QUOTE, label="unattributed"),
             article=article,
             claim=claim,
             dead_article=dead_article,
@@ -194,6 +215,16 @@ def merge(**overrides):
     return _with(lambda s: {"other": s.twin.pk}, overrides)
 
 
+def link_claim(**overrides):
+    """A valid link of the claim (in `shared`) to a claim in none, with changes."""
+    return _with(lambda s: {"other": s.loose.pk}, overrides)
+
+
+def merge_shared(**overrides):
+    """A valid merge of the twin shared claim into `shared` (by a reviewer), with changes."""
+    return _with(lambda s: {"other": s.twin_shared.pk}, overrides)
+
+
 def link(**overrides):
     """A valid link to import, with changes."""
     return _with(lambda s: {"url": "https://example.org/news/evacuation-in-sumy"}, overrides)
@@ -256,6 +287,9 @@ CSV = "/api/v1/exports/claims.csv"
 JSONLD = "/api/v1/exports/claims.jsonld"
 CLAIMREVIEW = "/api/v1/exports/claimreview.jsonld"
 CURRENT = {"If-Match": lambda s: f'"{s.article.version}"'}
+CLAIM_LINK = "/api/v1/claims/{claim}/link/"
+SIMILAR = "/api/v1/claims/{claim}/similar/"
+SHARED_MERGE = "/api/v1/shared-claims/{shared}/merge/"
 
 
 def post(url, body=None, status=422, code="invalid", field=None, **kw) -> Bad:
@@ -335,6 +369,10 @@ def write_endpoints() -> dict[str, Write]:
         # a member of one type (text): `label` is no member there
         "w3c-create": Write("POST", W3C_CONTAINER, w3c_new(), "canonical"),
         "w3c-update": Write("PUT", W3C_ANNOTATION, w3c_change(), "canonical"),
+        "claim-link": Write("POST", CLAIM_LINK, link_claim(), "other", first_is_id=True),
+        "shared-claim-merge": Write(
+            "POST", SHARED_MERGE, merge_shared(), "other", "reviewer", first_is_id=True
+        ),
     }
 
 
@@ -854,6 +892,41 @@ BAD |= {
     "articles-cursor-not-ascii": get(ARTICLES + "?cursor=%C3%A9", code="invalid_cursor"),
 }
 
+BAD |= {  # similar claims: suggestions, links, shared claims
+    "claim-link-both": post(
+        CLAIM_LINK, link_claim(shared_claim=lambda s: s.shared.pk), field="non_field_errors"
+    ),
+    "claim-link-neither": post(CLAIM_LINK, link_claim(other=DROP), field="non_field_errors"),
+    "claim-link-to-itself": post(CLAIM_LINK, link_claim(other=lambda s: s.claim.pk)),
+    "claim-link-other-deleted": post(
+        CLAIM_LINK, link_claim(other=lambda s: s.dead_claim.pk), field="other"
+    ),
+    "claim-link-shared-never-there": post(
+        CLAIM_LINK, link_claim(other=DROP, shared_claim=999_999), field="shared_claim"
+    ),
+    "claim-link-needs-a-merge": post(
+        CLAIM_LINK, link_claim(other=lambda s: s.twin_claim.pk), 409, "merge_needed"
+    ),
+    "claim-link-as-viewer": post(CLAIM_LINK, link_claim(), 403, "forbidden", user="viewer"),
+    "claim-link-on-a-deleted-article": post(
+        "/api/v1/claims/{dead_claim}/link/", link_claim(), 404, "not_found"
+    ),
+    "claim-unlink-as-viewer": Bad("DELETE", CLAIM_LINK, None, 403, "forbidden", user="viewer"),
+    "claim-similar-limit-zero": get(SIMILAR + "?limit=0", field="limit"),
+    "claim-similar-limit-word": get(SIMILAR + "?limit=all", field="limit"),
+    "claim-similar-on-a-deleted-article": get(
+        "/api/v1/claims/{dead_claim}/similar/", 404, "not_found"
+    ),
+    "shared-claim-merge-into-itself": by_reviewer(
+        SHARED_MERGE, merge_shared(other=lambda s: s.shared.pk)
+    ),
+    "shared-claim-merge-as-editor": post(SHARED_MERGE, merge_shared(), 403, "forbidden"),
+    "shared-claim-merge-never-there": by_reviewer(
+        "/api/v1/shared-claims/999999/merge/", merge_shared(), 404, "not_found"
+    ),
+    "shared-claim-never-there": get("/api/v1/shared-claims/999999/", 404, "not_found"),
+}
+
 BAD |= {  # the W3C Web Annotation Protocol's container
     "w3c-create-generic-target": post(
         W3C_CONTAINER,
@@ -1014,7 +1087,7 @@ def test_every_write_endpoint_of_the_api_is_in_the_table():
     assert len(write_endpoints()) == len(covered)
 
 
-SAMPLE_IDS = dict.fromkeys(("article", "claim", "pending", "job"), 1)
+SAMPLE_IDS = dict.fromkeys(("article", "claim", "pending", "job", "shared"), 1)
 
 
 def test_the_table_is_big_enough_to_mean_something():

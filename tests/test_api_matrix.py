@@ -13,8 +13,8 @@ valid for a role allowed to make it, and checks:
 - every refusal is a problem (`application/problem+json` with `code`, `title` and a
   `status` equal to the response's), and a 405 names the allowed methods in `Allow`;
 - the database: reads and refusals change nothing (the counts and a hash of every row of
-  articles, claims, sources and their history, link imports and queued jobs); an allowed
-  write changes it;
+  articles, claims, sources, shared claims and their history, link imports and queued
+  jobs); an allowed write changes it;
 - an export streams its file, read to the end, in the type the schema documents.
 
 The last URL of the namespace, "not-found", is no endpoint but the API's answer to a path
@@ -38,7 +38,7 @@ from django_tasks_db.models import DBTaskResult
 
 from annotations import services
 from annotations.api import w3c_docs
-from annotations.models import Annotation, Article, Source, UrlImport
+from annotations.models import Annotation, Article, SharedClaim, Source, UrlImport
 from tests.factories import BODY, claim_by, persona
 from tests.test_bad_input import db_snapshot
 from tests.test_permission_matrix import check_the_table
@@ -149,6 +149,13 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "export-csv": methods(GET=everyone(200)),
     "export-jsonld": methods(GET=everyone(200)),
     "export-claimreview": methods(GET=everyone(200)),
+    # Similar claims: everyone reads the suggestions and the shared claims; whoever tags
+    # claims links and unlinks them (on anyone's claims); reviewers and admins merge.
+    "claim-similar": methods(GET=everyone(200)),
+    "claim-link": methods(POST=annotators(200), DELETE=annotators(204)),
+    "shared-claim-list": methods(GET=everyone(200)),
+    "shared-claim-detail": methods(GET=everyone(200)),
+    "shared-claim-merge": methods(POST=reviewers(200)),
     # The OpenAPI schema: a role too.
     "schema": methods(GET=everyone(200)),
     # The W3C Web Annotation Protocol: the claims again, as a container of annotations.
@@ -163,6 +170,7 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
 
 CLAIM_QUOTE = "31 of 38 drones were shot down"
 NEW_QUOTE = "Ірина said the windows came in"
+LOOSE_QUOTE = "Residents had reportedly been evacuated"
 
 
 @dataclass
@@ -173,6 +181,9 @@ class World:
     twin: Source  # pending too: a duplicate to merge into `source`
     job: UrlImport  # asked for by editor
     tokens: dict[str, str]  # persona -> token ("anonymous" has none)
+    shared: SharedClaim  # `claim`, and its twin in another article
+    loose: Annotation  # in another article, in no shared claim: to link
+    twin_shared: SharedClaim  # two more claims: to merge into `shared`
 
     def span(self, quote: str) -> dict:
         start = self.article.body.index(quote)
@@ -207,7 +218,21 @@ def _world(rows_for_a_module) -> Iterator[World]:
         revoked, tokens["revoked"] = services.api_token_create(user=editor, name="old")
         services.api_token_revoke(token=revoked, user=editor)
         tokens["nobody"] = _token_without_a_role()
-        yield World(article=article, claim=claim, source=source, twin=twin, job=job, tokens=tokens)
+        sumy = services.article_create(user=editor, title="Drones over Sumy", body=BODY + "\nS")
+        odesa = services.article_create(user=editor, title="Drones over Odesa", body=BODY + "\nO")
+        shared = services.shared_claim_link(
+            claim=claim, user=editor, other=claim_by(editor, sumy, CLAIM_QUOTE)
+        )
+        twin_shared = services.shared_claim_link(
+            claim=claim_by(editor, odesa, CLAIM_QUOTE),
+            user=editor,
+            other=claim_by(editor, sumy, LOOSE_QUOTE, label="unattributed"),
+        )
+        yield World(
+            article=article, claim=claim, source=source, twin=twin, job=job, tokens=tokens,
+            shared=shared, loose=claim_by(editor, odesa, LOOSE_QUOTE, label="unattributed"),
+            twin_shared=twin_shared,
+        )  # fmt: skip
 
 
 @pytest.fixture
@@ -251,6 +276,10 @@ def _source(w: World) -> int:
 
 def _job(w: World) -> int:
     return w.job.pk
+
+
+def _shared(w: World) -> int:
+    return w.shared.pk
 
 
 ASK: dict[str, Ask] = {
@@ -298,6 +327,11 @@ ASK: dict[str, Ask] = {
         },
     ),
     "source-merge": Ask(_source, bodies={"POST": lambda w: {"other": w.twin.pk}}),
+    "claim-similar": Ask(_claim),
+    "claim-link": Ask(_claim, bodies={"POST": lambda w: {"other": w.loose.pk}}),
+    "shared-claim-list": Ask(),
+    "shared-claim-detail": Ask(_shared),
+    "shared-claim-merge": Ask(_shared, bodies={"POST": lambda w: {"other": w.twin_shared.pk}}),
     "export-csv": Ask(answers="text/csv"),
     "export-jsonld": Ask(answers="application/ld+json"),
     "export-claimreview": Ask(answers="application/ld+json"),
@@ -317,9 +351,9 @@ ASK: dict[str, Ask] = {
 
 def snapshot() -> dict[str, tuple[int, str]]:
     """tests/test_bad_input.py's `db_snapshot`, and the API's own writes: link imports and
-    the jobs queued for them."""
+    the jobs queued for them; shared claims and their history."""
     tables = db_snapshot()
-    for model in (UrlImport, DBTaskResult):
+    for model in (UrlImport, DBTaskResult, SharedClaim, SharedClaim.history.model):
         rows = list(model.objects.order_by("pk").values_list())
         tables[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return tables

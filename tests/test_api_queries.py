@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from annotations import anchoring, services
-from annotations.models import Annotation, Article, Source, SourceAlias
+from annotations.models import Annotation, Article, SharedClaim, Source, SourceAlias
 from tests.factories import SourceFactory, UserFactory
 from tests.test_api_matrix import api_url_patterns
 
@@ -104,11 +104,26 @@ def _sources(count: int) -> None:
     _claims(count, sources=made)
 
 
+def _shared_claims(count: int) -> None:
+    """Shared claims made by different people, each with two appearances (the list counts
+    them, and their verdicts)."""
+    people = _people(4)
+    _claims(2 * count)
+    made = SharedClaim.objects.bulk_create(
+        SharedClaim(title=f"Claim {i}", created_by=people[i % 4]) for i in range(count)
+    )
+    loose = list(Annotation.objects.filter(shared_claim=None).order_by("-id")[: 2 * count])
+    for i, claim in enumerate(loose):
+        claim.shared_claim = made[i // 2]
+    Annotation.objects.bulk_update(loose, ["shared_claim"])
+
+
 SEEDS: dict[str, Callable[[int], None]] = {
     "article-list": _articles,
     "claim-list": _claims,
     "w3c-container": _claims,  # its first page, embedded (tests/test_w3c_protocol.py: others)
     "source-list": _sources,
+    "shared-claim-list": _shared_claims,
 }
 
 

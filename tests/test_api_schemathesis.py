@@ -14,12 +14,14 @@ Bounded and repeatable, for CI: a fixed number of examples per operation (the fu
 phase; the coverage phase adds its own boundary cases), generated deterministically, no
 example database. Every example runs in a savepoint that is rolled back, so each starts
 from the same rows: an editor's article and claim (of an approved source, so that the
-ClaimReview export has it), a source pending review and a duplicate of it, and the
-reviewer's link import. An id in a path is mapped, one time in two, to that
-article, claim, source or job (otherwise generated ids find nothing: 404s, which the schema
-documents); a claim's body is given a span of the article's text, a correction the
-article's version in If-Match, a review the source's status, a merge the duplicate, one
-time in two, so that the answers of success are checked too. A DELETE deletes in its
+ClaimReview export has it), a source pending review and a duplicate of it, the
+reviewer's link import, a shared claim of that claim and its twin in another article,
+another shared claim, and a claim in none. An id in a path is mapped, one time in two, to
+that article, claim, source, job or shared claim (otherwise generated ids find nothing:
+404s, which the schema documents); a claim's body is given a span of the article's text, a
+correction the article's version in If-Match, a review the source's status, a merge the
+duplicate (or the other shared claim), a link the claim in none, one time in two, so that
+the answers of success are checked too. A DELETE deletes in its
 savepoint only. The exports stream: schemathesis reads each to its end and checks its
 content type (text/csv, application/ld+json) against the schema's.
 
@@ -64,23 +66,35 @@ CONFIG = {
     },
 }
 FREE_QUOTE = "Ірина said the windows came in"  # in the body, no claim on it
+QUOTE = "31 of 38 drones were shot down"
 
 
 @pytest.fixture
 def world(editor, reviewer) -> dict:
     article = services.article_create(user=editor, title="Strike on Kharkiv", body=BODY)
     vetted = SourceFactory(name="Air Force of Ukraine")  # approved: ClaimReview publishes it
-    claim = claim_by(editor, article, "31 of 38 drones were shot down", source=vetted)
+    claim = claim_by(editor, article, QUOTE, source=vetted)
     source = services.source_create(user=editor, name="Security Service of Ukraine")
     twin = services.source_create(user=editor, name="SSU")
     job = services.url_import_start(user=reviewer, url="https://example.org/news/strike")
     _row, token = services.api_token_create(user=reviewer, name="schemathesis")
+    sumy = services.article_create(user=editor, title="Drones over Sumy", body=BODY + "\nS")
+    odesa = services.article_create(user=editor, title="Drones over Odesa", body=BODY + "\nO")
+    shared = services.shared_claim_link(
+        claim=claim, user=editor, other=claim_by(editor, sumy, QUOTE)
+    )
+    twin_shared = services.shared_claim_link(
+        claim=claim_by(editor, odesa, QUOTE), user=editor, other=claim_by(editor, sumy, FREE_QUOTE)
+    )
     return {
         "article": article,
         "claim": claim,
         "source": source,
         "twin": twin,
         "job": job,
+        "shared": shared,  # `claim` and its twin in another article
+        "loose": claim_by(editor, odesa, FREE_QUOTE),  # in no shared claim: to link
+        "twin_shared": twin_shared,  # to merge into `shared`
         "auth": {"Authorization": f"Bearer {token}"},
     }
 
@@ -131,7 +145,7 @@ def _aim_at_the_world(case, world: dict) -> None:
         collection = case.path.split("/")[3]  # /api/v1/<collection>/{id}/…
         row = {
             "articles": article, "claims": claim, "annotations": claim, "sources": source,
-            "jobs": world["job"],
+            "jobs": world["job"], "shared-claims": world["shared"],
         }  # fmt: skip
         case.path_parameters["id"] = row[collection].pk
         correcting = label == "PATCH /api/v1/articles/{id}/"
@@ -161,13 +175,18 @@ def _aim_at_the_world(case, world: dict) -> None:
         )
     elif label == "POST /api/v1/sources/{id}/review/" and body.get("decision") == "approved":
         body["expected_status"] = source.review_status
-    elif (
-        label == "POST /api/v1/sources/{id}/merge/"
-        and isinstance(body.get("other"), int)
-        and body["other"] % 2 == 0
-    ):
-        body["other"] = world["twin"].pk
+    elif label in MERGES and isinstance(body.get("other"), int) and body["other"] % 2 == 0:
+        body["other"] = world[MERGES[label]].pk
+    elif label == "POST /api/v1/claims/{id}/link/" and len(body) % 2 == 0:
+        body.clear()
+        body["other"] = world["loose"].pk
 
+
+# What a merge's `other` becomes, one time in two: a duplicate of the world's.
+MERGES = {
+    "POST /api/v1/sources/{id}/merge/": "twin",
+    "POST /api/v1/shared-claims/{id}/merge/": "twin_shared",
+}
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 

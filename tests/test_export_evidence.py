@@ -89,9 +89,13 @@ WRITERS = [
 @pytest.mark.parametrize("safe", [True, False], ids=["safe", "raw"])
 @pytest.mark.parametrize("write", WRITERS)
 def test_each_csv_writer_gives_the_evidence_columns_last(claims, write, safe):
+    """Last but the shared claim's (issue 22), added after them."""
     header, by_id = _records("".join(write(selectors.live_claims(), safe)))
-    assert header == exporters.CSV_COLUMNS and header[-3:] == EVIDENCE_COLUMNS
-    assert header[:-3] == [c for c in exporters.CSV_COLUMNS if c not in EVIDENCE_COLUMNS]
+    assert header == exporters.CSV_COLUMNS and header[-4:-1] == EVIDENCE_COLUMNS
+    assert header[:-4] == [
+        c for c in exporters.CSV_COLUMNS if c not in (*EVIDENCE_COLUMNS, "shared_claim_id")
+    ]
+    assert header[-1] == "shared_claim_id"
     got = {name: [by_id[c.pk][k] for k in EVIDENCE_COLUMNS] for name, c in claims.items()}
     assert got == _expected(claims)
     # The hash is the current capture's (the later one of a changed page), as served.
@@ -105,7 +109,7 @@ def test_the_csv_download_carries_the_evidence(editor_client, claims, variant):
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff") == ("bom" in variant)
     header, by_id = _records(text.removeprefix("\ufeff"))
-    assert header[-3:] == EVIDENCE_COLUMNS
+    assert header[-4:-1] == EVIDENCE_COLUMNS
     got = {name: [by_id[c.pk][k] for k in EVIDENCE_COLUMNS] for name, c in claims.items()}
     assert got == _expected(claims)
 

@@ -108,7 +108,9 @@ def test_csv_reads_back_field_by_field(editor_client, tricky):
     assert (by_id[first.pk]["credibility"], by_id[first.pk]["created_by"]) == ("3", "editor")
     # Added after the others, so that readers by position keep working.
     assert header[22:25] == ["anchor_state", "credibility", "public_summary"]
-    assert header[25:] == ["evidence_status", "evidence_sha256", "evidence_captured_at"]
+    assert header[25:28] == ["evidence_status", "evidence_sha256", "evidence_captured_at"]
+    assert header[28:] == ["shared_claim_id"]  # issue 22
+    assert {r["shared_claim_id"] for r in by_id.values()} == {""}  # in none: empty
     assert by_id[first.pk]["public_summary"] == "Public: “31 of 38”,\nunconfirmed"
 
 
@@ -464,7 +466,8 @@ def test_postgres_builds_the_same_csv_byte_for_byte(editor, safe):
     expected = "".join(exporters.csv_lines(exporters.claim_rows(claims), safe=safe))
     built = "".join(exporters.pg_csv_pieces(claims, safe=safe, chunk_size=4))
     assert built == expected
-    statuses = [row[-3] for row in csv.reader(io.StringIO(built, newline=""))][1:]
+    status = exporters.CSV_COLUMNS.index("evidence_status")
+    statuses = [row[status] for row in csv.reader(io.StringIO(built, newline=""))][1:]
     assert set(statuses) == set(EVIDENCE_STATES)
     assert len(list(csv.reader(io.StringIO(built, newline="")))) == Annotation.objects.count() + 1
 

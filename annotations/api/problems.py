@@ -4,7 +4,8 @@ errors (`errors`: field name to messages; "non_field_errors" for the whole reque
 
 `problem_handler` is DRF's exception handler: it turns DRF's own exceptions, Django's
 (ValidationError, PermissionDenied, Http404, RequestDataTooBig) and the services'
-(DuplicateArticle, ArticleConflict, ClaimGone, StaleArticle) into problems, so no door
+(DuplicateArticle, ArticleConflict, ClaimGone, StaleArticle; a link that needs a merge of
+two shared claims) into problems, so no door
 answers differently. A path no endpoint has is a view of its own (`views.NoSuchEndpoint`, the
 last URL of the API), and a query string that is not UTF-8, refused before any view runs, is
 a problem too (`middleware.RequestBytesMiddleware`, through `is_api_request`).
@@ -82,6 +83,10 @@ def _as_problem(exc: Exception) -> Problem | None:
     """The problem a non-DRF exception stands for, or None (a bug: a 500)."""
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "merge_needed":
+        # Two claims already in different shared claims (services.shared_claim_link): the
+        # state conflicts, not the request; a reviewer merges the two shared claims.
+        return Problem(409, "merge_needed", " ".join(exc.messages))
     if isinstance(exc, DjangoValidationError):
         return invalid(_django_errors(exc))
     if isinstance(exc, PermissionDenied):

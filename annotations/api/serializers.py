@@ -7,7 +7,8 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Annotation, ApiToken, Article, Source, UrlImport
+from .. import similarity
+from ..models import Annotation, ApiToken, Article, SharedClaim, Source, UrlImport
 
 
 def paged(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -84,6 +85,11 @@ class EvidenceSerializer(serializers.Serializer):
 
 class ClaimSerializer(Shape):
     article = serializers.PrimaryKeyRelatedField(read_only=True)
+    shared_claim = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The shared claim it is an appearance of (`/api/v1/shared-claims/ID/`), or null.",
+    )
     source = SourceBriefSerializer(read_only=True, allow_null=True)
     evidence_url = serializers.CharField(read_only=True, help_text='A link, or "".')
     evidence = serializers.SerializerMethodField()
@@ -97,6 +103,7 @@ class ClaimSerializer(Shape):
             "id", "article", "start", "end", "quote", "label", "source", "credibility", "note",
             "public_summary", "evidence_url", "evidence", "anchor_state", "anchor_reason",
             "original_quote", "created_by", "updated_by", "created_at", "updated_at", "web_url",
+            "shared_claim",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -130,6 +137,7 @@ class ClaimHistorySerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
     evidence_url = serializers.CharField(allow_blank=True)
     anchor_state = serializers.CharField()
+    shared_claim = serializers.IntegerField(allow_null=True)
 
 
 class SourceSerializer(Shape):
@@ -167,6 +175,106 @@ class SourceMergedSerializer(SourceSerializer):
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "merged_claims"]
         read_only_fields = fields
+
+
+class SimilarClaimSerializer(serializers.Serializer):
+    """A claim of another article that likely makes the same assertion (`shared.Suggestion`),
+    best first: how likely (`score`, 0 to 1), found by which signals (`why`: numbers, names,
+    words; `reasons`: the same in words), and the shared claim it is in already, if any."""
+
+    annotation_id = serializers.IntegerField(source="claim.pk")
+    article_id = serializers.IntegerField(source="claim.article_id")
+    score = serializers.FloatField(min_value=0, max_value=1)
+    why = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(similarity.WHY)), source="match.why"
+    )
+    reasons = serializers.SerializerMethodField()
+    shared_claim = serializers.IntegerField(source="claim.shared_claim_id", allow_null=True)
+
+    def get_reasons(self, suggestion) -> list[str]:
+        return [str(reason) for reason in suggestion.match.reasons]
+
+
+class SharedClaimSerializer(Shape):
+    """One assertion that appears in many articles: how many live appearances it has, and
+    whether their verdicts disagree (verified in one, disputed in another)."""
+
+    appearance_count = serializers.IntegerField(
+        read_only=True, help_text="How many live claims are its appearances."
+    )
+    disagree = serializers.SerializerMethodField(
+        help_text="Its appearances got different verdicts (verified in one, disputed in another)."
+    )
+    created_by = UserNameField(read_only=True, allow_null=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SharedClaim
+        fields = [
+            "id", "title", "appearance_count", "disagree", "created_by", "created_at",
+            "updated_at", "web_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_disagree(self, found: SharedClaim) -> bool:
+        # `shared.shared_claims_with_counts` (the views' queries carry it), as Spread.disagree
+        return found.verdict_count > 1
+
+    def get_web_url(self, found: SharedClaim) -> str:
+        return found.get_absolute_url()
+
+
+class AppearanceSerializer(Shape):
+    """A claim as an appearance of a shared claim: where (the article, its outlet and
+    date), what it got (label, grade, source) and the passage."""
+
+    article = serializers.PrimaryKeyRelatedField(read_only=True)
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    outlet = serializers.CharField(source="article.outlet", read_only=True)
+    published_at = serializers.DateTimeField(
+        source="article.published_at", read_only=True, allow_null=True
+    )
+    source = SourceBriefSerializer(read_only=True, allow_null=True)
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id", "article", "article_title", "outlet", "published_at", "label", "credibility",
+            "source", "quote", "web_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_web_url(self, claim: Annotation) -> str:
+        return claim.get_absolute_url()
+
+
+class SharedClaimDetailSerializer(SharedClaimSerializer):
+    """A shared claim with its live appearances in the order they were published (an
+    article's date, else when the claim was tagged), the first of them, and how many got
+    each label (`shared.spread`, set as `spread` by the view)."""
+
+    appearances = serializers.SerializerMethodField()
+    first_appearance = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
+
+    class Meta(SharedClaimSerializer.Meta):
+        fields = [*SharedClaimSerializer.Meta.fields, "first_appearance", "labels", "appearances"]
+        read_only_fields = fields
+
+    @extend_schema_field(AppearanceSerializer(many=True))
+    def get_appearances(self, found: SharedClaim) -> list:
+        return AppearanceSerializer(found.spread.appearances, many=True).data
+
+    def get_first_appearance(self, found: SharedClaim) -> int | None:
+        first = found.spread.first
+        return first.pk if first else None
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
+    )
+    def get_labels(self, found: SharedClaim) -> dict[str, int]:
+        return found.spread.labels
 
 
 class UrlImportSerializer(Shape):

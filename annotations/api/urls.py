@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import exports, jobs, sources, views, w3c
+from . import shared_claims as similar
 
 app_name = "api"
 
@@ -31,6 +32,14 @@ urlpatterns = [
     path("claims/", _open(views.ClaimList), name="claim-list"),
     path("claims/<int:pk>/", _open(views.ClaimDetail), name="claim-detail"),
     path("claims/<int:pk>/history/", _open(views.ClaimHistory), name="claim-history"),
+    # Similar claims: suggestions, linking (POST) and unlinking (DELETE), shared claims.
+    path("claims/<int:pk>/similar/", _open(similar.ClaimSimilar), name="claim-similar"),
+    path("claims/<int:pk>/link/", _open(similar.ClaimLink), name="claim-link"),
+    path("shared-claims/", _open(similar.SharedClaimList), name="shared-claim-list"),
+    path("shared-claims/<int:pk>/", _open(similar.SharedClaimDetail), name="shared-claim-detail"),
+    path(
+        "shared-claims/<int:pk>/merge/", _open(similar.SharedClaimMerge), name="shared-claim-merge"
+    ),
     path("articles/from-url/", _open(jobs.ArticleFromUrl), name="article-from-url"),
     path("jobs/<int:pk>/", _open(jobs.JobDetail), name="job-detail"),
     path("sources/", _open(sources.SourceList), name="source-list"),

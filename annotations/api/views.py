@@ -438,6 +438,7 @@ class ClaimHistory(APIView):
                     "note": row.note,
                     "evidence_url": row.evidence_url,
                     "anchor_state": row.anchor_state,
+                    "shared_claim": row.shared_claim_id,
                 }
                 for row in rows[:500]
             ]

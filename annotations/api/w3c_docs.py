@@ -130,7 +130,9 @@ ANNOTATION_IN = {
     "description": "A W3C Web Annotation in the shape of the JSON-LD export: the target an "
     "article of ours (`source`: its link, as the export writes it) with a TextQuoteSelector "
     "and a TextPositionSelector, the bodies by purpose (assessing: the label; identifying: "
-    "the source's name; commenting, describing, classifying, linking).",
+    "the source's name; commenting, describing, classifying, linking). The body that names "
+    "the claim's shared claim (a SpecificResource with purpose identifying) is the "
+    "server's: read back as it came, never taken.",
     "properties": {
         "@context": {"oneOf": [{"type": "string"}, {"type": "array"}]},
         "id": {"type": "string", "description": "Kept as `via` (POST)."},

@@ -1,7 +1,10 @@
 """An annotation sent to the W3C Web Annotation Protocol's container (`w3c`), read into the
 fields of a claim: in the shape our JSON-LD export writes (exporters/jsonld.py), read by the
 bulk importer's own reader of one annotation (`importers.bulk.claim_from_annotation`), then
-checked member by member, so that nothing sent is dropped without a word.
+checked member by member, so that nothing sent is dropped without a word. One body is the
+server's, read back as it came and never taken, as `created` is: the shared claim the claim
+is an appearance of (`exporters.is_shared_claim_body`), which is linked through its own
+endpoint (`claims/<id>/link/`), by whoever may link.
 
 Every refusal is a problem whose `errors` name where in the annotation the fault is
 (`body.assessing`, `target.selector.TextQuoteSelector.exact`, …). Wrong JSON types are 400,
@@ -18,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .. import text
-from ..exporters import CREDIBILITY_PREFIX
+from ..exporters import CREDIBILITY_PREFIX, is_shared_claim_body
 from ..exporters.jsonld import ANNO_CONTEXT
 from ..forms import ClaimDetailsForm
 from ..importers.bulk import RecordProblem, claim_from_annotation
@@ -164,6 +167,8 @@ def _bodies(data: dict) -> dict[str, dict]:
     """The bodies by purpose: each one of ours, once, with its value as text."""
     found: dict[str, dict] = {}
     for body in _listed(data.get("body")):
+        if is_shared_claim_body(body):
+            continue  # the server's, as `created` is: linked through claims/<id>/link/
         purpose = body.get("purpose")
         if purpose not in PURPOSES:
             message = _(

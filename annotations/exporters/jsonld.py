@@ -28,20 +28,53 @@ _MARKER = 987_654_321_987_654_321  # stands in for the id while the URL pattern 
 
 
 @cache
-def _warc_path_around_id(script_prefix: str) -> tuple[str, str]:
-    """The path of a capture's WARC download below the site's root, before and after the id:
-    reversed once (a reverse costs some 30 µs; a big export would pay it a million times).
-    Without the script prefix, like every id here: the site URL already says where the app
-    lives."""
-    path = reverse("annotations:evidence-warc", args=[_MARKER]).removeprefix(script_prefix)
+def _path_around_id(name: str, script_prefix: str) -> tuple[str, str]:
+    """The path of the page `name` of one object below the site's root, before and after
+    its id: reversed once (a reverse costs some 30 µs; a big export would pay it a million
+    times). Without the script prefix, like every id here: the site URL already says where
+    the app lives."""
+    path = reverse(name, args=[_MARKER]).removeprefix(script_prefix)
     head, _, tail = path.partition(str(_MARKER))
     return head, tail
 
 
+def _page_iri(site_url: str, name: str, pk: int) -> str:
+    head, tail = _path_around_id(name, get_script_prefix())
+    return f"{site_url}/{head}{int(pk)}{tail}"
+
+
 def capture_warc_iri(site_url: str, capture_id: int) -> str:
     """The absolute link of a capture's WARC download (the evidence's cached copy)."""
-    head, tail = _warc_path_around_id(get_script_prefix())
-    return f"{site_url}/{head}{int(capture_id)}{tail}"
+    return _page_iri(site_url, "annotations:evidence-warc", capture_id)
+
+
+def shared_claim_iri(site_url: str, shared_claim_id: int) -> str:
+    """The absolute IRI of a shared claim: its page (`SharedClaim.get_absolute_url`) on the
+    site. Every appearance's annotation names it (`shared_claim_body`), and a ClaimReview's
+    `Claim` is it."""
+    return _page_iri(site_url, "annotations:shared-claim", shared_claim_id)
+
+
+# The body that says which assertion a claim is an appearance of: the same shared claim's
+# IRI, as a SpecificResource with purpose "identifying" (what the passage states). Two
+# annotations with the same such body are appearances of one assertion. The source's name is
+# the other identifying body, a TextualBody; the evidence keeps "linking" to itself.
+def shared_claim_body(site_url: str, shared_claim_id: int) -> dict:
+    return {
+        "type": "SpecificResource",
+        "purpose": "identifying",
+        "source": shared_claim_iri(site_url, shared_claim_id),
+    }
+
+
+def is_shared_claim_body(body) -> bool:
+    """A body written by `shared_claim_body` (the readers of annotations read past it: a
+    link between appearances is made by a person, through its own door, never by a file)."""
+    return (
+        isinstance(body, dict)
+        and body.get("purpose") == "identifying"
+        and body.get("type") == "SpecificResource"
+    )
 
 
 def _iso(value: datetime) -> str:
@@ -53,8 +86,9 @@ CREDIBILITY_PREFIX = "admiralty-credibility:"
 
 def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
     """One claim as a W3C Web Annotation: the label, source, note and summary in the body, and
-    the evidence link with, once captured, a TimeState (when, and our copy); the article as
-    target, found by a TextQuoteSelector and a TextPositionSelector."""
+    the evidence link with, once captured, a TimeState (when, and our copy), and the shared
+    claim it is an appearance of; the article as target, found by a TextQuoteSelector and a
+    TextPositionSelector."""
     body: list[dict] = [
         {"type": "TextualBody", "purpose": "assessing", "value": row.label, "format": "text/plain"},
     ]
@@ -94,6 +128,8 @@ def web_annotation(row: ClaimRow, *, site_url: str) -> dict:
                 "sourceDate": _iso(row.evidence_captured_at),
             }
         body.append(evidence)
+    if row.shared_claim_id is not None:
+        body.append(shared_claim_body(site_url, row.shared_claim_id))
     target = {
         "type": "SpecificResource",
         "source": row.article_url or article_iri(site_url, row),

@@ -16,7 +16,9 @@ from .rows import _FIELDS, CHUNK_SIZE, CSV_COLUMNS, claim_rows, claim_values, co
 # compares it with csv_lines on tricky text.
 
 _TIME_COLUMNS = {"published_at", "created_at", "updated_at", "evidence_captured_at"}
-_NUMBER_COLUMNS = {"annotation_id", "article_id", "start", "end", "credibility"}
+_NUMBER_COLUMNS = {
+    "annotation_id", "article_id", "start", "end", "credibility", "shared_claim_id",
+}  # fmt: skip
 # Values from a fixed choice list (and hex digests): never a comma, quote or line break, nor
 # a formula start.
 _CHOICE_COLUMNS = {

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 CHUNK_SIZE = 2000
 
@@ -44,6 +44,8 @@ CSV_COLUMNS = [
     "evidence_status",
     "evidence_sha256",
     "evidence_captured_at",
+    # Issue 22: the shared claim the claim is an appearance of (empty when none).
+    "shared_claim_id",
 ]
 
 # Database fields behind each row, in one query per chunk (no model instances).
@@ -83,6 +85,7 @@ _FIELDS = [
     # The W3C Web Annotation Protocol's IRIs of a claim posted to it (empty otherwise).
     "canonical",
     "via",
+    "shared_claim_id",  # the column itself: no join
 ]
 
 
@@ -123,18 +126,21 @@ class ClaimRow(NamedTuple):
     evidence_capture_id: int | None
     canonical: str = ""
     via: str = ""
+    shared_claim_id: int | None = None  # the assertion it is an appearance of (SharedClaim)
 
 
-def _chunks(after: Callable[[int], QuerySet], chunk_size: int, id_of: Callable) -> Iterator[list]:
-    """The rows of `after(last_id)` (those past an id, in id order), `chunk_size` per query
-    (keyset paging)."""
-    last_id = 0
+def _chunks(
+    after: Callable[[Any], QuerySet], chunk_size: int, id_of: Callable, start: Any = 0
+) -> Iterator[list]:
+    """The rows of `after(last)` (those past a key, in key order: an id, from `start`),
+    `chunk_size` per query (keyset paging)."""
+    last = start
     while True:
-        chunk = list(after(last_id)[:chunk_size])
+        chunk = list(after(last)[:chunk_size])
         yield chunk
         if len(chunk) < chunk_size:
             return
-        last_id = id_of(chunk[-1])
+        last = id_of(chunk[-1])
 
 
 def claim_values(claims: QuerySet, *, after_id: int = 0) -> QuerySet:
@@ -152,6 +158,29 @@ def claim_rows(claims: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Cl
         return claim_values(claims, after_id=last_id)
 
     for chunk in _chunks(after, chunk_size, lambda row: row[0]):
+        yield from map(ClaimRow._make, chunk)
+
+
+_SHARED = _FIELDS.index("shared_claim_id")
+
+
+def claim_rows_by_shared_claim(
+    claims: QuerySet, *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[ClaimRow]:
+    """The claims of the queryset that are in a shared claim, each shared claim's together
+    (by shared claim, then id), keyset paged on both: one query per chunk."""
+    ordered = claim_values(claims.filter(shared_claim__isnull=False)).order_by(
+        "shared_claim_id", "id"
+    )
+
+    def after(last: tuple[int, int]) -> QuerySet:
+        shared, pk = last
+        return ordered.filter(Q(shared_claim_id__gt=shared) | Q(shared_claim_id=shared, id__gt=pk))
+
+    def key_of(row: tuple) -> tuple[int, int]:
+        return row[_SHARED], row[0]
+
+    for chunk in _chunks(after, chunk_size, key_of, start=(0, 0)):
         yield from map(ClaimRow._make, chunk)
 
 

@@ -26,7 +26,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
 from .. import anchoring, labels, text
-from ..exporters import CREDIBILITY_PREFIX
+from ..exporters import CREDIBILITY_PREFIX, is_shared_claim_body
 from ..models import PUBLIC_SUMMARY_MAX, Annotation, Source
 from .drafts import ARTICLE_FIELDS, MAX_LENGTHS, ArticleDraft
 
@@ -396,6 +396,8 @@ def claim_from_annotation(item) -> tuple[str, dict]:
     bodies = _objects(item.get("body"), gettext("An annotation's bodies must be objects."))
     for body in bodies:
         purpose = body.get("purpose")
+        if is_shared_claim_body(body):
+            continue  # the shared claim it was linked to there: linking is a person's decision
         if purpose == "assessing":
             claim["label"] = body.get("value")
         elif purpose == "identifying":

@@ -132,6 +132,7 @@ def webhook_payload_of_claim(claim: Annotation) -> dict:
         "public_summary": claim.public_summary,
         "evidence_url": claim.evidence_url,
         "anchor_state": claim.anchor_state,
+        "shared_claim": claim.shared_claim_id,  # the API's claim says it so too
         "updated_at": _stamp(claim.updated_at),
         "api_path": f"/api/v1/claims/{claim.pk}/",
         "web_path": claim.get_absolute_url(),
