@@ -318,4 +318,36 @@ ARTICLES = [
             ),
         ],
     ),
+    DemoArticle(
+        title="Russia says Dnipro strike hit troops; Kyiv reports civilian toll",
+        outlet="Eastern Ledger",
+        author="Tomasz Nowak",
+        url="https://example.org/eastern-ledger/dnipro-toll",
+        published_at=datetime(2026, 11, 23, 8, 15, tzinfo=UTC),
+        language="en",
+        body=(
+            "Russia says Dnipro strike hit troops; Kyiv reports civilian toll\n"
+            "\n"
+            "DNIPRO — Seven people were killed and 23 injured when a missile hit a five-storey "
+            "apartment block in Dnipro late on Friday, the regional military administration "
+            "said, as rescuers finished clearing the rubble on Saturday evening.\n"
+            "\n"
+            "Russia’s Defence Ministry said the strike targeted a “temporary deployment point” "
+            "of Ukrainian troops. It offered no evidence, and the UN monitoring mission said "
+            "only civilians had lived in the building.\n"
+            "\n"
+            "Local officials did not confirm reports circulating on Telegram that two children "
+            "were among the dead."
+        ),
+        claims=[
+            # The toll is left for the reader of the demo to tag: the desk's Ukrainian
+            # article (Kyiv Evening) tagged the same toll, and suggests itself.
+            DemoClaim(
+                "the strike targeted a “temporary deployment point” of Ukrainian troops",
+                "disputed",
+                "Russian Ministry of Defence",
+                5,
+            ),
+        ],
+    ),
 ]

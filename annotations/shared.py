@@ -14,16 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db import OperationalError, connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from . import labels, similarity
 from .models import Annotation, ClaimTerm, SharedClaim
 
 # How many candidates the database hands to the scorer, from the terms and from trigrams.
-TERM_CANDIDATES = 60
-TRIGRAM_CANDIDATES = 20
+TERM_CANDIDATES = 40
+TRIGRAM_CANDIDATES = 10
+TRIGRAM_MS = 15
+FEW = 10  # fewer candidates than this from the terms: trigrams are asked too
+# Claims read per term of the quote (POSTINGS), and terms read at most (MOST_TERMS).
+POSTINGS = 200
+MOST_TERMS = 24
 
 # The most suggestions a script may ask for (the command's --limit, the API's ?limit=).
 MOST_SUGGESTIONS = 50
@@ -40,32 +45,61 @@ class Suggestion:
 
 
 def _candidate_ids(terms: dict[str, int], *, exclude_article: int | None, quote: str) -> list[int]:
-    ids: list[int] = []
-    if terms:
-        rows = (
-            ClaimTerm.objects.filter(term__in=list(terms), annotation__article__deleted_at=None)
-            .exclude(annotation__article_id=exclude_article)
-            .values("annotation_id")
-            .annotate(hits=Sum("weight"))
-            .order_by("-hits", "-annotation_id")[:TERM_CANDIDATES]
-        )
-        ids = [row["annotation_id"] for row in rows]
-    if connection.vendor == "postgresql" and quote.strip():
+    """The terms' candidates; on PostgreSQL, when they are few, also the trigrams'."""
+    ids = _term_ids(terms)
+    if connection.vendor == "postgresql" and quote.strip() and len(ids) < FEW:
         ids += _trigram_ids(quote, exclude_article=exclude_article)
     return list(dict.fromkeys(ids))
 
 
-def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
-    """The quotes nearest by trigrams (pg_trgm's `%`, which the GIN index serves)."""
+def _term_ids(terms: dict[str, int]) -> list[int]:
+    """The claims that share the most (weighted) rare terms with the quote: for each term,
+    up to POSTINGS claims, newest first, in one query (an index walk per term); a term in
+    more claims than that is common ("drone", "russi") and finds none, unless all are."""
+    looked_up = [t for t in terms if t.startswith(similarity.LOOKED_UP)]
+    chosen = sorted(looked_up, key=lambda t: (-terms[t], t))[:MOST_TERMS]
+    if not chosen:
+        return []
+    table = connection.ops.quote_name(ClaimTerm._meta.db_table)
+    one = (
+        "SELECT * FROM (SELECT term, annotation_id FROM {table} WHERE term = %s "
+        "ORDER BY annotation_id DESC LIMIT %s) AS p{i}"
+    )
+    sql = " UNION ALL ".join(one.format(table=table, i=i) for i in range(len(chosen)))
+    params: list = []
+    for term in chosen:
+        params += [term, POSTINGS + 1]
+    postings: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.id FROM annotations_annotation a "
-            "JOIN annotations_article r ON r.id = a.article_id "
-            "WHERE a.quote %% %s AND r.deleted_at IS NULL AND a.article_id <> %s "
-            "ORDER BY similarity(a.quote, %s) DESC, a.id DESC LIMIT %s",
-            [quote, exclude_article or 0, quote, TRIGRAM_CANDIDATES],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        for term, annotation_id in cursor.fetchall():
+            postings.setdefault(term, []).append(annotation_id)
+    rare = {t: ids for t, ids in postings.items() if len(ids) <= POSTINGS} or postings
+    hits: dict[int, int] = {}
+    for term, ids in rare.items():
+        for annotation_id in ids:
+            hits[annotation_id] = hits.get(annotation_id, 0) + terms[term]
+    ranked = sorted(hits, key=lambda pk: (-hits[pk], -pk))
+    return ranked[:TERM_CANDIDATES]
+
+
+def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
+    """The quotes nearest by trigrams (pg_trgm's `%`, which the GIN index serves), within
+    TRIGRAM_MS: with a hundred thousand quotes, the index's lists of common trigrams can
+    take far longer than a person waits for a suggestion, and then the terms' candidates
+    are the answer (the suggestions are a help, never the record)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = %s", [TRIGRAM_MS])
+            cursor.execute(
+                "SELECT a.id FROM annotations_annotation a "
+                "WHERE a.quote %% %s AND a.article_id <> %s "
+                "ORDER BY similarity(a.quote, %s) DESC, a.id DESC LIMIT %s",
+                [quote, exclude_article or 0, quote, TRIGRAM_CANDIDATES],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    except OperationalError:  # the statement timeout (psycopg's QueryCanceled)
+        return []
 
 
 def suggestions(
@@ -89,29 +123,45 @@ def suggestions(
     ]
     if not ids:
         return []
-    claims = Annotation.objects.filter(pk__in=ids).select_related(
-        "article", "source", "shared_claim"
+    # Ranked from small rows and the stored terms; only the few suggested become objects.
+    rows = (
+        Annotation.objects.filter(pk__in=ids, article__deleted_at__isnull=True)
+        .exclude(article_id=exclude_article)
+        .values_list("pk", "shared_claim_id", "quote", "article__language")
     )
+    rows = [row for row in rows if exclude_shared is None or row[1] != exclude_shared]
+    stored: dict[int, list[str]] = {}
+    for pk, term in ClaimTerm.objects.filter(annotation__in=[r[0] for r in rows]).values_list(
+        "annotation_id", "term"
+    ):
+        stored.setdefault(pk, []).append(term)
     ranked = []
-    for claim in claims:
-        if exclude_shared is not None and claim.shared_claim_id == exclude_shared:
-            continue
-        found = similarity.score(query, similarity.features(claim.quote, claim.article.language))
+    for pk, shared_id, claim_quote, claim_language in rows:
+        if pk in stored:
+            theirs = similarity.from_terms(stored[pk])
+        else:  # no terms (a quote of no words): read the quote itself
+            theirs = similarity.features(claim_quote, claim_language)
+        found = similarity.score(query, theirs)
         if found.score >= similarity.THRESHOLD:
-            ranked.append(Suggestion(claim, found))
-    ranked.sort(key=lambda s: (-s.score, -s.claim.pk))
-    best: list[Suggestion] = []
+            ranked.append((found, pk, shared_id))
+    ranked.sort(key=lambda row: (-row[0].score, -row[1]))
+    best: list[tuple[similarity.Match, int]] = []
     seen_shared: set[int] = set()
-    for suggestion in ranked:
-        shared = suggestion.claim.shared_claim_id
-        if shared is not None:
-            if shared in seen_shared:
+    for found, pk, shared_id in ranked:
+        if shared_id is not None:
+            if shared_id in seen_shared:
                 continue
-            seen_shared.add(shared)
-        best.append(suggestion)
+            seen_shared.add(shared_id)
+        best.append((found, pk))
         if len(best) == limit:
             break
-    return best
+    claims = (
+        Annotation.objects.filter(pk__in=[pk for _found, pk in best])
+        .select_related("article", "source", "shared_claim")
+        .defer("article__body")
+        .in_bulk()
+    )
+    return [Suggestion(claims[pk], found) for found, pk in best if pk in claims]
 
 
 def suggestions_for_claim(claim: Annotation, *, limit: int = similarity.LIMIT) -> list[Suggestion]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -424,11 +425,12 @@ def features(quote: str, language: str = "") -> Features:
         base = lemma(word, hint)
         if len(base) >= 3 and base not in STOP_WORDS:
             lemmas.append(base)
+    stems = frozenset(_stem(w) for w in lemmas)
     return Features(
         numbers=numbers(text),
-        names=tuple(found_names),
-        lemmas=frozenset(_stem(w) for w in lemmas),
-        text=" ".join(lemmas),
+        names=tuple(dict.fromkeys(found_names)),
+        lemmas=stems,
+        text=" ".join(sorted(stems)),
         cyrillic=bool(words) and cyrillic * 2 > len(words),
     )
 
@@ -454,7 +456,44 @@ def terms(quote: str, language: str = "") -> dict[str, int]:
             out.setdefault(f"@{key[:3]}", 1)
     for word in found.lemmas:
         out.setdefault(f"~{word}"[:TERM_LENGTH], LEMMA_WEIGHT)
+    # Not looked up, read back (`from_terms`): which keys are one name, and the script.
+    for keys in found.names:
+        group = ""
+        for key in sorted(keys):
+            if len(group) + len(key) + 2 > TERM_LENGTH:
+                break
+            group = f"{group}|{key}" if group else key
+        if group:
+            out[f"&{group}"] = 1
+    if found.cyrillic:
+        out["!cyrillic"] = 1
     return out
+
+
+LOOKED_UP = ("#", "@", "~")  # the kinds of terms that find candidates
+
+
+def from_terms(stored: Iterable[str]) -> Features:
+    """A claim's features read back from its stored terms (no dictionary, no regex): what
+    `features` of its quote gives, for scoring many candidates fast."""
+    found_numbers, groups, stems, cyrillic = set(), [], set(), False
+    for term in stored:
+        kind, rest = term[:1], term[1:]
+        if kind == "#" and not rest.startswith("~"):
+            found_numbers.add(rest)
+        elif kind == "&":
+            groups.append(frozenset(rest.split("|")))
+        elif kind == "~":
+            stems.add(rest)
+        elif term == "!cyrillic":
+            cyrillic = True
+    return Features(
+        numbers=frozenset(found_numbers),
+        names=tuple(groups),
+        lemmas=frozenset(stems),
+        text=" ".join(sorted(stems)),
+        cyrillic=cyrillic,
+    )
 
 
 # --- Comparing two quotes --------------------------------------------------------------------

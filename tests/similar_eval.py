@@ -45,11 +45,13 @@ class Figures:
         )
 
 
-def load(name: str) -> dict[int, tuple[str, str]]:
-    """Put the file's articles and claims in the database: claim id -> (group, language)."""
-    data = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+def load(*names: str) -> dict[int, tuple[str, str]]:
+    """Put the files' articles and claims in the database: claim id -> (group, language)."""
+    articles = []
+    for name in names:
+        articles += json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))["articles"]
     labels: dict[int, tuple[str, str]] = {}
-    for item in data["articles"]:
+    for item in articles:
         body = "\n\n".join(c["quote"] for c in item["claims"])
         article = Article.objects.create(
             title=item["title"],

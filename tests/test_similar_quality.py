@@ -1,7 +1,11 @@
-"""How well the similar-claims matcher finds the same assertion, on the labelled set.
+"""How well the similar-claims matcher finds the same assertion, on the labelled set
+(tests/data/similar_claims, its README says how it was made).
 
-The set's `frozen` half was put aside before the matcher was tuned (on the `tuning` half);
-the bar is asserted on the frozen half. README prints both halves' figures: rerun with
+`holdout.json` is the held-out part: written after the rest, never read while tuning, and
+scored with the matcher as it was when tuning ended. The weights were chosen on
+`tuning.json` and `frozen.json` (the first held-out half: it was scored five times while the
+matcher changed, and then read, so it became tuning data; README tells the story). The bar
+is asserted on both. README prints the figures: rerun with
 `make test PYTEST_ARGS="tests/test_similar_quality.py -s"`.
 """
 
@@ -14,19 +18,21 @@ pytestmark = pytest.mark.django_db
 RECALL_WITHIN, RECALL_ACROSS, PRECISION_TOP1 = 0.9, 0.5, 0.8
 
 
-def test_the_matcher_meets_the_bar_on_the_frozen_half():
-    figures = evaluate(load("frozen"))
-    print(f"\nfrozen: {figures}")
-    assert figures.claims >= 130
+def _meets_the_bar(figures) -> None:
     assert figures.recall_within >= RECALL_WITHIN
     assert figures.recall_across >= RECALL_ACROSS
     assert figures.precision_top1 >= PRECISION_TOP1
 
 
-def test_the_tuning_half_for_comparison():
-    """The half the weights were chosen on: it should do at least as well."""
-    figures = evaluate(load("tuning"))
+def test_the_matcher_meets_the_bar_on_the_held_out_part():
+    figures = evaluate(load("holdout"))
+    print(f"\nholdout: {figures}")
+    assert figures.claims >= 150
+    _meets_the_bar(figures)
+
+
+def test_the_matcher_meets_the_bar_on_the_tuning_part():
+    figures = evaluate(load("tuning", "frozen"))
     print(f"\ntuning: {figures}")
-    assert figures.recall_within >= RECALL_WITHIN
-    assert figures.recall_across >= RECALL_ACROSS
-    assert figures.precision_top1 >= PRECISION_TOP1
+    assert figures.claims >= 300
+    _meets_the_bar(figures)
