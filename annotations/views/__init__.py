@@ -25,6 +25,7 @@ from .intake import (
 )
 from .live import article_changes
 from .shared_claims import shared_claim_detail
+from .similar import article_similar, claim_link, claim_similar, claim_unlink
 from .sources import (
     review_queue,
     source_alias_add,
@@ -38,6 +39,10 @@ from .tokens import token_list, token_revoke
 
 __all__ = [
     "shared_claim_detail",
+    "article_similar",
+    "claim_link",
+    "claim_similar",
+    "claim_unlink",
     "article_claim_list",
     "article_changes",
     "dashboard_view",
