@@ -33,7 +33,7 @@ from .common import (
     refused,
     undo_offer,
 )
-from .similar import link_new_claim, similar_to_quote
+from .similar import link_new_claim, say_saved, similar_to_quote
 
 
 def _claim_saved_response(
@@ -105,9 +105,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # Saved; then linked to the suggestion of the same claim elsewhere, if one was picked.
     linked, link_said = link_new_claim(request.user, claim, data["link_to"])
     if not request.htmx or result.relocated:
-        messages.success(request, _("Claim saved."))
-        if link_said:
-            (messages.success if linked else messages.warning)(request, link_said)
+        say_saved(request, linked, link_said)
     if not request.htmx:
         return redirect(claim.get_absolute_url())
     if result.relocated:
@@ -125,21 +123,13 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The no-JavaScript way: paste the passage; the server finds it and asks which one."""
     article = get_article(pk)
     permissions.require_annotate(request.user)
-    if request.method == "POST" and "suggest" not in request.POST:
-        form = ClaimByQuoteForm(request.POST)
-    else:  # a first look (?quote= may fill the passage), or "Look for the same claim" pressed
-        quote = request.GET.get("quote", "")[:QUOTE_MAX]
-        form = ClaimByQuoteForm(
-            initial=request.POST if request.method == "POST" else {"quote": quote}
-        )
+    form = _by_quote_form(request)
     context = {
         "article": article,
         "form": form,
         "occurrences": [],
-        "quote_chars": SIMILAR_QUOTE_CHARS,
+        **_similar_choice(article, form),
     }
-    context["suggestions"] = similar_to_quote(article, str(form["quote"].value() or ""))
-    context["chosen"] = str(form["link_to"].value() or "")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         positions = services.quote_occurrences(article, data["quote"])
@@ -163,13 +153,32 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, error_message(exc))
             else:
-                messages.success(request, _("Claim saved."))
-                linked, said = link_new_claim(request.user, result.annotation, data["link_to"])
-                if said:
-                    (messages.success if linked else messages.warning)(request, said)
+                say_saved(
+                    request, *link_new_claim(request.user, result.annotation, data["link_to"])
+                )
                 return redirect(article)
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "annotations/claim_by_quote.html", context, status=status)
+
+
+def _by_quote_form(request: HtmxHttpRequest) -> ClaimByQuoteForm:
+    """The paste form as sent; unbound, showing what was typed, when "Look for the same
+    claim in other articles" was pressed (nothing is saved); on a first look, `?quote=` may
+    fill in the passage."""
+    if request.method == "POST" and "suggest" not in request.POST:
+        return ClaimByQuoteForm(request.POST)
+    if request.method == "POST":
+        return ClaimByQuoteForm(initial=request.POST)
+    return ClaimByQuoteForm(initial={"quote": request.GET.get("quote", "")[:QUOTE_MAX]})
+
+
+def _similar_choice(article: Article, form: ClaimByQuoteForm) -> dict:
+    """The paste page's suggestions of the same claim elsewhere, with the one picked."""
+    return {
+        "suggestions": similar_to_quote(article, str(form["quote"].value() or "")),
+        "chosen": str(form["link_to"].value() or ""),
+        "quote_chars": SIMILAR_QUOTE_CHARS,
+    }
 
 
 @require_http_methods(["GET", "POST"])

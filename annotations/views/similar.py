@@ -82,6 +82,14 @@ def link_new_claim(user, claim: Annotation, other_id: int | None) -> tuple[bool,
     return True, _("Linked: shared claim #%(id)d.") % {"id": found.pk}
 
 
+def say_saved(request: HtmxHttpRequest, linked: bool, said: str) -> None:
+    """A new claim saved by a plain POST (or before a reload): the messages that say so,
+    and what became of its link (`link_new_claim`)."""
+    messages.success(request, _("Claim saved."))
+    if said:
+        (messages.success if linked else messages.warning)(request, said)
+
+
 # --- An existing claim ------------------------------------------------------------------------
 
 
