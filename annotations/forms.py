@@ -17,6 +17,10 @@ NOTE_MAX = 5000
 # Ids, offsets and versions: anything larger cannot be a real one (and overflows SQLite).
 MAX_INT = 2**31 - 1
 QUOTE_MAX = 20_000
+# What the same-claim suggestions look at of a passage: its first characters. A claim is a
+# sentence or two; a longer selection would not fit in the URL of the GET that asks (4 KB
+# request lines: gunicorn's limit), so the pages send no more than this (`data-quote-chars`).
+SIMILAR_QUOTE_CHARS = 300
 
 
 class HttpUrlField(forms.URLField):
@@ -121,8 +125,21 @@ class ClaimDetailsForm(TextRulesForm):
         return data
 
 
+def _link_to_field() -> forms.IntegerField:
+    """The claim of another article that a new claim's form picked among the suggestions of
+    the same claim elsewhere: saving links the new claim to it. Empty: none was picked."""
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_INT,
+        label=_("Same claim as"),
+        error_messages={"invalid": _("Pick one of the suggested claims, or none.")},
+    )
+
+
 class ClaimCreateForm(ClaimDetailsForm):
-    """A claim from a selection: code point offsets, the selected text, the version seen."""
+    """A claim from a selection: code point offsets, the selected text, the version seen,
+    and the suggestion of the same claim elsewhere to link it to, if one was picked."""
 
     start = forms.IntegerField(
         max_value=MAX_INT,
@@ -136,6 +153,7 @@ class ClaimCreateForm(ClaimDetailsForm):
     )
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
     version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
+    link_to = _link_to_field()
 
     def clean_quote(self) -> str:
         return _transport_newlines(self.cleaned_data["quote"])
@@ -163,6 +181,7 @@ class ClaimByQuoteForm(ClaimDetailsForm):
     occurrence = forms.IntegerField(
         max_value=MAX_INT, required=False, min_value=0, widget=forms.HiddenInput
     )
+    link_to = _link_to_field()
 
     def clean_quote(self) -> str:
         # Pasted text may come decomposed (NFD) from some systems; bodies are stored NFC.
@@ -171,6 +190,38 @@ class ClaimByQuoteForm(ClaimDetailsForm):
         if not quote:
             raise forms.ValidationError(_("Paste the passage you want to tag."))
         return quote
+
+
+class SimilarQuoteForm(TextRulesForm):
+    """A passage to find the same claim for in other articles (the tagging form asks as
+    soon as a passage is selected)."""
+
+    quote = forms.CharField(
+        strip=False,
+        max_length=QUOTE_MAX,
+        label=_("Passage"),
+        error_messages={"required": _("Select or paste a passage to look for.")},
+    )
+
+    def clean_quote(self) -> str:
+        quote = _transport_newlines(self.cleaned_data["quote"]).strip()
+        if not quote:
+            raise forms.ValidationError(_("Select or paste a passage to look for."))
+        return quote[:SIMILAR_QUOTE_CHARS]
+
+
+class LinkClaimForm(forms.Form):
+    """Link a claim to the claim of another article that makes the same assertion."""
+
+    other = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_INT,
+        label=_("Claim"),
+        error_messages={
+            "required": _("Say which claim this one is the same as."),
+            "invalid": _("Say which claim this one is the same as."),
+        },
+    )
 
 
 class ArticleForm(TextRulesForm):

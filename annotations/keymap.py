@@ -23,7 +23,7 @@ from django.utils.text import format_lazy, get_text_list
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import labels
+from . import labels, similarity
 
 TEXT = "text"  # the article text has focus
 FORM = "form"  # the tagging form (the popover dialog) has focus
@@ -40,7 +40,8 @@ class Binding:
     """One key press and what annotate.js does with it.
 
     `action` is one of: move (arg: direction, granularity of Selection.modify; Shift
-    extends), tag (arg: label key), open, clear, help, save, close."""
+    extends), tag (arg: label key), open, clear, help, save, close, pick (arg: the number
+    of a suggested same claim in the tagging form, "1"…)."""
 
     action: str
     key: str = ""  # KeyboardEvent.key ("ArrowLeft", "Enter", "?")
@@ -72,6 +73,22 @@ def _label_keys(scope: str, does: Promise) -> list[Shortcut]:
         )
         for label in labels.LABELS
     ]
+
+
+def _pick_keys() -> Shortcut:
+    """The tagging form lists up to `similarity.LIMIT` claims of other articles that may be
+    the same claim; the digit keys pick one, by `event.code` (Digit1…) as the letters are."""
+    return Shortcut(
+        FORM,
+        format_lazy(pgettext_lazy("keys", "1 … {last}"), last=similarity.LIMIT),
+        _(
+            "Pick that suggestion of the same claim in another article (press again to "
+            "unpick); saving links the new claim to it"
+        ),
+        tuple(
+            Binding("pick", code=f"Digit{n}", arg=(str(n),)) for n in range(1, similarity.LIMIT + 1)
+        ),
+    )
 
 
 def shortcuts() -> list[Shortcut]:
@@ -139,6 +156,7 @@ def shortcuts() -> list[Shortcut]:
         ),
         Shortcut(TEXT, "?", _("Show these keys"), (Binding("help", key="?"),)),
         *save_keys,
+        _pick_keys(),
         Shortcut(
             FORM,
             pgettext_lazy("keys", "← → on the label buttons"),
@@ -224,6 +242,10 @@ def client() -> dict:
             "selected": gettext("Selected: %(quote)s"),
             "caret": gettext("Caret placed in the article text."),
             "closed": gettext("Tagging form closed; the selection is kept."),
+            "no_suggestion": gettext(
+                "No suggestion %(n)s: the tagging form lists no such claim of another article."
+            ),
+            "unpicked": gettext("No suggestion picked: the claim will not be linked."),
         },
     }
 

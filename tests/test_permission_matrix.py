@@ -149,6 +149,13 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     },
     "annotations:claim-edit": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
     "annotations:claim-delete": {"GET": by_role(**OWNER), "POST": by_role(**OWNER_REDIRECT)},
+    # Same claim elsewhere: everyone reads the suggestions; editors, reviewers and admins
+    # link a claim to another as one shared claim, and unlink it (anyone's claim: a link
+    # changes no claim's words or verdict).
+    "annotations:article-similar": READ,
+    "annotations:claim-similar": READ,
+    "annotations:claim-link": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    "annotations:claim-unlink": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     # Resolving orphans: reviewers and admins, not even the claim's author.
     "annotations:claim-reattach": {
         "GET": by_role(**REVIEWERS),
@@ -443,6 +450,11 @@ ASK: dict[str, Ask] = {
         writes=True,
     ),
     "annotations:claim-delete": Ask(_claim_pk, writes=True),
+    "annotations:article-similar": Ask(_article, query=lambda w: "quote=31+of+38+drones"),
+    "annotations:claim-similar": Ask(_claim_pk),
+    "annotations:claim-link": Ask(_claim_pk, data=lambda w: {"other": w.changed.pk}, writes=True),
+    # The claim is in no shared claim: Unlink is allowed, and has nothing to undo.
+    "annotations:claim-unlink": Ask(_claim_pk),
     "annotations:claim-reattach": Ask(
         lambda w: w.orphan.pk, data=lambda w: w.span(REATTACH_QUOTE), writes=True
     ),

@@ -31,6 +31,7 @@ from .shared_claims import (
     shared_claim_retitle,
     shared_claim_unlink,
 )
+from .similar import article_similar, claim_link, claim_similar, claim_unlink
 from .sources import (
     review_queue,
     source_alias_add,
@@ -48,6 +49,10 @@ __all__ = [
     "shared_claim_merge",
     "shared_claim_retitle",
     "shared_claim_unlink",
+    "article_similar",
+    "claim_link",
+    "claim_similar",
+    "claim_unlink",
     "article_claim_list",
     "article_changes",
     "dashboard_view",

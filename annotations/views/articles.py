@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .. import keymap, permissions, rendering, selectors, services
 from ..filters import ArticleFilter
+from ..forms import SIMILAR_QUOTE_CHARS
 from ..models import Annotation, Article
 from .common import HtmxHttpRequest, get_article, undo_offer
 
@@ -55,6 +56,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "article_statuses": Article.Status.choices,
         "keymap": json.dumps(keymap.client()),  # an attribute: the CSP allows no inline script
         "key_help": keymap.help_groups(),
+        "similar_quote_chars": SIMILAR_QUOTE_CHARS,  # what the same-claim suggestions look at
     }
     deleted = request.GET.get("deleted", "")  # a claim just deleted without JavaScript
     if deleted.isascii() and deleted.isdigit() and len(deleted) <= 18:

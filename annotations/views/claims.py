@@ -15,6 +15,8 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from .. import anchoring, history, permissions, rendering, selectors, services
 from ..forms import (
     NUDGES,
+    QUOTE_MAX,
+    SIMILAR_QUOTE_CHARS,
     ClaimByQuoteForm,
     ClaimCreateForm,
     ClaimDetailsForm,
@@ -31,10 +33,17 @@ from .common import (
     refused,
     undo_offer,
 )
+from .similar import link_new_claim, say_saved, similar_to_quote
 
 
 def _claim_saved_response(
-    request: HtmxHttpRequest, article: Article, claim: Annotation, *, action: str, old_span=None
+    request: HtmxHttpRequest,
+    article: Article,
+    claim: Annotation,
+    *,
+    action: str,
+    old_span=None,
+    said: str = "",
 ) -> HttpResponse:
     """The blocks the claim touches, its list item and the summary: nothing else."""
     start, end = claim.start, claim.end
@@ -55,6 +64,8 @@ def _claim_saved_response(
     }
     response = render(request, "annotations/article_detail.html#claim-saved", context)
     message = " ".join([announcement(claim, action), *getattr(claim, "restore_notes", [])])
+    if said:  # what became of the link to the suggestion picked
+        message = f"{message}. {said}"
     detail = {"id": claim.pk, "action": action, "message": message}
     return trigger_client_event(response, "annotations-changed", detail, after="swap")
 
@@ -91,15 +102,20 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return _claim_error(request, error_message(exc), 422)
     claim = result.annotation
+    # Saved; then linked to the suggestion of the same claim elsewhere, if one was picked.
+    linked, link_said = link_new_claim(request.user, claim, data["link_to"])
+    if not request.htmx or result.relocated:
+        say_saved(request, linked, link_said)
     if not request.htmx:
-        messages.success(request, "Claim saved.")
         return redirect(claim.get_absolute_url())
     if result.relocated:
         # The page shows an older text: reload it rather than patch blocks that moved.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return _claim_saved_response(request, result.article, claim, action="created")
+    if link_said and not linked:
+        claim.link_refused = link_said  # on its card, where the editor looks next
+    return _claim_saved_response(request, result.article, claim, action="created", said=link_said)
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,9 +123,14 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The no-JavaScript way: paste the passage; the server finds it and asks which one."""
     article = get_article(pk)
     permissions.require_annotate(request.user)
-    form = ClaimByQuoteForm(request.POST or None)
-    context = {"article": article, "form": form, "occurrences": []}
-    if request.method == "POST" and form.is_valid():
+    form = _by_quote_form(request)
+    context = {
+        "article": article,
+        "form": form,
+        "occurrences": [],
+        **_similar_choice(article, form),
+    }
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         positions = services.quote_occurrences(article, data["quote"])
         chosen = data["occurrence"]
@@ -120,7 +141,7 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             start = chosen if len(positions) > 1 else positions[0]
             try:
-                services.annotation_create(
+                result = services.annotation_create(
                     article=article,
                     user=request.user,
                     start=start,
@@ -132,10 +153,32 @@ def claim_create_by_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, error_message(exc))
             else:
-                messages.success(request, "Claim saved.")
+                say_saved(
+                    request, *link_new_claim(request.user, result.annotation, data["link_to"])
+                )
                 return redirect(article)
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "annotations/claim_by_quote.html", context, status=status)
+
+
+def _by_quote_form(request: HtmxHttpRequest) -> ClaimByQuoteForm:
+    """The paste form as sent; unbound, showing what was typed, when "Look for the same
+    claim in other articles" was pressed (nothing is saved); on a first look, `?quote=` may
+    fill in the passage."""
+    if request.method == "POST" and "suggest" not in request.POST:
+        return ClaimByQuoteForm(request.POST)
+    if request.method == "POST":
+        return ClaimByQuoteForm(initial=request.POST)
+    return ClaimByQuoteForm(initial={"quote": request.GET.get("quote", "")[:QUOTE_MAX]})
+
+
+def _similar_choice(article: Article, form: ClaimByQuoteForm) -> dict:
+    """The paste page's suggestions of the same claim elsewhere, with the one picked."""
+    return {
+        "suggestions": similar_to_quote(article, str(form["quote"].value() or "")),
+        "chosen": str(form["link_to"].value() or ""),
+        "quote_chars": SIMILAR_QUOTE_CHARS,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -196,20 +196,74 @@
     document.getElementById("popover-quote").textContent = "“" + shown + "”";
     document.getElementById("claim-form-errors").textContent = "";
     showPending(span.range);
+    askSimilar();
     popover.hidden = false;
-    const rect = span.range.getBoundingClientRect();
-    const rects = span.range.getClientRects();
+    place(span.range);
+    chooseLabel(null);
+    if (focus) popover.focus({ preventScroll: true });
+  }
+
+  // Below the selection's last line, or above the selection when there is no room below.
+  function place(range) {
+    const rect = range.getBoundingClientRect();
+    const rects = range.getClientRects();
     const last = rects.length ? rects[rects.length - 1] : rect;
     const width = popover.offsetWidth;
     let left = window.scrollX + Math.min(Math.max(8, last.left), document.documentElement.clientWidth - width - 8);
     let top = window.scrollY + last.bottom + 8;
-    if (last.bottom + popover.offsetHeight + 16 > window.innerHeight && rect.top > popover.offsetHeight + 16) {
-      top = window.scrollY + rect.top - popover.offsetHeight - 8;
-    }
+    const above = last.bottom + popover.offsetHeight + 16 > window.innerHeight && rect.top > popover.offsetHeight + 16;
+    if (above) top = window.scrollY + rect.top - popover.offsetHeight - 8;
+    popover.dataset.above = above ? "true" : "false";
     popover.style.left = `${left}px`;
     popover.style.top = `${top}px`;
-    chooseLabel(null);
-    if (focus) popover.focus({ preventScroll: true });
+  }
+
+  // --- Same claim elsewhere: suggestions in the form -------------------------------------
+  // The form opens at once; the claims of other articles that may be the same come a moment
+  // later (#claim-similar: htmx, after a pause in the selecting, an older request dropped),
+  // under the label buttons, which never move; as radio buttons in the form, so the save
+  // carries the one picked (link_to). The digit keys pick one (keymap.py: "pick"); nothing
+  // picked, nothing is linked.
+
+  const similar = document.getElementById("claim-similar");
+
+  function clearSimilar() {
+    if (!similar) return;
+    if (window.htmx) htmx.trigger(similar, "htmx:abort");
+    similar.textContent = "";
+  }
+
+  function askSimilar() {
+    if (!similar || !window.htmx) return;
+    clearSimilar();
+    htmx.trigger(similar, "similar-load");
+  }
+
+  function pick(n) {
+    const choice = similar && similar.querySelector(`input[data-pick="${n}"]`);
+    if (!choice) return announce((SAY.no_suggestion || "").replace("%(n)s", n));
+    if (choice.checked) {
+      const none = similar.querySelector('input[name="link_to"][value=""]');
+      if (none) none.checked = true;
+      announce(SAY.unpicked);
+    } else {
+      choice.checked = true;
+      announce(choice.dataset.say);
+    }
+  }
+
+  if (similar) {
+    similar.addEventListener("htmx:afterSwap", () => {
+      if (popover.hidden) return;
+      // Grown: still clear of the selection when the form stands above it.
+      if (pending && popover.dataset.above === "true" && !narrow()) place(pending.range);
+      const found = similar.querySelector("[data-say]");
+      if (found) announce(found.dataset.say);
+    });
+  }
+
+  function narrow() {
+    return window.matchMedia && window.matchMedia("(max-width: 699px)").matches;
   }
 
   // The label Ctrl+Enter saves with: chosen with the arrow keys on the label buttons. The
@@ -237,6 +291,7 @@
     form.querySelectorAll(".source-results").forEach((el) => (el.textContent = ""));
     // Picking a source hides the search box; the next claim needs it back.
     form.querySelectorAll(".source-picker input[type=search]").forEach((el) => (el.hidden = false));
+    clearSimilar();
   }
 
   function closePopover({ keepSelection = false } = {}) {
@@ -302,14 +357,35 @@
 
   const list = document.getElementById("claim-list");
 
+  // An edit or delete form is open in it (the Link and Unlink buttons of its "Same claim
+  // elsewhere?" panel are forms that hold nothing typed).
   function busy(item) {
-    return Boolean(item.querySelector("form"));
+    return Boolean(item.querySelector("form:not(.similar-form)"));
+  }
+
+  // What a card holds that the server's new copy of it does not: the open "Same claim
+  // elsewhere?" panel, a note that a link was refused ([data-keep], by id).
+  function carryOver(old, item) {
+    old.querySelectorAll("[data-keep][id]").forEach((kept) => {
+      if (kept.tagName === "DETAILS" && !kept.open) return;
+      const fresh = item.querySelector(`#${CSS.escape(kept.id)}`);
+      if (fresh) fresh.replaceWith(kept);
+      else {
+        const meta = item.querySelector(".claim-meta");
+        if (meta) meta.after(kept);
+      }
+    });
   }
 
   // A list item replaced while the keyboard is on one of its links keeps the focus there.
   function replaceKeepingFocus(old, item) {
     const focused = old.contains(document.activeElement) ? document.activeElement : null;
+    carryOver(old, item);
     old.replaceWith(item);
+    if (focused && item.contains(focused)) {
+      focused.focus({ preventScroll: true }); // in what was carried over
+      return;
+    }
     if (!focused) return;
     const href = focused.getAttribute("href");
     const twin =
@@ -417,7 +493,7 @@
 
   document.addEventListener("click", (event) => {
     const item = event.target.closest && event.target.closest(".claim[data-annotation-id]");
-    if (!item || event.target.closest("a, form, .claim-menu, .claim-actions, .claim-history")) return;
+    if (!item || event.target.closest("a, form, .claim-menu, .claim-actions, .claim-history, .claim-similar")) return;
     const id = item.dataset.annotationId;
     activate(id, { scrollList: false });
     flash(id);
@@ -562,6 +638,19 @@
       item;
     if (next === item) item.tabIndex = -1;
     next.focus({ preventScroll: true });
+  });
+
+  // "Same claim elsewhere?" on a card: after Link or Unlink its panel is new, and the
+  // keyboard goes to the line that says what happened (the live region says it too); a
+  // refusal lands in that line, and is said.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const target = event.detail.target;
+    const found = target && /^claim-\d+-similar(-said)?$/.exec(target.id || "");
+    if (!found) return;
+    const said = document.getElementById(target.id.replace(/(-said)?$/, "-said"));
+    if (!said || !said.textContent.trim()) return;
+    if (target.id.endsWith("-said")) announce(said.textContent.trim());
+    else said.focus({ preventScroll: true });
   });
 
   document.addEventListener("keydown", (event) => {
@@ -1133,13 +1222,25 @@
     } else if (binding.action === "help" && !typing) {
       event.preventDefault();
       openHelp();
+    } else if (binding.action === "pick") {
+      // In a select, digits choose its option (the credibility grades are numbered).
+      if (typing || event.target.tagName === "SELECT") return;
+      event.preventDefault();
+      pick(binding.arg[0]);
     }
   });
 
   function focusables(root) {
     return Array.from(
       root.querySelectorAll("button, [href], input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])"),
-    ).filter((el) => !el.disabled && !el.hidden && el.getClientRects().length > 0);
+    ).filter((el) => !el.disabled && !el.hidden && el.getClientRects().length > 0 && tabStop(el));
+  }
+
+  // A group of radio buttons is one Tab stop: its checked one (or its first, none checked).
+  function tabStop(el) {
+    if (!(el instanceof HTMLInputElement) || el.type !== "radio" || !el.name || !el.form) return true;
+    const group = Array.from(el.form.elements).filter((r) => r.type === "radio" && r.name === el.name);
+    return el === (group.find((r) => r.checked) || group[0]);
   }
 
   function trapTab(event) {

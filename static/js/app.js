@@ -63,6 +63,16 @@
     if (sessionEnded && xhr && xhr.status >= 200 && xhr.status < 300) sessionEnded = false;
   });
 
+  // The same-claim suggestions (data-quote-chars: the tagging form's, the paste page's) look
+  // at the first characters of a passage only; a long one would not fit in the URL.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const max = Number(event.detail.elt.dataset.quoteChars || 0);
+    const quote = event.detail.parameters.quote;
+    if (!max || typeof quote !== "string") return;
+    const chars = Array.from(quote); // by code points: never half of an emoji
+    if (chars.length > max) event.detail.parameters.quote = chars.slice(0, max).join("");
+  });
+
   document.body.addEventListener("htmx:sendError", () => {
     showToast("The server did not answer. Check your connection; nothing was saved.");
   });

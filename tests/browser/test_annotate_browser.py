@@ -773,7 +773,7 @@ def test_without_javascript_tag_by_pasting_the_quote(
         quote = "over Бер\u0435\u0301зовка"
         page.locator("main form textarea[name=quote]").fill(quote)
         page.locator("main form input[name=label][value=verified]").check()
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button.primary[type=submit]").click()
         page.wait_for_url(
             re.compile(re.escape(article.get_absolute_url()) + r"(\?claim=\d+)?(#.*)?$")
         )
@@ -792,7 +792,7 @@ def test_without_javascript_tag_by_pasting_the_quote(
         twice = "31 drones were shot down"
         page.locator("main form textarea[name=quote]").fill(twice)
         page.locator("main form input[name=label][value=disputed]").check()
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button.primary[type=submit]").click()
         radios = page.locator("input[name=occurrence]")
         expect(radios).to_have_count(2)
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -817,7 +817,7 @@ def test_without_javascript_tag_by_pasting_the_quote(
         page.locator("#tag-by-quote a").click()
         page.locator("main form textarea[name=quote]").fill("The cafe\u0301 on Sumska")
         page.locator("main form input[name=label][value=unattributed]").check()
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button.primary[type=submit]").click()
         page.wait_for_url(
             re.compile(re.escape(article.get_absolute_url()) + r"(\?claim=\d+)?(#.*)?$")
         )
@@ -833,7 +833,7 @@ def test_without_javascript_tag_by_pasting_the_quote(
         page.locator("#tag-by-quote a").click()
         page.locator("main form textarea[name=quote]").fill("32 drones were shot down")
         page.locator("main form input[name=label][value=disputed]").check()
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button.primary[type=submit]").click()
         expect(page.locator(".field-error")).to_contain_text("not in the article")
         assert Annotation.objects.count() == 3
     finally:

@@ -355,8 +355,8 @@ def test_the_claim_menu_works_with_the_keyboard_alone(page, live_server, login, 
         page.keyboard.press("Tab")
         names.append(page.evaluate(f"{focused}.textContent.trim()"))
     assert names == ["Edit", "Delete", "History"]
-    page.keyboard.press("Tab")  # out of the menu, to the next claim: it closes
-    assert page.evaluate(f"{focused}.matches('.claim-jump')")
+    page.keyboard.press("Tab")  # out of the menu, to the card's next stop: it closes
+    assert page.evaluate(f"{focused}.matches('details.claim-similar > summary')")
     expect(menu).not_to_have_attribute("open", "")
     page.keyboard.press("Shift+Tab")  # back on its button
     assert page.evaluate(f"{focused}.matches('summary.claim-menu-button')")
