@@ -453,8 +453,8 @@ ASK: dict[str, Ask] = {
     "annotations:article-similar": Ask(_article, query=lambda w: "quote=31+of+38+drones"),
     "annotations:claim-similar": Ask(_claim_pk),
     "annotations:claim-link": Ask(_claim_pk, data=lambda w: {"other": w.changed.pk}, writes=True),
-    # The claim is in no shared claim: Unlink is allowed, and has nothing to undo.
-    "annotations:claim-unlink": Ask(_claim_pk),
+    # The world's claim is in a shared claim: Unlink takes it out.
+    "annotations:claim-unlink": Ask(_claim_pk, writes=True),
     "annotations:claim-reattach": Ask(
         lambda w: w.orphan.pk, data=lambda w: w.span(REATTACH_QUOTE), writes=True
     ),
