@@ -90,14 +90,24 @@ def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
     are the answer (the suggestions are a help, never the record)."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = %s", [TRIGRAM_MS])
+            # set_config(…, true) lasts until the transaction ends, and a savepoint's
+            # release does not end it: the time limit is put back as it was (a rollback to
+            # the savepoint, on a timeout, puts it back by itself).
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "set_config('statement_timeout', %s, true)",
+                [str(TRIGRAM_MS)],
+            )
+            before = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT a.id FROM annotations_annotation a "
                 "WHERE a.quote %% %s AND a.article_id <> %s "
                 "ORDER BY similarity(a.quote, %s) DESC, a.id DESC LIMIT %s",
                 [quote, exclude_article or 0, quote, TRIGRAM_CANDIDATES],
             )
-            return [row[0] for row in cursor.fetchall()]
+            found = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+            return found
     except OperationalError:  # the statement timeout (psycopg's QueryCanceled)
         return []
 

@@ -219,3 +219,17 @@ def test_two_editors_linking_the_same_claims_at_once_make_one_shared_claim(roles
     assert len(set(answers)) == 1
     assert SharedClaim.objects.count() == 1
     assert set(Annotation.objects.values_list("shared_claim_id", flat=True)) == {answers[0]}
+
+
+@pytest.mark.postgres
+def test_the_trigram_time_limit_ends_with_its_query(three):
+    """pg_trgm is asked within a time limit that must not outlive its query: the rest of the
+    request's transaction (and the commit's checks) runs without it (PostgreSQL)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        shared._trigram_ids(EN, exclude_article=None)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
