@@ -42,6 +42,19 @@ LIMIT = 5
 # A candidate scoring below this is not suggested.
 THRESHOLD = 0.38
 
+LANGUAGES = ("en", "uk", "ru")
+
+
+def warm_up() -> None:
+    """Load simplemma's dictionaries (about 4 s and 250 MB, once per process that uses the
+    matcher). Otherwise the first claim save or suggestion of a process loads them: the
+    browser tests load them first, since their in-memory SQLite cannot wait for the lock
+    that first save holds meanwhile."""
+    for lang in LANGUAGES:
+        simplemma.lemmatize("слово" if lang != "en" else "word", lang=lang)
+        simplemma.is_known("слово" if lang != "en" else "word", lang=lang)
+
+
 # --- Numbers -----------------------------------------------------------------------------
 
 # Thousands grouped by commas, dots or (thin, no-break) spaces, or plain digits; then a

@@ -24,6 +24,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _dictionaries_loaded():
+    """The similar-claims matcher's dictionaries, loaded before any page is served: the
+    live server's in-memory SQLite cannot wait for a lock, and a first save that loads
+    them holds its transaction for seconds."""
+    from annotations import similarity
+
+    similarity.warm_up()
+
+
 @pytest.fixture
 def login(live_server):
     """Sign a user in to a Playwright page by handing it a session cookie (axes-safe)."""
