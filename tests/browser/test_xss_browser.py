@@ -915,7 +915,7 @@ def test_tag_by_quote_pages(page, login, xss, guard):
         "(v) => { const r = document.querySelector('input[name=label]'); r.value = v; r.checked = true; }",
         HOVER_ATTR,
     )
-    page.locator("main button[type=submit]").click()
+    page.locator("main button[type=submit]:not([name=suggest])").click()
     expect(page.locator("main .form-error")).to_contain_text(HOVER_ATTR)
     guard.check("tag-by-quote error", texts=[HOVER_ATTR, xss.article.title], values=[LINES[2]])
     guard.goto(xss.article.get_absolute_url())
@@ -925,7 +925,7 @@ def test_tag_by_quote_pages(page, login, xss, guard):
     form.locator("input[name=label][value=disputed]").check()
     form.locator("input[name=new_source_name]").fill(combo("by quote", HALF_B))
     form.locator("textarea[name=note]").fill(combo("note by quote"))
-    form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]:not([name=suggest])").click()
     expect(page.locator("fieldset.occurrences label.occurrence")).to_have_count(BODY_V2.count(SVG))
     guard.check(
         "which occurrence?",
@@ -935,7 +935,7 @@ def test_tag_by_quote_pages(page, login, xss, guard):
     expect(page.locator("fieldset.occurrences mark").first).to_have_text(SVG)
     hover_all(page, "fieldset.occurrences label, main a")
     page.locator("fieldset.occurrences input[type=radio]").nth(1).check()
-    page.locator("main button[type=submit]").click()
+    page.locator("main button[type=submit]:not([name=suggest])").click()
     expect(page.locator(".message-success")).to_contain_text("Claim saved")
     claim = Annotation.objects.latest("id")
     assert claim.quote == SVG and claim.start == BODY_V2.index(SVG, BODY_V2.index(SVG) + 1)
