@@ -10,6 +10,7 @@ PostgreSQL also the quotes nearest by trigrams (pg_trgm, GIN index). Then
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -118,7 +119,6 @@ def suggestions(
     language: str = "",
     exclude_article: int | None = None,
     exclude_shared: int | None = None,
-    exclude_claims: tuple[int, ...] = (),
     limit: int = similarity.LIMIT,
 ) -> list[Suggestion]:
     """The claims of other articles most likely to make the same assertion as `quote`,
@@ -126,11 +126,7 @@ def suggestions(
     `exclude_shared`: the shared claim the claim is in already."""
     query = similarity.features(quote, language)
     terms = similarity.terms(quote, language)
-    ids = [
-        pk
-        for pk in _candidate_ids(terms, exclude_article=exclude_article, quote=quote)
-        if pk not in exclude_claims
-    ]
+    ids = _candidate_ids(terms, exclude_article=exclude_article, quote=quote)
     if not ids:
         return []
     # Ranked from small rows and the stored terms; only the few suggested become objects.
@@ -279,13 +275,11 @@ def live_appearances(shared: SharedClaim | int) -> QuerySet[Annotation]:
 
 
 def spread(shared: SharedClaim) -> Spread:
-    appearances = sorted(live_appearances(shared), key=lambda c: (appeared_at(c), c.pk))
+    appearances = list(live_appearances(shared))
     for claim in appearances:
         claim.appeared_at = appeared_at(claim)
-    counts: dict[str, int] = {}
-    for claim in appearances:
-        counts[claim.label] = counts.get(claim.label, 0) + 1
-    return Spread(shared, appearances, counts)
+    appearances.sort(key=lambda c: (c.appeared_at, c.pk))
+    return Spread(shared, appearances, dict(Counter(c.label for c in appearances)))
 
 
 def shared_claims_with_counts() -> QuerySet[SharedClaim]:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import simplemma
 from django.utils.functional import Promise
@@ -373,17 +373,22 @@ class Features:
 
     numbers: frozenset[str]
     names: tuple[frozenset[str], ...]  # each name's keys
-    lemmas: frozenset[str]
-    text: str  # the lemmas in order, for trigram similarity
+    lemmas: frozenset[str]  # their stems (`STEM`)
     cyrillic: bool  # written mostly in Cyrillic
 
-    @property
+    # Read many times as one quote is scored against its candidates: worked out once.
+    @cached_property
     def telling_numbers(self) -> frozenset[str]:
         return frozenset(n for n in self.numbers if telling(n))
 
-    @property
+    @cached_property
     def name_keys(self) -> frozenset[str]:
         return frozenset(k for keys in self.names for k in keys)
+
+    @cached_property
+    def text(self) -> str:
+        """The stems in order, for trigram similarity."""
+        return " ".join(sorted(self.lemmas))
 
 
 _TITLES = frozenset(["mr", "mrs", "ms", "dr", "gen", "gov", "lt", "col", "sgt", "prof", "st"])
@@ -415,20 +420,24 @@ def _stem(word: str) -> str:
     return word[:STEM]
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=2048)  # the quotes of a few requests: candidates are read from terms
 def features(quote: str, language: str = "") -> Features:
     """The quote's numbers, names and lemmas. `language`: the article's, a hint for
     Cyrillic words that could be Ukrainian or Russian."""
     text = unicodedata.normalize("NFC", quote)
     hint = (language or "").split("-")[0].casefold()
-    words = [m.group(0) for m in _WORD.finditer(text)]
     found_names: list[frozenset[str]] = []
     lemmas: list[str] = []
-    cyrillic = 0
+    words = cyrillic = 0
+    end = 0  # where the word before ended
     for match in _WORD.finditer(text):
         word = match.group(0)
-        before = text[: match.start()].rstrip()
-        sentence_start = not before or before[-1] in '.!?:;«"“„('
+        words += 1
+        # What stands before the word: the last mark between it and the word before (a
+        # letter of that word if there is none; nothing at the start).
+        gap = text[end : match.start()].rstrip()
+        sentence_start = gap[-1] in '.!?:;«"“„(' if gap else end == 0
+        end = match.end()
         if _CYRILLIC.search(word):
             cyrillic += 1
         if _is_name(word, sentence_start, hint):
@@ -438,13 +447,11 @@ def features(quote: str, language: str = "") -> Features:
         base = lemma(word, hint)
         if len(base) >= 3 and base not in STOP_WORDS:
             lemmas.append(base)
-    stems = frozenset(_stem(w) for w in lemmas)
     return Features(
         numbers=numbers(text),
         names=tuple(dict.fromkeys(found_names)),
-        lemmas=stems,
-        text=" ".join(sorted(stems)),
-        cyrillic=bool(words) and cyrillic * 2 > len(words),
+        lemmas=frozenset(_stem(w) for w in lemmas),
+        cyrillic=words > 0 and cyrillic * 2 > words,
     )
 
 
@@ -504,7 +511,6 @@ def from_terms(stored: Iterable[str]) -> Features:
         numbers=frozenset(found_numbers),
         names=tuple(groups),
         lemmas=frozenset(stems),
-        text=" ".join(sorted(stems)),
         cyrillic=cyrillic,
     )
 
@@ -546,7 +552,6 @@ def _shared_names(a: Features, b: Features) -> int:
 # The weights, chosen on the labelled set's tuning half (tests/data/similar_claims).
 W_WORDS, W_TRIGRAM = 0.5, 0.2  # within a language
 W_NUMBERS, W_MORE_NUMBERS, W_NAMES = 0.35, 0.15, 0.6  # in any language
-FACTS_ALONE = 0.7  # figures and names without common words, in one script
 W_SPECIFIC = 0.05  # a shared figure that is not round
 DIFFERENT_FIGURES = 0.5  # both give figures, and none the same: the score is multiplied
 MIN_WORDS = 0.15  # below this share of lemmas in common, wording does not count
