@@ -1,0 +1,520 @@
+"""Suggested claims: the passages of an article that the attribution cues mark as claims,
+with who they are attributed to (or that nobody is: *unattributed*).
+
+Pure: text in, suggestions out; only `suggest_for_article` reads the database (the source
+registry's names and the desk's own cues). The cues themselves are in `cues.py`.
+
+How a text is read:
+1. Sentences, from `sentencex` (offline, rule-based; each line is split on its own, since
+   a line break ends a sentence in wire copy and Telegram posts alike).
+2. Cues, found over the whole text: one `regex` search per built-in role (reporting verbs,
+   attributions, hedges) and one per desk cue, each with a timeout. A search that times out
+   is logged and its cue skipped for that text; it never fails the page.
+3. In each sentence, the first cue that gives a claim wins, in this order: a desk pattern
+   with a `claim` group; an attribution ("according to X, Z"); a reporting verb ("X said
+   that Z", "Z, X said", "«Z», — заявив X", "Про це заявив X" after Z); a hedge. The claim
+   is the clause the cue governs, not the sentence.
+4. The speaker as written is looked up in the source registry (names.NameIndex over names
+   and aliases); a pronoun ("he said") stands for the last source named before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_right
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+import regex
+import sentencex
+from sentencex.languages.ru import Russian
+
+from annotations import cues
+from annotations.cues import Cue, Kind, Role
+
+if TYPE_CHECKING:
+    from annotations.names import NameMatch
+
+logger = logging.getLogger(__name__)
+
+UNATTRIBUTED = "unattributed"  # the label key (labels.py) of a hedged claim
+
+__all__ = ["Cue", "SourceLookup", "Suggestion", "detect_language", "suggest"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    start: int  # code points into the article body; body[start:end] == quote
+    end: int
+    quote: str
+    label: str  # "unattributed" for a hedge with no named source; "" when attributed
+    source_name: str  # the speaker as written in the text; "" when unattributed
+    source_id: int | None  # the registry Source it matches; None: offer it as a new source
+    cue: str  # the cue that fired, as written in the text
+
+    def as_json(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "label": self.label,
+            "source_name": self.source_name,
+        }
+
+
+class SourceLookup(Protocol):
+    """The source registry's names (names.NameIndex is one)."""
+
+    def likely(
+        self, name: str, *, limit: int = 5, exclude: Sequence[Hashable] = ()
+    ) -> list[tuple[Hashable, str, NameMatch]]: ...
+
+
+# --- Language and sentences ----------------------------------------------------------------
+
+_UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+
+
+def detect_language(text: str, declared: str = "") -> str:
+    """ "en", "uk" or "ru": the declared language when it is one of them ("uk-UA", "ua"),
+    else by script: Cyrillic with і, ї, є or ґ is Ukrainian, other Cyrillic Russian, the
+    rest English."""
+    code = declared.strip().lower().replace("_", "-").split("-")[0]
+    code = {"ua": "uk"}.get(code, code)
+    if code in cues.LANGUAGES:
+        return code
+    sample = text[:20000]
+    cyrillic = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in sample if "a" <= ch.lower() <= "z")
+    if cyrillic <= latin:
+        return "en"
+    return "uk" if any(ch in _UKRAINIAN_LETTERS for ch in sample) else "ru"
+
+
+class _Ukrainian(Russian):
+    """sentencex has no Ukrainian rules of its own (it falls back to English, which breaks
+    before a lower-case Cyrillic word): Russian's, with Ukrainian letters and abbreviations."""
+
+    language = "uk"
+    abbreviations = Russian.abbreviations | {
+        "вул", "обл", "р-н", "ім", "див", "напр", "тис", "млн", "млрд", "грн", "пор", "с",
+        "смт", "м", "год", "хв", "ст", "проф", "акад", "ген", "полк",
+    }  # fmt: skip
+    _continues = regex.compile(r"^[0-9a-zа-яіїєґ'’]")
+
+    def continue_in_next_word(self, text_after_boundary: str):
+        return self._continues.match(text_after_boundary)
+
+
+def sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """The sentences of the text as (start, end) code point offsets, without the spaces
+    around them. Each line is split on its own."""
+    found = []
+    line_start = 0
+    for line in text.split("\n"):
+        cursor = 0
+        if line.strip():
+            for sentence in sentencex.segment(language, line):
+                piece = sentence.strip()
+                if not piece:
+                    continue
+                at = line.find(piece, cursor)
+                if at < 0:  # not found as it was given: keep reading from the cursor
+                    continue
+                found.append((line_start + at, line_start + at + len(piece)))
+                cursor = at + len(piece)
+        line_start += len(line) + 1
+    return found
+
+
+# --- Cues ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    role: str
+    claim: tuple[int, int] | None = None  # a desk pattern's named groups
+    source: tuple[int, int] | None = None
+
+
+def _alternation(phrases: Sequence[str]) -> str:
+    words = sorted({p.casefold() for p in phrases}, key=len, reverse=True)
+    return "|".join(r"\s+".join(regex.escape(w) for w in p.split()) for p in words)
+
+
+@lru_cache(maxsize=16)
+def _builtin(language: str) -> dict[str, regex.Pattern]:
+    """The built-in cues of a language, one pattern per role (and the little words)."""
+
+    def words(table: dict[str, tuple[str, ...]]) -> regex.Pattern:
+        alternation = _alternation(table[language])
+        return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)", regex.IGNORECASE)
+
+    return {
+        Role.REPORTING_VERB: words(cues.REPORTING_VERBS),
+        Role.ATTRIBUTION: words(cues.ATTRIBUTIONS),
+        Role.HEDGE: words(cues.HEDGES),
+        "that": words(cues.THAT_WORDS),
+    }
+
+
+@lru_cache(maxsize=512)
+def _compiled(phrase: str, kind: str) -> regex.Pattern | None:
+    try:
+        return cues.compile_cue(phrase, kind)
+    except regex.error:  # refused by the validator; a row written around it is skipped
+        logger.warning("Suggested claims: the desk cue %r does not compile; skipped", phrase)
+        return None
+
+
+def _search_all(pattern: regex.Pattern, text: str, what: str) -> list[regex.Match]:
+    """Every match, or none when the search takes longer than cues.RUN_TIMEOUT."""
+    try:
+        return [m for m in pattern.finditer(text, timeout=cues.RUN_TIMEOUT) if m.end() > m.start()]
+    except TimeoutError:
+        logger.warning(
+            "Suggested claims: the cue %r took over %ss on a text of %d characters; skipped",
+            what,
+            cues.RUN_TIMEOUT,
+            len(text),
+        )
+        return []
+
+
+def _hits(text: str, language: str, desk_cues: Sequence[Cue]) -> list[_Hit]:
+    found: list[_Hit] = []
+    for role, pattern in _builtin(language).items():
+        if role == "that":
+            continue
+        found += [_Hit(m.start(), m.end(), role) for m in _search_all(pattern, text, role)]
+    for cue in desk_cues:
+        if cue.language not in (language, "any"):
+            continue
+        pattern = _compiled(cue.phrase, cue.kind)
+        if pattern is None:
+            continue
+        for m in _search_all(pattern, text, cue.phrase):
+            claim = source = None
+            if cue.kind == Kind.PATTERN and "claim" in pattern.groupindex and m.group("claim"):
+                claim = m.span("claim")
+                if "source" in pattern.groupindex and m.group("source"):
+                    source = m.span("source")
+            found.append(_Hit(m.start(), m.end(), cue.role, claim, source))
+    found.sort(key=lambda h: (h.start, -h.end))
+    return found
+
+
+# --- Reading one sentence ------------------------------------------------------------------
+
+_OPEN_QUOTES = "\"“„«‘'‹"
+_CLOSE_QUOTES = "\"”“»’'›"
+_BOUNDARY = regex.compile(r"[,;:()\[\]\"“”«»„]|\s[—–-]\s|\s[—–]|[—–]\s")
+_TRAILING = ".,;:!?…—–- \t"
+_MAX_SOURCE_WORDS = 10
+_MAX_TAIL_WORDS = 8  # "Z, X said in a statement on Tuesday."
+_MAX_GAP_WORDS = 8  # "X told the New York Times on Tuesday that Z"
+
+
+@dataclass
+class _Reading:
+    claim: tuple[int, int]
+    source: tuple[int, int] | None  # None: hedged
+    cue: tuple[int, int]
+    previous: bool = False  # the claim is the sentence before ("Про це заявив X.")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces, dashes and end punctuation around it, and without
+    quotation marks that open or close it alone."""
+    for _round in range(3):
+        while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+            start += 1
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        if start < end and text[start] in _OPEN_QUOTES:
+            inner = text[start + 1 : end]
+            if not any(q in inner for q in _CLOSE_QUOTES) or text[end - 1] in _CLOSE_QUOTES:
+                start += 1
+                if end > start and text[end - 1] in _CLOSE_QUOTES:
+                    end -= 1
+                continue
+        if end > start and text[end - 1] in _CLOSE_QUOTES:
+            inner = text[start : end - 1]
+            if not any(q in inner for q in _OPEN_QUOTES):
+                end -= 1
+                continue
+        break
+    return start, end
+
+
+def _words(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split())
+
+
+def _boundaries(text: str, start: int, end: int) -> list[regex.Match]:
+    try:
+        return list(_BOUNDARY.finditer(text, start, end, timeout=cues.RUN_TIMEOUT))
+    except TimeoutError:  # a fixed, simple pattern: cannot happen, but never fails a page
+        return []
+
+
+def _left_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The words before `end` back to the start of their clause (a comma, a colon, a
+    dash, a bracket, a quotation mark), at most _MAX_SOURCE_WORDS of them."""
+    marks = _boundaries(text, start, end)
+    begin = marks[-1].end() if marks else start
+    words = text[begin:end].split()
+    if len(words) > _MAX_SOURCE_WORDS:
+        keep = " ".join(words[-_MAX_SOURCE_WORDS:])
+        begin = text.rfind(keep.split()[0], begin, end)
+    return _trim(text, begin, end)
+
+
+def _right_phrase(text: str, start: int, end: int, that: regex.Pattern) -> tuple[int, int]:
+    """The words after `start` up to a clause mark or a "that", at most _MAX_SOURCE_WORDS."""
+    marks = _boundaries(text, start, end)
+    stop = marks[0].start() if marks else end
+    found = _that(that, text, start, stop)
+    if found:
+        stop = found.start()
+    words = text[start:stop].split()
+    if len(words) > _MAX_SOURCE_WORDS:
+        stop = start + text[start:stop].find(words[_MAX_SOURCE_WORDS])
+    return _trim(text, start, stop)
+
+
+def _that(pattern: regex.Pattern, text: str, start: int, end: int) -> regex.Match | None:
+    try:
+        return pattern.search(text, start, end, timeout=cues.RUN_TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+def _closing_quote(text: str, start: int, end: int) -> int:
+    """Where the quotation that opens at `start` closes (the index of its closing mark),
+    or -1."""
+    opening = text[start]
+    closing = {"«": "»", "„": "“", "“": "”", "‘": "’", "‹": "›"}.get(opening, opening)
+    at = text.find(closing, start + 1, end)
+    if at < 0 and closing == "“":
+        at = text.find("”", start + 1, end)
+    return at
+
+
+def _by_attribution(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _Reading:
+    source = _right_phrase(text, hit.end, s1, that)
+    after = source[1]
+    marks = _boundaries(text, after, s1)
+    rest = (marks[0].end(), s1) if marks and marks[0].start() - after < 3 else None
+    before = _trim(text, s0, hit.start)
+    if rest and _words(text, *before) <= 3:  # "(On Tuesday,) according to X, Z"
+        return _Reading(_trim(text, *rest), source, (hit.start, hit.end))
+    if before[1] > before[0] and (not rest or _words(text, *rest) <= _MAX_TAIL_WORDS):
+        return _Reading(before, source, (hit.start, hit.end))  # "Z, according to X."
+    return _Reading(_trim(text, s0, s1), source, (hit.start, hit.end))
+
+
+def _by_verb(
+    text: str, s0: int, s1: int, hit: _Hit, language: str, that: regex.Pattern
+) -> _Reading | None:
+    cue = (hit.start, hit.end)
+    lead = text[s0 : hit.start].strip().casefold()
+    if lead in cues.ABOUT_THIS[language]:  # "Z. Про це заявив X."
+        source = _right_phrase(text, hit.end, s1, that)
+        return _Reading((s0, s0), source, cue, previous=True) if source[1] > source[0] else None
+    first = s0 + len(text[s0:s1]) - len(text[s0:s1].lstrip())
+    if first < s1 and text[first] in _OPEN_QUOTES:  # "«Z», — заявив X" / '"Z," X said'
+        closing = _closing_quote(text, first, s1)
+        if 0 < closing < hit.start and not text[closing + 1 : hit.start].strip(" ,—–-"):
+            source = _right_phrase(text, hit.end, s1, that)
+            return _Reading(_trim(text, first + 1, closing), source, cue)
+        if 0 < closing < hit.start:
+            between = _trim(text, closing + 1, hit.start)
+            if _words(text, *between) <= _MAX_SOURCE_WORDS:
+                return _Reading(_trim(text, first + 1, closing), between, cue)
+    subject = _left_clause(text, s0, hit.start)
+    gap_end = min(s1, hit.end + 400)
+    found_that = _that(that, text, hit.end, gap_end)
+    gap_marks = _boundaries(text, hit.end, s1)
+    colon = next((m for m in gap_marks if text[m.start()] == ":"), None)
+    opener = None
+    for candidate in (found_that, colon):
+        near = candidate and _words(text, hit.end, candidate.start()) <= _MAX_GAP_WORDS
+        if near and (opener is None or candidate.start() < opener.start()):
+            opener = candidate
+    tail_words = _words(text, hit.end, s1)
+    marks_before = _boundaries(text, s0, hit.start)
+    if opener is None and marks_before and tail_words <= _MAX_TAIL_WORDS:
+        # "Z, X said." / "Z, said X." / "Z, — заявив X."
+        mark = marks_before[-1]
+        claim = _trim(text, s0, mark.start())
+        if subject[1] <= subject[0]:
+            subject = _right_phrase(text, hit.end, s1, that)
+        if claim[1] > claim[0] and subject[1] > subject[0]:
+            return _Reading(claim, subject, cue)
+        return None
+    if subject[1] <= subject[0]:
+        return None
+    if opener is not None:  # "X said (on Tuesday) that Z", "X told Y: Z", "X заявив, що Z"
+        return _Reading(_trim(text, opener.end(), s1), subject, cue)
+    return _Reading(_trim(text, hit.end, s1), subject, cue)  # "X said Z"
+
+
+def _by_hedge(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _Reading:
+    cue = (hit.start, hit.end)
+    if not text[s0 : hit.start].strip(" \"“„«'"):  # "Reportedly, Z", "Сообщается, что Z"
+        start = hit.end
+        while start < s1 and (text[start].isspace() or text[start] in ",:—–-"):
+            start += 1
+        found = that.match(text, start, s1, timeout=cues.RUN_TIMEOUT)
+        if found:
+            start = found.end()
+        claim = _trim(text, start, s1)
+        if _words(text, *claim) >= 3:
+            return _Reading(claim, None, cue)
+    return _Reading(_trim(text, s0, s1), None, cue)
+
+
+def _read(
+    text: str, s0: int, s1: int, hits: list[_Hit], language: str, that: regex.Pattern
+) -> _Reading | None:
+    hedges = [h for h in hits if h.role == Role.HEDGE]
+    for hit in hits:
+        if hit.claim is not None:
+            return _Reading(_trim(text, *hit.claim), hit.source, (hit.start, hit.end))
+    for hit in hits:
+        if hit.role == Role.ATTRIBUTION:
+            return _by_attribution(text, s0, s1, hit, that)
+    for hit in hits:
+        if hit.role != Role.REPORTING_VERB:
+            continue
+        if any(h.start < hit.end and hit.start < h.end for h in hedges):
+            continue  # "it was reported", "is said to": a hedge, not a speaker
+        reading = _by_verb(text, s0, s1, hit, language, that)
+        if reading is not None:
+            return reading
+    if hedges:
+        return _by_hedge(text, s0, s1, hedges[0], that)
+    return None
+
+
+# --- The whole text ------------------------------------------------------------------------
+
+
+def _is_unnamed(name: str, language: str) -> bool:
+    words = set(name.casefold().split())
+    return any(set(p.casefold().split()) <= words for p in cues.UNNAMED[language])
+
+
+def _lookup_name(name: str, language: str) -> str:
+    """The name without the articles and prepositions it opens with ("the Ukrainian
+    government" is looked up as "Ukrainian government")."""
+    words = name.split()
+    leading = set(cues.LEADING_WORDS[language])
+    while len(words) > 1 and words[0].casefold() in leading:
+        words.pop(0)
+    return " ".join(words).strip(" '’\"")
+
+
+def _long_enough(text: str, span: tuple[int, int]) -> bool:
+    return span[1] - span[0] >= 8 and _words(text, *span) >= 2
+
+
+def suggest(
+    body: str,
+    *,
+    sources: SourceLookup | None = None,
+    desk_cues: Sequence[Cue] = (),
+    language: str = "",
+) -> list[Suggestion]:
+    """The suggested claims of a text, in reading order, none overlapping another.
+
+    `sources`: the registry's names, to match speakers against (None: no source ids).
+    `desk_cues`: a desk's own cues, beside the built-in ones of `cues.py`.
+    `language`: the article's declared language, if any (else read from the script)."""
+    language = detect_language(body, language)
+    spans = sentences(body, language)
+    if not spans:
+        return []
+    hits = _hits(body, language, desk_cues)
+    that = _builtin(language)["that"]
+    starts = [s for s, _e in spans]
+    by_sentence: dict[int, list[_Hit]] = {}
+    for hit in hits:
+        index = bisect_right(starts, hit.start) - 1
+        if index >= 0 and hit.end <= spans[index][1]:
+            by_sentence.setdefault(index, []).append(hit)
+    readings: dict[int, _Reading] = {}
+    for index in sorted(by_sentence):
+        s0, s1 = spans[index]
+        reading = _read(body, s0, s1, by_sentence[index], language, that)
+        if reading is None:
+            continue
+        if reading.previous:
+            if index == 0:
+                continue
+            earlier = readings.get(index - 1)
+            claim = earlier.claim if earlier else _trim(body, *spans[index - 1])
+            reading = _Reading(claim, reading.source, reading.cue)
+            readings[index - 1] = reading
+            continue
+        readings[index] = reading
+    return _suggestions(body, [readings[i] for i in sorted(readings)], language, sources)
+
+
+def _suggestions(
+    body: str, readings: list[_Reading], language: str, sources: SourceLookup | None
+) -> list[Suggestion]:
+    found: list[Suggestion] = []
+    last_named = ""
+    pronouns = set(cues.PRONOUNS[language])
+    looked_up: dict[str, int | None] = {}
+    for reading in readings:
+        if not _long_enough(body, reading.claim):
+            continue
+        if found and reading.claim[0] < found[-1].end:
+            continue
+        name = body[reading.source[0] : reading.source[1]] if reading.source else ""
+        if name and _is_unnamed(name, language):
+            name = ""
+        if name and name.casefold() in pronouns:
+            name = last_named or name
+        elif name:
+            last_named = name
+        source_id = None
+        if name and sources is not None:
+            key = _lookup_name(name, language)
+            if key not in looked_up:
+                rows = sources.likely(key, limit=1)
+                looked_up[key] = rows[0][0] if rows else None
+            source_id = looked_up[key]
+        start, end = reading.claim
+        found.append(
+            Suggestion(
+                start=start,
+                end=end,
+                quote=body[start:end],
+                label="" if name else UNATTRIBUTED,
+                source_name=name,
+                source_id=source_id,
+                cue=body[reading.cue[0] : reading.cue[1]],
+            )
+        )
+    return found
+
+
+def suggest_for_article(article) -> list[Suggestion]:
+    """The suggested claims of an article: with the registry's names (kept between requests
+    while no name changes) and the desk's active cues (kept while none changes)."""
+    from annotations.selectors import active_desk_cues, source_name_index
+
+    return suggest(
+        article.body,
+        sources=source_name_index(),
+        desk_cues=active_desk_cues(),
+        language=article.language,
+    )
