@@ -150,12 +150,13 @@ def _alternation(phrases: Sequence[str]) -> str:
 def _builtin(language: str) -> dict[str, regex.Pattern]:
     """The built-in cues of a language, one pattern per role (and the little words)."""
 
-    def words(table: dict[str, tuple[str, ...]]) -> regex.Pattern:
+    def words(table: dict[str, tuple[str, ...]], flags: int = regex.IGNORECASE) -> regex.Pattern:
         alternation = _alternation(table[language])
-        return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)", regex.IGNORECASE)
+        return regex.compile(rf"(?<!\w)(?:{alternation})(?!\w)", flags)
 
     return {
-        Role.REPORTING_VERB: words(cues.REPORTING_VERBS),
+        # Verbs in lower case only: "States" of the United States is not "states".
+        Role.REPORTING_VERB: words(cues.REPORTING_VERBS, 0),
         Role.ATTRIBUTION: words(cues.ATTRIBUTIONS),
         Role.HEDGE: words(cues.HEDGES),
         "that": words(cues.THAT_WORDS),
@@ -212,17 +213,24 @@ def _hits(text: str, language: str, desk_cues: Sequence[Cue]) -> list[_Hit]:
 
 _OPEN_QUOTES = "\"“„«‘'‹"
 _CLOSE_QUOTES = "\"”“»’'›"
-_BOUNDARY = regex.compile(r"[,;:()\[\]\"“”«»„]|\s[—–-]\s|\s[—–]|[—–]\s")
+_BOUNDARY = regex.compile(r"[,;:\[\]\"“”«»„]|\s[—–-]\s|\s[—–]|[—–]\s")
 _TRAILING = ".,;:!?…—–- \t"
 _MAX_SOURCE_WORDS = 10
 _MAX_TAIL_WORDS = 8  # "Z, X said in a statement on Tuesday."
 _MAX_GAP_WORDS = 8  # "X told the New York Times on Tuesday that Z"
+# Where a speaker's name ends and the place or the means of saying begins: "Analysts of
+# ISW in a new report write", "СБУ у своєму Telegram-каналі повідомила".
+_PLACE_WORDS = {
+    "en": ("in", "on", "at", "via", "through", "during"),
+    "uk": ("у", "в", "на", "під"),
+    "ru": ("в", "во", "на", "при"),
+}
 
 
 @dataclass
 class _Reading:
     claim: tuple[int, int]
-    source: tuple[int, int] | None  # None: hedged
+    source: tuple[int, int] | None  # None: hedged; an empty span: "he", "their": the last named
     cue: tuple[int, int]
     previous: bool = False  # the claim is the sentence before ("Про це заявив X.")
 
@@ -251,6 +259,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
+    start, end = _trim(text, start, end)
+    while start < end and not (text[start].isalnum() or text[start] in _OPEN_QUOTES):
+        start += 1
+    return start, end
+
+
 def _words(text: str, start: int, end: int) -> int:
     return len(text[start:end].split())
 
@@ -262,19 +277,53 @@ def _boundaries(text: str, start: int, end: int) -> list[regex.Match]:
         return []
 
 
-def _left_clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The words before `end` back to the start of their clause (a comma, a colon, a
-    dash, a bracket, a quotation mark), at most _MAX_SOURCE_WORDS of them."""
+def _word_at(text: str, start: int, end: int, words: Sequence[str]) -> int:
+    """The end of the first of `words` that the text opens with at `start`, or -1."""
+    head = text[start:end].casefold()
+    for word in sorted(words, key=len, reverse=True):
+        if head.startswith(word) and (len(head) == len(word) or not head[len(word)].isalnum()):
+            return start + len(word)
+    return -1
+
+
+def _cut_place(text: str, start: int, end: int, language: str) -> int:
+    """Where the name in text[start:end] ends before a place or means ("у своєму
+    Telegram-каналі"): the start of the first place word after the first word."""
+    places = set(_PLACE_WORDS[language])
+    first = True
+    for m in regex.finditer(r"\S+", text, pos=start, endpos=end):
+        if not first and m.group().casefold() in places:
+            return m.start()
+        first = False
+    return end
+
+
+def _left_clause(text: str, start: int, end: int, language: str) -> tuple[int, int]:
+    """The speaker before a verb at `end`: the words back to the start of their clause (a
+    comma, a colon, a dash, a quotation mark), at most _MAX_SOURCE_WORDS, up to a place
+    word. An apposition gives way to the name before it ("Oleh Kiper, the governor of the
+    region, said": Oleh Kiper)."""
     marks = _boundaries(text, start, end)
     begin = marks[-1].end() if marks else start
     words = text[begin:end].split()
     if len(words) > _MAX_SOURCE_WORDS:
-        keep = " ".join(words[-_MAX_SOURCE_WORDS:])
-        begin = text.rfind(keep.split()[0], begin, end)
-    return _trim(text, begin, end)
+        keep = words[-_MAX_SOURCE_WORDS]
+        begin = text.rfind(keep, begin, end)
+    span = _trim_name(text, begin, _cut_place(text, begin, end, language))
+    first = text[span[0] : span[1]].split()[:1]
+    if first and len(marks) >= 2 and text[marks[-1].start()] == ",":
+        lead = first[0]
+        if lead.islower() or lead.casefold() in ("a", "an", "the"):
+            name = _trim_name(text, marks[-2].end(), marks[-1].start())
+            name_words = text[name[0] : name[1]].split()
+            if 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words):
+                return name
+    return span
 
 
-def _right_phrase(text: str, start: int, end: int, that: regex.Pattern) -> tuple[int, int]:
+def _right_phrase(
+    text: str, start: int, end: int, that: regex.Pattern, language: str
+) -> tuple[int, int]:
     """The words after `start` up to a clause mark or a "that", at most _MAX_SOURCE_WORDS."""
     marks = _boundaries(text, start, end)
     stop = marks[0].start() if marks else end
@@ -284,7 +333,7 @@ def _right_phrase(text: str, start: int, end: int, that: regex.Pattern) -> tuple
     words = text[start:stop].split()
     if len(words) > _MAX_SOURCE_WORDS:
         stop = start + text[start:stop].find(words[_MAX_SOURCE_WORDS])
-    return _trim(text, start, stop)
+    return _trim_name(text, start, stop)
 
 
 def _that(pattern: regex.Pattern, text: str, start: int, end: int) -> regex.Match | None:
@@ -305,55 +354,86 @@ def _closing_quote(text: str, start: int, end: int) -> int:
     return at
 
 
-def _by_attribution(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _Reading:
-    source = _right_phrase(text, hit.end, s1, that)
-    after = source[1]
+def _continued(text: str, source_end: int, s1: int) -> bool:
+    """Whether the quotation goes on after its attribution: '"A," X said, "B."',
+    "A, — написав X, — B."."""
+    marks = _boundaries(text, source_end, s1)
+    return (
+        bool(marks) and marks[0].start() - source_end < 3 and _words(text, marks[0].end(), s1) >= 3
+    )
+
+
+def _by_attribution(
+    text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern, language: str
+) -> _Reading:
+    cue = (hit.start, hit.end)
+    source = _right_phrase(text, hit.end, s1, that, language)
+    after = max(source[1], hit.end)
     marks = _boundaries(text, after, s1)
     rest = (marks[0].end(), s1) if marks and marks[0].start() - after < 3 else None
     before = _trim(text, s0, hit.start)
     if rest and _words(text, *before) <= 3:  # "(On Tuesday,) according to X, Z"
-        return _Reading(_trim(text, *rest), source, (hit.start, hit.end))
+        return _Reading(_trim(text, *rest), source, cue)
     if before[1] > before[0] and (not rest or _words(text, *rest) <= _MAX_TAIL_WORDS):
-        return _Reading(before, source, (hit.start, hit.end))  # "Z, according to X."
-    return _Reading(_trim(text, s0, s1), source, (hit.start, hit.end))
+        return _Reading(before, source, cue)  # "Z, according to X."
+    return _Reading(_trim(text, s0, s1), source, cue)
 
 
 def _by_verb(
     text: str, s0: int, s1: int, hit: _Hit, language: str, that: regex.Pattern
 ) -> _Reading | None:
     cue = (hit.start, hit.end)
-    lead = text[s0 : hit.start].strip().casefold()
-    if lead in cues.ABOUT_THIS[language]:  # "Z. Про це заявив X."
-        source = _right_phrase(text, hit.end, s1, that)
+    lead = text[s0 : hit.start].strip()
+    about = _word_at(lead, 0, len(lead), cues.ABOUT_THIS[language])
+    if about >= 0:  # "Z. Про це заявив X." / "Про це він сказав …"
+        rest = lead[about:].strip()
+        if rest:  # "Про це він сказав": the speaker before the verb
+            source = _trim_name(text, s0 + text[s0 : hit.start].find(rest), hit.start)
+        else:
+            source = _right_phrase(text, hit.end, s1, that, language)
         return _Reading((s0, s0), source, cue, previous=True) if source[1] > source[0] else None
     first = s0 + len(text[s0:s1]) - len(text[s0:s1].lstrip())
     if first < s1 and text[first] in _OPEN_QUOTES:  # "«Z», — заявив X" / '"Z," X said'
         closing = _closing_quote(text, first, s1)
-        if 0 < closing < hit.start and not text[closing + 1 : hit.start].strip(" ,—–-"):
-            source = _right_phrase(text, hit.end, s1, that)
-            return _Reading(_trim(text, first + 1, closing), source, cue)
         if 0 < closing < hit.start:
-            between = _trim(text, closing + 1, hit.start)
-            if _words(text, *between) <= _MAX_SOURCE_WORDS:
-                return _Reading(_trim(text, first + 1, closing), between, cue)
-    subject = _left_clause(text, s0, hit.start)
-    gap_end = min(s1, hit.end + 400)
-    found_that = _that(that, text, hit.end, gap_end)
-    gap_marks = _boundaries(text, hit.end, s1)
-    colon = next((m for m in gap_marks if text[m.start()] == ":"), None)
+            between = _trim_name(text, closing + 1, hit.start)
+            if between[1] <= between[0]:
+                source = _right_phrase(text, hit.end, s1, that, language)
+            elif _words(text, *between) <= _MAX_SOURCE_WORDS:
+                source = between
+            else:
+                source = None
+            if source is not None:
+                claim = _trim(text, first + 1, closing)
+                if _continued(text, max(source[1], hit.end), s1):
+                    claim = _trim(text, first + 1, s1)
+                return _Reading(claim, source, cue)
+    as_word = text[s0 : hit.start].strip().casefold()
+    if as_word in cues.AS_WORDS[language]:  # "Як стверджують у відомстві, Z"
+        return _by_attribution(text, s0, s1, hit, that, language)
+    subject = _left_clause(text, s0, hit.start, language)
+    about_end = _word_at(text, _skip_space(text, hit.end, s1), s1, cues.ABOUT_WORDS[language])
+    if about_end >= 0 and subject[1] > subject[0]:  # "X сообщил о Z"
+        return _Reading(_trim(text, about_end, s1), subject, cue)
+    marks_after = _boundaries(text, hit.end, s1)
+    clause_end = marks_after[0].start() if marks_after else s1
+    found_that = _that(that, text, hit.end, min(s1, hit.end + 400))
+    colon = next((m for m in marks_after if text[m.start()] == ":"), None)
     opener = None
     for candidate in (found_that, colon):
         near = candidate and _words(text, hit.end, candidate.start()) <= _MAX_GAP_WORDS
         if near and (opener is None or candidate.start() < opener.start()):
             opener = candidate
-    tail_words = _words(text, hit.end, s1)
     marks_before = _boundaries(text, s0, hit.start)
-    if opener is None and marks_before and tail_words <= _MAX_TAIL_WORDS:
-        # "Z, X said." / "Z, said X." / "Z, — заявив X."
+    in_clause = opener is not None and opener.start() <= clause_end
+    if not in_clause and marks_before and _words(text, hit.end, clause_end) <= _MAX_TAIL_WORDS:
+        # "Z, X said (on Tuesday, as …)." / "Z, said X." / "Z, — заявив X."
         mark = marks_before[-1]
         claim = _trim(text, s0, mark.start())
         if subject[1] <= subject[0]:
-            subject = _right_phrase(text, hit.end, s1, that)
+            subject = _right_phrase(text, hit.end, s1, that, language)
+            if subject[1] > subject[0] and _continued(text, subject[1], s1):
+                claim = _trim(text, s0, s1)  # "A, — написав X, — B."
         if claim[1] > claim[0] and subject[1] > subject[0]:
             return _Reading(claim, subject, cue)
         return None
@@ -362,6 +442,12 @@ def _by_verb(
     if opener is not None:  # "X said (on Tuesday) that Z", "X told Y: Z", "X заявив, що Z"
         return _Reading(_trim(text, opener.end(), s1), subject, cue)
     return _Reading(_trim(text, hit.end, s1), subject, cue)  # "X said Z"
+
+
+def _skip_space(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
 
 
 def _by_hedge(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _Reading:
@@ -379,16 +465,63 @@ def _by_hedge(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _R
     return _Reading(_trim(text, s0, s1), None, cue)
 
 
+def _split(
+    text: str, reading: _Reading, hits: list[_Hit], language: str, that: regex.Pattern
+) -> list[_Reading]:
+    """One sentence, two claims: "X said A, while Y said B" (a second verb with its own
+    speaker after a joining word) and "X said A and that B" (a second "that")."""
+    c0, c1 = reading.claim
+    for hit in hits:
+        if hit.role != Role.REPORTING_VERB or not c0 < hit.start < c1:
+            continue
+        marks = _boundaries(text, c0, hit.start)
+        if not marks or text[marks[-1].start()] != ",":
+            continue
+        join = _word_at(
+            text, _skip_space(text, marks[-1].end(), c1), c1, cues.JOINING_WORDS[language]
+        )
+        if join < 0:
+            continue
+        second = _by_verb(text, join, c1, hit, language, that)
+        if (
+            second is None
+            or second.previous
+            or not second.source
+            or second.source[1] <= second.source[0]
+        ):
+            continue
+        first = _Reading(_trim(text, c0, marks[-1].start()), reading.source, reading.cue)
+        return [first, second]
+    pattern = regex.compile(
+        r"(?:,\s*|\s)(?:"
+        + "|".join(cues.JOINING_WORDS[language])
+        + r")\s+(?:"
+        + that.pattern
+        + ")",
+        regex.IGNORECASE,
+    )
+    try:
+        found = pattern.search(text, c0, c1, timeout=cues.RUN_TIMEOUT)
+    except TimeoutError:
+        found = None
+    if found and _words(text, c0, found.start()) >= 3 and _words(text, found.end(), c1) >= 3:
+        return [
+            _Reading(_trim(text, c0, found.start()), reading.source, reading.cue),
+            _Reading(_trim(text, found.end(), c1), reading.source, reading.cue),
+        ]
+    return [reading]
+
+
 def _read(
     text: str, s0: int, s1: int, hits: list[_Hit], language: str, that: regex.Pattern
-) -> _Reading | None:
+) -> list[_Reading]:
     hedges = [h for h in hits if h.role == Role.HEDGE]
     for hit in hits:
         if hit.claim is not None:
-            return _Reading(_trim(text, *hit.claim), hit.source, (hit.start, hit.end))
+            return [_Reading(_trim(text, *hit.claim), hit.source, (hit.start, hit.end))]
     for hit in hits:
         if hit.role == Role.ATTRIBUTION:
-            return _by_attribution(text, s0, s1, hit, that)
+            return [_by_attribution(text, s0, s1, hit, that, language)]
     for hit in hits:
         if hit.role != Role.REPORTING_VERB:
             continue
@@ -396,10 +529,10 @@ def _read(
             continue  # "it was reported", "is said to": a hedge, not a speaker
         reading = _by_verb(text, s0, s1, hit, language, that)
         if reading is not None:
-            return reading
+            return [reading] if reading.previous else _split(text, reading, hits, language, that)
     if hedges:
-        return _by_hedge(text, s0, s1, hedges[0], that)
-    return None
+        return [_by_hedge(text, s0, s1, hedges[0], that)]
+    return []
 
 
 # --- The whole text ------------------------------------------------------------------------
@@ -448,30 +581,47 @@ def suggest(
         index = bisect_right(starts, hit.start) - 1
         if index >= 0 and hit.end <= spans[index][1]:
             by_sentence.setdefault(index, []).append(hit)
-    readings: dict[int, _Reading] = {}
+    readings: dict[int, list[_Reading]] = {}
     for index in sorted(by_sentence):
         s0, s1 = spans[index]
-        reading = _read(body, s0, s1, by_sentence[index], language, that)
-        if reading is None:
+        found = _read(body, s0, s1, by_sentence[index], language, that)
+        if found and found[0].previous:
+            if index > 0:
+                earlier = readings.get(index - 1)
+                claims = [r.claim for r in earlier] if earlier else [_trim(body, *spans[index - 1])]
+                readings[index - 1] = [_Reading(c, found[0].source, found[0].cue) for c in claims]
             continue
-        if reading.previous:
-            if index == 0:
-                continue
-            earlier = readings.get(index - 1)
-            claim = earlier.claim if earlier else _trim(body, *spans[index - 1])
-            reading = _Reading(claim, reading.source, reading.cue)
-            readings[index - 1] = reading
-            continue
-        readings[index] = reading
-    return _suggestions(body, [readings[i] for i in sorted(readings)], language, sources)
+        if found:
+            readings[index] = found
+    ordered = [r for i in sorted(readings) for r in readings[i]]
+    return _suggestions(body, ordered, spans, language, sources)
+
+
+def _leading_name(text: str, span: tuple[int, int]) -> str:
+    """The name a sentence opens with, if it does: two to four capitalised words before a
+    comma or a verb ("Vadym Filashkin, the governor …")."""
+    words = []
+    for word in text[span[0] : span[1]].split()[:4]:
+        bare = word.rstrip(",")
+        if not bare[:1].isupper() or not bare.isalpha():
+            break
+        words.append(bare)
+        if word.endswith(","):
+            break
+    return " ".join(words) if len(words) >= 2 else ""
 
 
 def _suggestions(
-    body: str, readings: list[_Reading], language: str, sources: SourceLookup | None
+    body: str,
+    readings: list[_Reading],
+    spans: list[tuple[int, int]],
+    language: str,
+    sources: SourceLookup | None,
 ) -> list[Suggestion]:
     found: list[Suggestion] = []
     last_named = ""
     pronouns = set(cues.PRONOUNS[language])
+    starts = [s for s, _e in spans]
     looked_up: dict[str, int | None] = {}
     for reading in readings:
         if not _long_enough(body, reading.claim):
@@ -479,10 +629,14 @@ def _suggestions(
         if found and reading.claim[0] < found[-1].end:
             continue
         name = body[reading.source[0] : reading.source[1]] if reading.source else ""
+        refers = reading.source is not None and not name
         if name and _is_unnamed(name, language):
             name = ""
-        if name and name.casefold() in pronouns:
-            name = last_named or name
+        first = name.split()[0].casefold() if name else ""
+        if refers or first in pronouns:  # "he said", "за їхніми даними": who was named
+            index = bisect_right(starts, reading.claim[0]) - 1
+            before = _leading_name(body, spans[index - 1]) if index > 0 else ""
+            name = before or last_named or name
         elif name:
             last_named = name
         source_id = None
