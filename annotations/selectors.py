@@ -244,7 +244,12 @@ def active_desk_cues() -> tuple[cues.Cue, ...]:
     anew and an unchanged one is not."""
     global _desk_cues
     stamp = tuple(
-        DeskCue.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")).values()
+        DeskCue.objects.aggregate(
+            n=Count("id"),
+            on=Count("id", filter=Q(active=True)),
+            top=Max("id"),
+            last=Max("updated_at"),
+        ).values()
     )
     if _desk_cues is None or _desk_cues[0] != stamp:
         rows = DeskCue.objects.filter(active=True).values_list("phrase", "role", "kind", "language")

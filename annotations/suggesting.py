@@ -252,7 +252,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
                 continue
         if end > start and text[end - 1] in _CLOSE_QUOTES:
             inner = text[start : end - 1]
-            if not any(q in inner for q in _OPEN_QUOTES):
+            unpaired = text[end - 1] == '"' and text[start:end].count('"') % 2
+            if unpaired or not any(q in inner for q in _OPEN_QUOTES):
                 end -= 1
                 continue
         break
@@ -310,15 +311,27 @@ def _left_clause(text: str, start: int, end: int, language: str) -> tuple[int, i
         keep = words[-_MAX_SOURCE_WORDS]
         begin = text.rfind(keep, begin, end)
     span = _trim_name(text, begin, _cut_place(text, begin, end, language))
-    first = text[span[0] : span[1]].split()[:1]
-    if first and len(marks) >= 2 and text[marks[-1].start()] == ",":
-        lead = first[0]
-        if lead.islower() or lead.casefold() in ("a", "an", "the"):
-            name = _trim_name(text, marks[-2].end(), marks[-1].start())
-            name_words = text[name[0] : name[1]].split()
-            if 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words):
-                return name
+    commas = [m for m in marks if text[m.start()] == ","]
+    if span[1] <= span[0] and len(commas) >= 2 and commas[-1] is marks[-1]:
+        apposition = (commas[-2].end(), commas[-1].start())  # "X, the governor, said"
+        outer = commas[-3].end() if len(commas) >= 3 else start
+        name = _apposed_name(text, outer, apposition)
+        return name or span
     return span
+
+
+def _apposed_name(text: str, start: int, apposition: tuple[int, int]) -> tuple[int, int] | None:
+    """The name before an apposition ("Oleh Kiper" before ", the governor of the region,"):
+    one to four capitalised words, when the apposition opens with an article or in lower
+    case."""
+    words = text[apposition[0] : apposition[1]].split()
+    if not words or not (words[0].islower() or words[0].casefold() in ("a", "an", "the")):
+        return None
+    name = _trim_name(text, start, apposition[0] - 1)
+    name_words = text[name[0] : name[1]].split()
+    if 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words):
+        return name
+    return None
 
 
 def _right_phrase(
@@ -355,11 +368,14 @@ def _closing_quote(text: str, start: int, end: int) -> int:
 
 
 def _continued(text: str, source_end: int, s1: int) -> bool:
-    """Whether the quotation goes on after its attribution: '"A," X said, "B."',
-    "A, — написав X, — B."."""
+    """Whether the quotation goes on after its attribution: '"A," X said on Telegram, "B."',
+    "A, — написав X у Telegram, — B."."""
     marks = _boundaries(text, source_end, s1)
     return (
-        bool(marks) and marks[0].start() - source_end < 3 and _words(text, marks[0].end(), s1) >= 3
+        bool(marks)
+        and text[marks[0].start()] in ",—–-"
+        and _words(text, source_end, marks[0].start()) <= 4
+        and _words(text, marks[0].end(), s1) >= 3
     )
 
 
@@ -426,7 +442,9 @@ def _by_verb(
             opener = candidate
     marks_before = _boundaries(text, s0, hit.start)
     in_clause = opener is not None and opener.start() <= clause_end
-    if not in_clause and marks_before and _words(text, hit.end, clause_end) <= _MAX_TAIL_WORDS:
+    apposition = subject[1] > subject[0] and marks_before and subject[0] < marks_before[-1].end()
+    short_tail = _words(text, hit.end, clause_end) <= _MAX_TAIL_WORDS
+    if not in_clause and marks_before and short_tail and not apposition:
         # "Z, X said (on Tuesday, as …)." / "Z, said X." / "Z, — заявив X."
         mark = marks_before[-1]
         claim = _trim(text, s0, mark.start())
