@@ -108,24 +108,43 @@ class _Ukrainian(Russian):
         return self._continues.match(text_after_boundary)
 
 
-def sentences(text: str, language: str) -> list[tuple[int, int]]:
+def sentences(
+    text: str, language: str, *, near: Sequence[int] | None = None
+) -> list[tuple[int, int]]:
     """The sentences of the text as (start, end) code point offsets, without the spaces
-    around them. Each line is split on its own."""
-    found = []
+    around them. Each line is split on its own. `near`: offsets of cues; only the lines
+    that hold one, and the line before each (where "Про це заявив X" finds its claim), are
+    split, the rest is not read."""
+    lines = []
     line_start = 0
     for line in text.split("\n"):
-        cursor = 0
-        if line.strip():
-            for sentence in sentencex.segment(language, line):
-                piece = sentence.strip()
-                if not piece:
-                    continue
-                at = line.find(piece, cursor)
-                if at < 0:  # not found as it was given: keep reading from the cursor
-                    continue
-                found.append((line_start + at, line_start + at + len(piece)))
-                cursor = at + len(piece)
+        lines.append((line_start, line))
         line_start += len(line) + 1
+    wanted = None
+    if near is not None:
+        starts = [start for start, _line in lines]
+        wanted = set()
+        for offset in near:
+            index = bisect_right(starts, offset) - 1
+            wanted.add(index)
+            before = index - 1
+            while before >= 0 and not lines[before][1].strip():
+                before -= 1
+            wanted.add(before)
+    found = []
+    for index, (line_start, line) in enumerate(lines):
+        if not line.strip() or (wanted is not None and index not in wanted):
+            continue
+        cursor = 0
+        for sentence in sentencex.segment(language, line):
+            piece = sentence.strip()
+            if not piece:
+                continue
+            at = line.find(piece, cursor)
+            if at < 0:  # not found as it was given: keep reading from the cursor
+                continue
+            found.append((line_start + at, line_start + at + len(piece)))
+            cursor = at + len(piece)
     return found
 
 
@@ -588,10 +607,10 @@ def suggest(
     `desk_cues`: a desk's own cues, beside the built-in ones of `cues.py`.
     `language`: the article's declared language, if any (else read from the script)."""
     language = detect_language(body, language)
-    spans = sentences(body, language)
-    if not spans:
-        return []
     hits = _hits(body, language, desk_cues)
+    if not hits:
+        return []
+    spans = sentences(body, language, near=[hit.start for hit in hits])
     that = _builtin(language)["that"]
     starts = [s for s, _e in spans]
     by_sentence: dict[int, list[_Hit]] = {}
