@@ -7,6 +7,7 @@ Writes go through `annotations.services`; models carry no logic in `save()` and 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import labels
+from . import cues, labels
 from .text import validate_body, validate_iri, validate_line, validate_lines
 
 User = settings.AUTH_USER_MODEL
@@ -963,3 +964,80 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class CueKind(models.TextChoices):
+    LITERAL = cues.Kind.LITERAL, _("Literal phrase")
+    PATTERN = cues.Kind.PATTERN, _("Pattern (regex module)")
+
+
+class CueRole(models.TextChoices):
+    REPORTING_VERB = cues.Role.REPORTING_VERB, _("Reporting verb (X said that Z)")
+    HEDGE = cues.Role.HEDGE, _("Hedge (a claim with no named source)")
+    ATTRIBUTION = (
+        cues.Role.ATTRIBUTION,
+        _("Attribution (names the source after it: according to X, Z)"),
+    )
+
+
+class CueLanguage(models.TextChoices):
+    ANY = "any", _("Any language")
+    EN = "en", _("English")
+    UK = "uk", _("Ukrainian")
+    RU = "ru", _("Russian")
+
+
+class DeskCue(models.Model):
+    """A desk's own attribution cue for suggested claims, beside the built-in ones of
+    `cues.py`: a literal phrase, or a pattern for the `regex` module (run with a timeout).
+    `cues.validate_cue` is its one validator (compiles, not catastrophic, not too long)."""
+
+    Kind = CueKind
+    Role = CueRole
+    Language = CueLanguage
+
+    phrase = models.CharField(
+        max_length=cues.MAX_PHRASE,
+        help_text=_(
+            "A literal phrase is matched as whole words in any case. A pattern is for the "
+            "regex module; it may name the groups “claim” and “source”."
+        ),
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.LITERAL)
+    role = models.CharField(max_length=20, choices=Role, default=Role.REPORTING_VERB)
+    language = models.CharField(max_length=3, choices=Language, default=Language.ANY)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_cues"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language", "role", "phrase"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in CueKind]), name="deskcue_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in CueRole]), name="deskcue_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[lang.value for lang in CueLanguage]),
+                name="deskcue_language_valid",
+            ),
+            models.CheckConstraint(condition=~Q(phrase=""), name="deskcue_phrase_not_empty"),
+            models.UniqueConstraint(
+                fields=["phrase", "kind", "role", "language"], name="deskcue_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            cues.validate_cue(self.phrase, self.kind)
+        except ValidationError as error:
+            raise ValidationError({"phrase": error.messages}) from None

@@ -52,6 +52,11 @@ _REVIEW = [
     "annotations.change_sourcealias",
     "annotations.delete_sourcealias",
     "annotations.merge_shared_claim",
+    # A desk's own cues for suggested claims (the admin's DeskCue pages).
+    "annotations.view_deskcue",
+    "annotations.add_deskcue",
+    "annotations.change_deskcue",
+    "annotations.delete_deskcue",
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {

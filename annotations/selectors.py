@@ -20,8 +20,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from . import labels, names
-from .models import Annotation, Article, Evidence, Source, SourceAlias
+from . import cues, labels, names
+from .models import Annotation, Article, DeskCue, Evidence, Source, SourceAlias
 
 
 def label_count_name(key: str) -> str:
@@ -229,8 +229,32 @@ def source_name_index() -> names.NameIndex:
 
 def forget_name_index() -> None:
     """Drop the kept index (tests start each from the database)."""
-    global _name_index
+    global _name_index, _desk_cues
     _name_index = None
+    _desk_cues = None
+
+
+_desk_cues: tuple[tuple, tuple[cues.Cue, ...]] | None = None
+
+
+def active_desk_cues() -> tuple[cues.Cue, ...]:
+    """The desk's active cues for suggested claims (DeskCue), kept between requests while
+    none is added, changed or deleted: one small aggregate asks whether one was. Their
+    compiled patterns are kept by `suggesting` (by phrase), so a changed cue is compiled
+    anew and an unchanged one is not."""
+    global _desk_cues
+    stamp = tuple(
+        DeskCue.objects.aggregate(
+            n=Count("id"),
+            on=Count("id", filter=Q(active=True)),
+            top=Max("id"),
+            last=Max("updated_at"),
+        ).values()
+    )
+    if _desk_cues is None or _desk_cues[0] != stamp:
+        rows = DeskCue.objects.filter(active=True).values_list("phrase", "role", "kind", "language")
+        _desk_cues = (stamp, tuple(cues.Cue(*row) for row in rows))
+    return _desk_cues[1]
 
 
 def likely_sources(term: str, *, exclude: tuple[int, ...] = (), limit: int = 5) -> list[Likely]:

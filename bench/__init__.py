@@ -18,6 +18,7 @@ sizes and finishes in under a minute.
 | P5 | selection -> saved visible highlight in Chromium (highlight) | - |
 | P6 | re-anchoring 1,000 claims after a correction (reanchor) | - |
 | L1 | live updates: 50 tabs polling every 4 s, issue 9 (live) | the check flat out, 16 clients |
+| S2 | suggested claims for a 100,000-character article (suggest) | re.finditer of the verbs |
 
 The machinery: `run` (the order of the rows, the clean-up, the table), `data` (text and
 data builders, clean-up), `server` with `server_settings` and `server_urls` (the gunicorn

@@ -22,6 +22,7 @@ from bench.report import ROWS, log, render_table
 from bench.saves import save_rows
 from bench.server import Gunicorn
 from bench.similar import similar_row
+from bench.suggest import suggest_row
 
 
 def server_rows(run: data.Run, only) -> list[list[str]]:
@@ -60,6 +61,8 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
             rows += reanchor_row(bench)
         if "S1" in only:
             rows += similar_row(bench)
+        if "S2" in only:
+            rows += suggest_row(bench)
     finally:
         log("cleaning up the bench data…")
         data.cleanup(bench.session_keys)

@@ -3,6 +3,7 @@ a refused form, save or action answers 422 with its message (`common.RefusalsAre
 
 from .articles import ArticleAdmin
 from .claims import AnnotationAdmin
+from .cues import DeskCueAdmin
 from .sources import PendingSourceAdmin, SourceAdmin
 from .tokens import ApiTokenAdmin
 from .webhooks import WebhookDeliveryAdmin, WebhookEndpointAdmin
@@ -11,6 +12,7 @@ __all__ = [
     "AnnotationAdmin",
     "ApiTokenAdmin",
     "ArticleAdmin",
+    "DeskCueAdmin",
     "PendingSourceAdmin",
     "SourceAdmin",
     "WebhookDeliveryAdmin",

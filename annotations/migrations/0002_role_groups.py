@@ -13,7 +13,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    ensure_groups(apps, partial=True)  # the later ones: 0021_shared_claims_roles
+    ensure_groups(apps, partial=True)  # the later ones: 0021_shared_claims_roles, 0022_desk_cues
 
 
 def remove_groups(apps, schema_editor):

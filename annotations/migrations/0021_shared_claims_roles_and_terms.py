@@ -16,7 +16,7 @@ def roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    ensure_groups(apps)
+    ensure_groups(apps, partial=True)  # the later ones: 0022_desk_cues
 
 
 def terms(apps, schema_editor):

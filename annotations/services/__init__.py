@@ -9,6 +9,7 @@ them all (bulk import lives in `services.imports`).
 from . import (
     articles,
     claims,
+    desk_cues,
     evidence,
     restore,
     shared_claims,
@@ -19,6 +20,7 @@ from . import (
 )
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
+from .desk_cues import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .shared_claims import *  # noqa: F403
@@ -30,6 +32,7 @@ from .webhooks import *  # noqa: F403
 __all__ = [
     *articles.__all__,
     *claims.__all__,
+    *desk_cues.__all__,
     *evidence.__all__,
     *restore.__all__,
     *shared_claims.__all__,
