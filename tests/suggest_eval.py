@@ -98,12 +98,18 @@ def source_right(gold: dict, suggestion: Suggestion) -> bool:
 
 
 def gold_spans(article: dict) -> list[tuple[int, int, dict]]:
-    """Each gold claim's span in the body (its quote found in reading order)."""
+    """Each gold claim's span in the body: the `occurrence`-th (0-based) when the set gives
+    one, else its quote found in reading order."""
     body, spans, cursor = article["body"], [], 0
     for claim in article["claims"]:
-        at = body.find(claim["quote"], cursor)
-        if at < 0:
-            at = body.find(claim["quote"])
+        if "occurrence" in claim:  # the set names which one when the words repeat
+            at = -1
+            for _ in range(claim["occurrence"] + 1):
+                at = body.find(claim["quote"], at + 1)
+        else:
+            at = body.find(claim["quote"], cursor)
+            if at < 0:
+                at = body.find(claim["quote"])
         if at < 0:
             raise ValueError(f"{article['key']}: quote not in the body: {claim['quote']!r}")
         spans.append((at, at + len(claim["quote"]), claim))
