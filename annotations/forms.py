@@ -154,6 +154,11 @@ class ClaimCreateForm(ClaimDetailsForm):
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
     version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
     link_to = _link_to_field()
+    # Set by the page when the editor accepted a suggested claim (its cue, as written): the
+    # claim's history says so. The claim service checks it.
+    from_suggestion = forms.CharField(
+        required=False, max_length=100, label=_("Accepted from a suggestion (its cue)")
+    )
 
     def clean_quote(self) -> str:
         return _transport_newlines(self.cleaned_data["quote"])

@@ -513,6 +513,73 @@ class ClaimTerm(models.Model):
         return self.term
 
 
+class SuggestionDismissal(models.Model):
+    """A suggested claim (`annotations.suggesting`) that an editor dismissed on an article:
+    it stays hidden for everyone. It stores its words and context as a claim does, and a
+    correction of the article re-anchors it as it re-anchors claims (services.suggestions).
+    One whose words cannot be followed is orphaned: it hides nothing any more (the
+    suggestion may come back), never a different passage."""
+
+    Anchor = AnchorState
+    # Where a dismissal can stand: on its words (as first dismissed, or moved with them), or
+    # orphaned. There is no "quote changed" for a dismissal: changed words are another
+    # passage, which it must not hide.
+    STATES = (AnchorState.ANCHORED, AnchorState.MOVED, AnchorState.ORPHANED)
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="suggestion_dismissals"
+    )
+    # Unicode code point offsets into Article.body: body[start:end] == quote unless orphaned.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField(validators=[validate_lines])
+    prefix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
+    suffix = models.CharField(max_length=PREFIX_SUFFIX_LENGTH, blank=True)
+    anchor_state = models.CharField(max_length=10, choices=Anchor, default=Anchor.ANCHORED)
+    anchor_reason = models.CharField(
+        max_length=10, choices=AnchorReason, default=AnchorReason.NONE, blank=True
+    )
+    # The cue the suggestion came from, as written ("according to"), for the record.
+    cue = models.CharField(max_length=200, blank=True, validators=[validate_line])
+    dismissed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="dismissal_start_not_negative"),
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="dismissal_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_state__in=["anchored", "moved", "orphaned"]),
+                name="dismissal_anchor_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_reason__in=[r.value for r in AnchorReason]),
+                name="dismissal_anchor_reason_valid",
+            ),
+            # The same passage is dismissed once per article (two editors pressing X at
+            # once make one row). Orphans are out: their offsets index an older text.
+            models.UniqueConstraint(
+                fields=["article", "start", "end"],
+                condition=~Q(anchor_state=AnchorState.ORPHANED),
+                name="dismissal_one_per_span",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"dismissed: {quote}"
+
+    @property
+    def hides(self) -> bool:
+        return self.anchor_state != self.Anchor.ORPHANED
+
+
 class ImportRun(models.Model):
     """One bulk import, from the page or the command: who, when, which file, what came of
     it, row by row. Written as the import goes (each batch commits with its counts), so a

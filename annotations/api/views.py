@@ -357,6 +357,7 @@ class ClaimList(APIView):
             quote=data["quote"],
             **form.details(),
             seen_version=data["version"],
+            from_suggestion=data["from_suggestion"],
         )
         claim = _live_claim(result.annotation.pk)
         return Response(

@@ -14,6 +14,7 @@ from . import (
     restore,
     shared_claims,
     sources,
+    suggestions,
     tokens,
     url_imports,
     webhooks,
@@ -25,6 +26,7 @@ from .evidence import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .shared_claims import *  # noqa: F403
 from .sources import *  # noqa: F403
+from .suggestions import *  # noqa: F403
 from .tokens import *  # noqa: F403
 from .url_imports import *  # noqa: F403
 from .webhooks import *  # noqa: F403
@@ -37,6 +39,7 @@ __all__ = [
     *restore.__all__,
     *shared_claims.__all__,
     *sources.__all__,
+    *suggestions.__all__,
     *tokens.__all__,
     *url_imports.__all__,
     *webhooks.__all__,

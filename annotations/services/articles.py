@@ -1,5 +1,5 @@
 """Writes to articles: creation (normalised, no duplicates), workflow, soft delete, and
-corrections of the text, which re-anchor every claim."""
+corrections of the text, which re-anchor every claim (and every dismissed suggestion)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .. import anchoring, permissions
 from ..models import Annotation, Article, WebhookEvent
 from .evidence import evidence_track_article
 from .shared_claims import claim_terms_refresh
+from .suggestions import dismissals_reanchor
 from .webhooks import webhook_emit, webhook_payload_of_article
 
 __all__ = [
@@ -321,6 +322,7 @@ def article_correct(
     counts = dict.fromkeys(("anchored", "moved", "changed", "orphaned"), 0)
     if new_body != current.body:
         counts = _reanchor_claims(current, current.body, new_body, user)
+        dismissals_reanchor(current, current.body, new_body)
     else:
         counts["anchored"] = Annotation.objects.filter(article=current).count()
     for field in _META:

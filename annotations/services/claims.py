@@ -67,8 +67,9 @@ class NewSpan:
     seen_version: int | None = None
 
 
-def _lock_article_for_claim(article_id: int) -> Article:
-    """Read the article so that no correction can commit until this claim has.
+def lock_article_for_span(article_id: int) -> Article:
+    """Read the article so that no correction can commit until this claim (or a suggestion's
+    dismissal, services.suggestions) has.
 
     On PostgreSQL this is `FOR KEY SHARE`, in the same query that reads the body: claim
     saves share the lock and never wait for each other (nor for workflow changes), while a
@@ -106,10 +107,12 @@ def _version_body(article: Article, version: int) -> str | None:
     return record.body if record else None
 
 
-def _place(
+def place_span(
     article: Article, *, start: int, end: int, quote: str, seen_version: int | None
 ) -> tuple[int, int, bool]:
-    """Offsets of the quote in the current body; re-found when the article changed since."""
+    """Offsets of the quote in the current body; re-found when the article changed since.
+    The one check of a span a page or a client sends (body[start:end] == quote, or a 4xx):
+    claims, and dismissals of suggested claims (services.suggestions), go through it."""
     if seen_version is None or seen_version == article.version:
         try:
             anchoring.check_span(article.body, start, end, quote)
@@ -294,6 +297,34 @@ def _validate(annotation: Annotation, **kwargs) -> None:
         )
 
 
+# How far from a claim the cue of the suggestion it came from may stand ("According to the
+# SBU, …" before it; "…, the SBU said" after it): a sentence or two.
+SUGGESTION_CUE_REACH = 400
+SUGGESTION_CUE_MAX = 100
+
+
+def _from_suggestion_reason(body: str, start: int, end: int, cue: str) -> str:
+    """The history's reason for a claim accepted from a suggestion. The cue is what the
+    page said the suggestion came from: one short line, found in the text near the claim
+    (a cue from elsewhere is refused, not recorded)."""
+    cue = cue.strip()
+    if len(cue) > SUGGESTION_CUE_MAX or "\n" in cue or not cue.isprintable():
+        raise ValidationError(
+            {"from_suggestion": _("The suggestion’s cue must be one short line of text.")}
+        )
+    near = body[max(0, start - SUGGESTION_CUE_REACH) : end + SUGGESTION_CUE_REACH]
+    if cue.casefold() not in near.casefold():
+        raise ValidationError(
+            {
+                "from_suggestion": _(
+                    "The suggestion’s cue “%(cue)s” is not in the text near this passage."
+                )
+                % {"cue": cue}
+            }
+        )
+    return _("from a suggestion (cue “%(cue)s”)") % {"cue": cue}
+
+
 @_one_claim
 @transaction.atomic
 def annotation_create(
@@ -314,19 +345,22 @@ def annotation_create(
     new_source_kind: str = Source.Kind.OTHER,
     canonical: str = "",
     via: str = "",
+    from_suggestion: str = "",
 ) -> ClaimResult:
     """Tag `body[start:end]` as a claim. The server checks the quote against the body.
 
     `new_source_name` proposes a source in the same transaction (or picks the existing one
     of that name), so a claim that fails leaves no stray source behind. `canonical` and `via`
     are the IRIs a W3C Web Annotation came with (see Annotation), kept as they are.
+    `from_suggestion` is the cue of the suggested claim the editor accepted (as written:
+    "according to"); the claim's history says it came from a suggestion.
     """
     permissions.require_annotate(user)
     if label not in Annotation.Label.values:
         raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
     source = _pick_source(source, new_source_name, new_source_kind, user, label)
-    current = _lock_article_for_claim(article.pk)
-    start, end, relocated = _place(
+    current = lock_article_for_span(article.pk)
+    start, end, relocated = place_span(
         current, start=start, end=end, quote=quote, seen_version=seen_version
     )
     _refuse_duplicate(current.pk, start, end, label, source.pk if source else None)
@@ -351,6 +385,10 @@ def annotation_create(
     )
     _validate(annotation)
     annotation._history_user = user
+    if from_suggestion:
+        annotation._change_reason = _from_suggestion_reason(
+            current.body, start, end, from_suggestion
+        )
     _save_once(annotation, words_of=current)
     evidence_track(claim=annotation)
     return ClaimResult(annotation, relocated, current)
@@ -383,7 +421,7 @@ def annotation_update(
         raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
     # Lock the row: an edit racing a delete must not re-insert the claim (a plain save()
     # of a row that is gone becomes an INSERT), nor overwrite a concurrent re-anchoring.
-    current = _lock_article_for_claim(annotation.article_id) if span is not None else None
+    current = lock_article_for_span(annotation.article_id) if span is not None else None
     locked = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
     if locked is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
@@ -462,8 +500,8 @@ def annotation_reattach(
 ) -> Annotation:
     """Put an orphaned (or changed) claim back on text the reviewer selected."""
     permissions.require_resolve_orphans(user)
-    current = _lock_article_for_claim(annotation.article_id)
-    start, end, _relocated = _place(
+    current = lock_article_for_span(annotation.article_id)
+    start, end, _relocated = place_span(
         current, start=start, end=end, quote=quote, seen_version=seen_version
     )
     claim = Annotation.objects.select_for_update().get(pk=annotation.pk)
@@ -559,7 +597,7 @@ def annotation_respan(
     started from (and `seen_version` the article's version): if the claim or the article
     changed meanwhile, nothing is written. The history keeps the old span. The edit page
     moves a span together with the claim's details, through `annotation_update(span=…)`."""
-    current = _lock_article_for_claim(annotation.article_id)
+    current = lock_article_for_span(annotation.article_id)
     claim = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
     if claim is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")
@@ -595,7 +633,7 @@ def annotation_accept_quote(
     permissions.require_resolve_orphans(user)
     if label not in Annotation.Label.values:
         raise ValidationError({"label": _("Unknown label “%(label)s”.") % {"label": label}})
-    current = _lock_article_for_claim(annotation.article_id)
+    current = lock_article_for_span(annotation.article_id)
     claim = Annotation.objects.select_for_update().filter(pk=annotation.pk).first()
     if claim is None:
         raise ClaimGone("This claim was deleted meanwhile. Reload the article.")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import anchoring, history, permissions
 from ..models import DUPLICATE_CLAIM, Annotation, Article, SharedClaim, Source, WebhookEvent
-from .claims import _lock_article_for_claim
+from .claims import lock_article_for_span
 from .evidence import evidence_track
 from .shared_claims import claim_terms_refresh
 from .webhooks import webhook_emit, webhook_payload_of_claim
@@ -125,7 +125,7 @@ def _bring_back(record, *, user: AbstractBaseUser, reason: str, stamp: bool = Tr
         raise ValidationError(
             _("The article of this claim was deleted: restore the article first.")
         )
-    article = _lock_article_for_claim(article.pk)
+    article = lock_article_for_span(article.pk)
 
     claim = record.instance
     notes: list[str] = []

@@ -96,6 +96,7 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             quote=data["quote"],
             **form.details(),
             seen_version=data["version"],
+            from_suggestion=data["from_suggestion"],
         )
     except services.StaleArticle as exc:
         return _claim_error(request, str(exc), 409)
