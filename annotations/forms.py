@@ -137,9 +137,9 @@ def _link_to_field() -> forms.IntegerField:
     )
 
 
-class ClaimCreateForm(ClaimDetailsForm):
-    """A claim from a selection: code point offsets, the selected text, the version seen,
-    and the suggestion of the same claim elsewhere to link it to, if one was picked."""
+class SpanForm(TextRulesForm):
+    """A passage of an article as a page sends it: code point offsets, the selected text
+    and the version seen (the claim services check them against the body)."""
 
     start = forms.IntegerField(
         max_value=MAX_INT,
@@ -153,12 +153,6 @@ class ClaimCreateForm(ClaimDetailsForm):
     )
     quote = forms.CharField(strip=False, max_length=QUOTE_MAX)
     version = forms.IntegerField(max_value=MAX_INT, min_value=1, required=False)
-    link_to = _link_to_field()
-    # Set by the page when the editor accepted a suggested claim (its cue, as written): the
-    # claim's history says so. The claim service checks it.
-    from_suggestion = forms.CharField(
-        required=False, max_length=100, label=_("Accepted from a suggestion (its cue)")
-    )
 
     def clean_quote(self) -> str:
         return _transport_newlines(self.cleaned_data["quote"])
@@ -171,6 +165,25 @@ class ClaimCreateForm(ClaimDetailsForm):
                 _("The selection is empty: the start must come before the end.")
             )
         return data
+
+
+class ClaimCreateForm(ClaimDetailsForm, SpanForm):
+    """A claim from a selection (its span), the suggestion of the same claim elsewhere to
+    link it to, if one was picked, and the suggested claim it was accepted from, if any."""
+
+    link_to = _link_to_field()
+    # Set by the page when the editor accepted a suggested claim (its cue, as written): the
+    # claim's history says so. The claim service checks it.
+    from_suggestion = forms.CharField(
+        required=False, max_length=100, label=_("Accepted from a suggestion (its cue)")
+    )
+
+
+class SuggestionDismissForm(SpanForm):
+    """A suggested claim to dismiss: its span as the page has it, and the cue it came from
+    (kept with the dismissal)."""
+
+    cue = forms.CharField(required=False, max_length=200, label=_("Cue"))
 
 
 class ClaimByQuoteForm(ClaimDetailsForm):

@@ -41,7 +41,8 @@ class Binding:
 
     `action` is one of: move (arg: direction, granularity of Selection.modify; Shift
     extends), tag (arg: label key), open, clear, help, save, close, pick (arg: the number
-    of a suggested same claim in the tagging form, "1"…)."""
+    of a suggested same claim in the tagging form, "1"…), suggest (arg: next, previous,
+    accept or dismiss a suggested claim)."""
 
     action: str
     key: str = ""  # KeyboardEvent.key ("ArrowLeft", "Enter", "?")
@@ -89,6 +90,40 @@ def _pick_keys() -> Shortcut:
             Binding("pick", code=f"Digit{n}", arg=(str(n),)) for n in range(1, similarity.LIMIT + 1)
         ),
     )
+
+
+def _suggestion_keys() -> list[Shortcut]:
+    """Suggested claims (the dashed outlines, services.suggestions): A and X act on the one
+    under the caret or the selection, or else the next one after it (the current one,
+    outlined more strongly); J and K go from one to the next, as in many readers, leaving
+    Tab to move the focus. Letters by `event.code`, as the label keys."""
+    return [
+        Shortcut(
+            TEXT,
+            pgettext_lazy("keys", "J K"),
+            _("Go to the next or the previous suggested claim (dashed outline)"),
+            (
+                Binding("suggest", code="KeyJ", arg=("next",)),
+                Binding("suggest", code="KeyK", arg=("previous",)),
+            ),
+        ),
+        Shortcut(
+            TEXT,
+            pgettext_lazy("keys", "A"),
+            _(
+                "Accept the suggested claim at the caret, or the next one: the tagging form "
+                "opens filled in, and one label key (or Enter, for the label it proposes) "
+                "saves it"
+            ),
+            (Binding("suggest", code="KeyA", arg=("accept",)),),
+        ),
+        Shortcut(
+            TEXT,
+            pgettext_lazy("keys", "X"),
+            _("Dismiss the suggested claim at the caret, or the next one, for everyone"),
+            (Binding("suggest", code="KeyX", arg=("dismiss",)),),
+        ),
+    ]
 
 
 def shortcuts() -> list[Shortcut]:
@@ -148,6 +183,7 @@ def shortcuts() -> list[Shortcut]:
             ),
             (Binding("open", key="Enter"),),
         ),
+        *_suggestion_keys(),
         Shortcut(
             TEXT,
             pgettext_lazy("keys", "Esc"),
@@ -246,6 +282,12 @@ def client() -> dict:
                 "No suggestion %(n)s: the tagging form lists no such claim of another article."
             ),
             "unpicked": gettext("No suggestion picked: the claim will not be linked."),
+            "no_suggested_claim": gettext(
+                "No suggested claim after the caret. Press K to go back to an earlier one."
+            ),
+            "no_suggested_claims": gettext("No suggested claims in this article."),
+            "suggestions_loading": gettext("The suggested claims are still loading."),
+            "suggestion_dismissed": gettext("Suggestion dismissed: %(quote)s"),
         },
     }
 

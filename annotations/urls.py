@@ -22,6 +22,12 @@ urlpatterns = [
     path("articles/<int:pk>/claim-list/", views.article_claim_list, name="article-claims"),
     path("articles/<int:pk>/claims/by-quote/", views.claim_create_by_quote, name="claim-by-quote"),
     path("articles/<int:pk>/similar/", views.article_similar, name="article-similar"),
+    path("articles/<int:pk>/suggestions/", views.article_suggestions, name="article-suggestions"),
+    path(
+        "articles/<int:pk>/suggestions/dismiss/",
+        views.suggestion_dismiss,
+        name="suggestion-dismiss",
+    ),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_item, name="claim-item"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),

@@ -23,7 +23,7 @@ def test_readme_shows_the_keymap_as_generated():
 
 def test_every_action_of_the_map_is_one_the_script_handles():
     actions = {b["action"] for b in keymap.client()["bindings"]}
-    assert actions == {"move", "tag", "open", "clear", "help", "save", "close", "pick"}
+    assert actions == {"move", "tag", "open", "clear", "help", "save", "close", "pick", "suggest"}
     for action in actions - {"move"}:
         assert f'binding.action === "{action}"' in ANNOTATE_JS, action
     assert 'binding.action === "move"' in ANNOTATE_JS

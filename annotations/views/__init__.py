@@ -41,9 +41,12 @@ from .sources import (
     source_picker,
     source_review,
 )
+from .suggestions import article_suggestions, suggestion_dismiss
 from .tokens import token_list, token_revoke
 
 __all__ = [
+    "article_suggestions",
+    "suggestion_dismiss",
     "shared_claim_detail",
     "shared_claim_list",
     "shared_claim_merge",

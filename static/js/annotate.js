@@ -188,6 +188,7 @@
     // as it is, errors and all.
     if (pending && !popover.hidden && pending.start === span.start && pending.end === span.end) return;
     pending = span;
+    if (form.elements.from_suggestion) form.elements.from_suggestion.value = ""; // A sets it after
     form.elements.start.value = span.start;
     form.elements.end.value = span.end;
     form.elements.quote.value = span.quote;
@@ -284,7 +285,7 @@
   }
 
   function resetForm() {
-    for (const name of ["note", "public_summary", "evidence_url", "credibility", "source", "new_source_name", "source_q"]) {
+    for (const name of ["note", "public_summary", "evidence_url", "credibility", "source", "new_source_name", "source_q", "from_suggestion"]) {
       if (form.elements[name]) form.elements[name].value = "";
     }
     form.querySelectorAll(".source-chosen, .new-source").forEach((el) => (el.hidden = true));
@@ -858,6 +859,16 @@
       save(binding.arg[0]);
       return;
     }
+    if (binding.action === "suggest") {
+      event.preventDefault();
+      if (!canAnnotate) return announce(SAY.read_only);
+      if (reattach) return announce(SAY.reattaching);
+      const what = binding.arg[0];
+      if (what === "accept") acceptSuggestion();
+      else if (what === "dismiss") dismissSuggestion();
+      else stepSuggestion(what);
+      return;
+    }
     if (binding.action === "open") {
       event.preventDefault();
       if (reattach) {
@@ -1011,6 +1022,263 @@
     }).observe(body, { childList: true });
     panel.addEventListener("pointerenter", () => (pointerInPanel = true));
     panel.addEventListener("pointerleave", () => (pointerInPanel = false));
+  }
+
+  // --- Suggested claims --------------------------------------------------------------------
+  // The page loads the list of suggestions after itself (#suggestions, htmx): each item
+  // carries its span (code points), quote, proposed label, cue and source. They are drawn
+  // as dashed boxes in a layer over the text (#suggestion-layer), never inside the blocks,
+  // so the text nodes, offsets and a held selection stay as they are. The current one (the
+  // one A and X act on: under the caret or the selection, or the next after it) is
+  // outlined more strongly. J and K move the caret from one to the next; A opens the
+  // tagging form filled in (its source, its label when it proposes one, focused so that
+  // Enter saves), so one more key saves the claim; X dismisses it for everyone.
+
+  const sugBox = document.getElementById("suggestions");
+  const sugLayer = document.getElementById("suggestion-layer");
+  let suggestions = []; // {start, end, quote, label, cue, sourceId, sourceName, sourceLabel, item, boxes}
+  let sugLoaded = false;
+  let currentSug = null;
+  let drawFrame = null;
+
+  function readSuggestions() {
+    const list = document.getElementById("suggestion-list");
+    const fresh = list && list.dataset.version === body.dataset.version; // else: offsets of another text
+    const items = fresh ? Array.from(list.querySelectorAll("li.suggestion-item")) : [];
+    suggestions = items
+      .filter((li) => !li.hidden)
+      .map((li) => ({
+        start: Number(li.dataset.start),
+        end: Number(li.dataset.end),
+        quote: li.dataset.quote,
+        label: li.dataset.label,
+        cue: li.dataset.cue,
+        sourceId: li.dataset.sourceId,
+        sourceName: li.dataset.sourceName,
+        sourceLabel: li.dataset.sourceLabel || "",
+        item: li,
+        boxes: [],
+      }));
+    const was = currentSug;
+    currentSug = was ? suggestions.find((x) => x.start === was.start && x.end === was.end) || null : null;
+    scheduleDraw();
+  }
+
+  // DOM points of many code point offsets, in one walk of the text (rangeOf walks it for each).
+  function pointsAt(offsets) {
+    const wanted = Array.from(new Set(offsets)).sort((a, b) => a - b);
+    const found = new Map();
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    let count = 0;
+    let k = 0;
+    let last = null;
+    for (let node = walker.nextNode(); node && k < wanted.length; node = walker.nextNode()) {
+      last = node;
+      for (let i = 0; i < node.data.length && k < wanted.length; ) {
+        while (k < wanted.length && wanted[k] === count) found.set(wanted[k++], [node, i]);
+        const c = node.data.charCodeAt(i);
+        i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+        count++;
+      }
+    }
+    while (k < wanted.length) found.set(wanted[k++], last ? [last, last.data.length] : null);
+    return found;
+  }
+
+  // One box a line: a range's client rects, those of the same line joined.
+  function lineBoxes(range) {
+    const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
+    rects.sort((a, b) => a.top - b.top || a.left - b.left);
+    const lines = [];
+    for (const r of rects) {
+      const line = lines.find((l) => r.top < l.bottom - l.height / 2 && r.bottom > l.top + l.height / 2);
+      if (line) {
+        line.left = Math.min(line.left, r.left);
+        line.right = Math.max(line.right, r.right);
+        line.top = Math.min(line.top, r.top);
+        line.bottom = Math.max(line.bottom, r.bottom);
+        line.height = line.bottom - line.top;
+      } else {
+        lines.push({ left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height });
+      }
+    }
+    return lines;
+  }
+
+  function drawSuggestions() {
+    drawFrame = null;
+    if (!sugLayer) return;
+    sugLayer.textContent = "";
+    if (!suggestions.length) return;
+    const origin = sugLayer.getBoundingClientRect();
+    const points = pointsAt(suggestions.flatMap((x) => [x.start, x.end]));
+    for (const x of suggestions) {
+      x.boxes = [];
+      const a = points.get(x.start);
+      const b = points.get(x.end);
+      if (!a || !b) continue;
+      const range = document.createRange();
+      range.setStart(a[0], a[1]);
+      range.setEnd(b[0], b[1]);
+      x.range = range;
+      for (const line of lineBoxes(range)) {
+        const box = document.createElement("div");
+        box.className = "suggestion-box" + (x === currentSug ? " is-current" : "");
+        box.dataset.suggestion = `${x.start}-${x.end}`;
+        box.style.left = `${line.left - origin.left}px`;
+        box.style.top = `${line.top - origin.top}px`;
+        box.style.width = `${line.right - line.left}px`;
+        box.style.height = `${line.bottom - line.top}px`;
+        sugLayer.append(box);
+        x.boxes.push(box);
+      }
+    }
+  }
+
+  function scheduleDraw() {
+    if (drawFrame === null) drawFrame = requestAnimationFrame(drawSuggestions);
+  }
+
+  function setCurrent(x) {
+    if (x === currentSug) return;
+    for (const old of currentSug ? [currentSug] : []) {
+      old.boxes.forEach((b) => b.classList.remove("is-current"));
+      old.item.removeAttribute("aria-current");
+    }
+    currentSug = x;
+    if (x) {
+      x.boxes.forEach((b) => b.classList.add("is-current"));
+      x.item.setAttribute("aria-current", "true");
+    }
+  }
+
+  // The suggestion A and X act on: the one under the selection or the caret, else the next
+  // one after it in reading order.
+  function suggestionAt() {
+    const span = selectionSpan();
+    let from = span ? span.start : caretOffset();
+    if (span) {
+      const hit = suggestions.find((x) => x.start < span.end && span.start < x.end);
+      if (hit) return hit;
+    }
+    if (from === null) from = lastCaret;
+    return suggestions.find((x) => x.start <= from && from < x.end) || suggestions.find((x) => x.start >= from) || null;
+  }
+
+  function sayNone() {
+    announce(!sugLoaded ? SAY.suggestions_loading : suggestions.length ? SAY.no_suggested_claim : SAY.no_suggested_claims);
+  }
+
+  function sayIt(x) {
+    const text = x.item.querySelector(".suggestion-text");
+    announce(text ? text.textContent.trim() : x.quote);
+  }
+
+  function showIt(x) {
+    const box = x.boxes[0];
+    if (box && !shows(box)) box.scrollIntoView({ block: "center", behavior: calm && calm.matches ? "auto" : "smooth" });
+  }
+
+  function stepSuggestion(direction) {
+    if (!suggestions.length) return sayNone();
+    const at = caretOffset() ?? lastCaret;
+    const x =
+      direction === "next"
+        ? suggestions.find((s) => s.start > at)
+        : suggestions.filter((s) => s.start < at).pop();
+    if (!x) return announce(direction === "next" ? SAY.no_suggested_claim : SAY.no_suggested_claim);
+    placeCaret(x.start);
+    lastCaret = x.start;
+    setCurrent(x);
+    showIt(x);
+    sayIt(x);
+  }
+
+  function acceptSuggestion() {
+    const x = suggestionAt();
+    if (!x) return sayNone();
+    if (saving()) return announce(SAY.busy);
+    const range = x.range || rangeOf(x.start, x.end);
+    if (!range) return;
+    setCurrent(x);
+    keySelecting = true; // a selection made by script: the form is opened here, not by selectionchange
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range.cloneRange());
+    lastCaret = x.end; // after the save the caret stands after it: A goes on to the next
+    closePopover({ keepSelection: true });
+    resetForm();
+    openPopover({ start: x.start, end: x.end, quote: x.quote, range: range.cloneRange() });
+    form.elements.from_suggestion.value = x.cue;
+    const picker = form.querySelector(".source-picker");
+    if (picker && (x.sourceId || x.sourceName)) {
+      const detail = x.sourceId ? { id: x.sourceId, label: x.sourceLabel } : { newName: x.sourceName };
+      picker.dispatchEvent(new CustomEvent("source-choose", { bubbles: true, detail }));
+    }
+    const proposed = x.label && form.querySelector(`button[data-label="${x.label}"]`);
+    if (proposed) {
+      chooseLabel(proposed);
+      proposed.focus({ preventScroll: true }); // Enter saves with it
+    }
+  }
+
+  function dismissSuggestion() {
+    const x = suggestionAt();
+    if (!x) return sayNone();
+    const dismissForm = x.item.querySelector("form.suggestion-dismiss");
+    if (!dismissForm || !window.htmx) return;
+    // Gone from the text at once; the list the server answers with replaces this one.
+    x.item.hidden = true;
+    suggestions = suggestions.filter((s) => s !== x);
+    if (currentSug === x) currentSug = null;
+    scheduleDraw();
+    announce((SAY.suggestion_dismissed || "").replace("%(quote)s", x.quote.length > 120 ? x.quote.slice(0, 117) + "…" : x.quote));
+    dismissForm.requestSubmit();
+  }
+
+  if (sugBox && canAnnotate) {
+    document.body.addEventListener("htmx:beforeSwap", (event) => {
+      // A refused dismissal says why in the list's own line, not in place of the list.
+      const elt = event.detail.elt;
+      if (!elt || !elt.closest || !elt.closest("form.suggestion-dismiss") || event.detail.xhr.status < 400) return;
+      const said = document.getElementById("suggestion-error");
+      if (said) event.detail.target = said;
+    });
+    document.body.addEventListener("htmx:afterSettle", (event) => {
+      if (event.detail.target === sugBox) {
+        const first = !sugLoaded;
+        sugLoaded = true;
+        readSuggestions();
+        const list = document.getElementById("suggestion-list");
+        if (first && list && list.dataset.say) announce(list.dataset.say);
+      } else if (event.detail.target && body.contains(event.detail.target)) {
+        scheduleDraw();
+      }
+    });
+    // A claim saved on a suggestion's words: the suggestion goes at once (the list follows).
+    let savingSpan = null;
+    document.body.addEventListener("htmx:beforeRequest", (event) => {
+      if (event.detail.elt === form) savingSpan = { start: Number(form.elements.start.value), end: Number(form.elements.end.value) };
+    });
+    document.body.addEventListener("annotations-changed", (event) => {
+      if ((event.detail || {}).action !== "created" || !savingSpan) return;
+      const { start, end } = savingSpan;
+      suggestions = suggestions.filter((x) => {
+        const overlaps = x.start < end && start < x.end;
+        if (overlaps) x.item.hidden = true;
+        return !overlaps;
+      });
+      if (currentSug && currentSug.item.hidden) currentSug = null;
+      savingSpan = null;
+      scheduleDraw();
+    });
+    new MutationObserver(scheduleDraw).observe(body, { childList: true, subtree: true });
+    if ("ResizeObserver" in window) new ResizeObserver(scheduleDraw).observe(body);
+    window.addEventListener("resize", scheduleDraw);
+    // The current one follows the caret.
+    document.addEventListener("selectionchange", () => {
+      if (document.activeElement === body && suggestions.length) setCurrent(suggestionAt());
+    });
   }
 
   if (!canAnnotate) return;

@@ -176,6 +176,12 @@
     }
   });
 
+  // A source chosen by a script (annotate.js, accepting a suggested claim): as if picked.
+  document.addEventListener("source-choose", (event) => {
+    const picker = event.target.closest && pickerOf(event.target);
+    if (picker) setChosen(picker, event.detail || {});
+  });
+
   // Enter in the search box picks the first match instead of submitting the claim.
   document.addEventListener("keydown", (event) => {
     const search = event.target.closest && event.target.closest(".source-picker input[type=search]");
