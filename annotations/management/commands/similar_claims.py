@@ -17,14 +17,8 @@ from django.utils.translation import gettext as _
 
 from annotations import shared, similarity
 from annotations.management.refusing import RefusingCommand
+from annotations.management.tables import shortened, table_lines
 from annotations.models import Annotation
-
-QUOTE_WIDTH = 60
-
-
-def _shortened(text: str, width: int = QUOTE_WIDTH) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Command(RefusingCommand):
@@ -86,14 +80,12 @@ class Command(RefusingCommand):
                 s.claim.article.outlet or "-",
                 s.claim.get_label_display(),
                 ", ".join(str(reason) for reason in s.match.reasons) or "-",
-                _shortened(s.claim.quote),
+                shortened(s.claim.quote),
             ]
             for s in found
         ]
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-        for row in [header, *rows]:
-            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-            self.stdout.write("  ".join([*cells, row[-1]]).rstrip())
+        for line in table_lines(header, rows):
+            self.stdout.write(line)
 
 
 def _claim(pk: int) -> Annotation:
