@@ -38,7 +38,14 @@ from django_tasks_db.models import DBTaskResult
 
 from annotations import services
 from annotations.api import w3c_docs
-from annotations.models import Annotation, Article, SharedClaim, Source, UrlImport
+from annotations.models import (
+    Annotation,
+    Article,
+    SharedClaim,
+    Source,
+    SuggestionDismissal,
+    UrlImport,
+)
 from tests.factories import BODY, claim_by, persona
 from tests.test_bad_input import db_snapshot
 from tests.test_permission_matrix import check_the_table
@@ -156,6 +163,9 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "shared-claim-list": methods(GET=everyone(200)),
     "shared-claim-detail": methods(GET=everyone(200)),
     "shared-claim-merge": methods(POST=reviewers(200)),
+    # Suggested claims: whoever tags claims sees them and dismisses one (for everyone).
+    "article-suggestions": methods(GET=annotators(200)),
+    "article-suggestion-dismissals": methods(POST=annotators(201)),
     # The OpenAPI schema: a role too.
     "schema": methods(GET=everyone(200)),
     # The W3C Web Annotation Protocol: the claims again, as a container of annotations.
@@ -332,6 +342,11 @@ ASK: dict[str, Ask] = {
     "shared-claim-list": Ask(),
     "shared-claim-detail": Ask(_shared),
     "shared-claim-merge": Ask(_shared, bodies={"POST": lambda w: {"other": w.twin_shared.pk}}),
+    "article-suggestions": Ask(_article),
+    "article-suggestion-dismissals": Ask(
+        _article,
+        bodies={"POST": lambda w: {**w.span(LOOSE_QUOTE), "version": w.article.version}},
+    ),
     "export-csv": Ask(answers="text/csv"),
     "export-jsonld": Ask(answers="application/ld+json"),
     "export-claimreview": Ask(answers="application/ld+json"),
@@ -351,9 +366,15 @@ ASK: dict[str, Ask] = {
 
 def snapshot() -> dict[str, tuple[int, str]]:
     """tests/test_bad_input.py's `db_snapshot`, and the API's own writes: link imports and
-    the jobs queued for them; shared claims and their history."""
+    the jobs queued for them; shared claims and their history; dismissed suggestions."""
     tables = db_snapshot()
-    for model in (UrlImport, DBTaskResult, SharedClaim, SharedClaim.history.model):
+    for model in (
+        UrlImport,
+        DBTaskResult,
+        SharedClaim,
+        SharedClaim.history.model,
+        SuggestionDismissal,
+    ):
         rows = list(model.objects.order_by("pk").values_list())
         tables[model._meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return tables

@@ -8,7 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import similarity
-from ..models import Annotation, ApiToken, Article, SharedClaim, Source, UrlImport
+from ..models import (
+    Annotation,
+    ApiToken,
+    Article,
+    SharedClaim,
+    Source,
+    SuggestionDismissal,
+    UrlImport,
+)
 
 
 def paged(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -193,6 +201,45 @@ class SimilarClaimSerializer(serializers.Serializer):
 
     def get_reasons(self, suggestion) -> list[str]:
         return [str(reason) for reason in suggestion.match.reasons]
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """A suggested claim (`suggesting.Suggestion.as_json`): a passage the rules take for a
+    claim, in reading order. Offsets are code points: body[start:end] == quote."""
+
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    quote = serializers.CharField()
+    label = serializers.ChoiceField(
+        choices=["", "unattributed"],
+        help_text="“unattributed” for a hedge that names no source; empty when a source is named "
+        "(the verdict is the editor's).",
+    )
+    source_name = serializers.CharField(
+        allow_blank=True, help_text="Who says it, as written; empty when unattributed."
+    )
+
+
+class SuggestionDismissalSerializer(Shape):
+    """A suggested claim dismissed for everyone on an article, with who dismissed it. It
+    follows its words through corrections; `anchor_state` "orphaned": its words changed, and
+    it hides nothing any more."""
+
+    dismissed_by = UserNameField(allow_null=True)
+
+    class Meta:
+        model = SuggestionDismissal
+        fields = [
+            "id",
+            "article",
+            "start",
+            "end",
+            "quote",
+            "cue",
+            "anchor_state",
+            "dismissed_by",
+            "dismissed_at",
+        ]
 
 
 class SharedClaimSerializer(Shape):

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import exports, jobs, sources, views, w3c
+from . import exports, jobs, sources, suggestions, views, w3c
 from . import shared_claims as similar
 
 app_name = "api"
@@ -29,6 +29,17 @@ def _page(view_class, **kwargs):
 urlpatterns = [
     path("articles/", _open(views.ArticleList), name="article-list"),
     path("articles/<int:pk>/", _open(views.ArticleDetail), name="article-detail"),
+    # Suggested claims: an article's (editors), dismissing one for everyone (POST).
+    path(
+        "articles/<int:pk>/suggestions/",
+        _open(suggestions.ArticleSuggestions),
+        name="article-suggestions",
+    ),
+    path(
+        "articles/<int:pk>/suggestions/dismissals/",
+        _open(suggestions.SuggestionDismissals),
+        name="article-suggestion-dismissals",
+    ),
     path("claims/", _open(views.ClaimList), name="claim-list"),
     path("claims/<int:pk>/", _open(views.ClaimDetail), name="claim-detail"),
     path("claims/<int:pk>/history/", _open(views.ClaimHistory), name="claim-history"),
