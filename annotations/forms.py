@@ -185,6 +185,17 @@ class SuggestionDismissForm(SpanForm):
 
     cue = forms.CharField(required=False, max_length=200, label=_("Cue"))
 
+    def dismissal(self) -> dict:
+        """The valid form as keyword arguments for `services.dismiss`."""
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "end": data["end"],
+            "quote": data["quote"],
+            "seen_version": data["version"],
+            "cue": data["cue"],
+        }
+
 
 class ClaimByQuoteForm(ClaimDetailsForm):
     """Without JavaScript: paste the exact passage; the server finds it."""

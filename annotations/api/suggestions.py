@@ -52,16 +52,7 @@ class SuggestionDismissals(APIView):
     def post(self, request: Request, pk: int) -> Response:
         article = _live_article(pk)
         form = bind(SuggestionDismissForm, _json_body(request))
-        data = form.cleaned_data
-        result = services.dismiss(
-            user=request.user,
-            article=article,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            seen_version=data["version"],
-            cue=data["cue"],
-        )
+        result = services.dismiss(user=request.user, article=article, **form.dismissal())
         return Response(
             out.SuggestionDismissalSerializer(result.dismissal).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -107,6 +107,20 @@ def _version_body(article: Article, version: int) -> str | None:
     return record.body if record else None
 
 
+def span_fields(article: Article, start: int, end: int, quote: str) -> dict:
+    """A checked span of the article as a row stores it (a claim, a dismissed suggestion):
+    offsets, quote, and the words around it to find it again after a correction."""
+    prefix, suffix = anchoring.context(article.body, start, end)
+    return {
+        "article_id": article.pk,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+    }
+
+
 def place_span(
     article: Article, *, start: int, end: int, quote: str, seen_version: int | None
 ) -> tuple[int, int, bool]:
@@ -364,14 +378,8 @@ def annotation_create(
         current, start=start, end=end, quote=quote, seen_version=seen_version
     )
     _refuse_duplicate(current.pk, start, end, label, source.pk if source else None)
-    prefix, suffix = anchoring.context(current.body, start, end)
     annotation = Annotation(
-        article_id=current.pk,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
+        **span_fields(current, start, end, quote),
         label=label,
         source=source,
         credibility=credibility,

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from .. import anchoring, permissions, suggesting
 from ..models import Annotation, Article, SuggestionDismissal
-from .claims import lock_article_for_span, place_span
+from .claims import lock_article_for_span, place_span, span_fields
 
 __all__ = [
     "DismissResult",
@@ -122,14 +122,8 @@ def _dismiss(*, user, article, start, end, quote, seen_version, cue) -> DismissR
     existing = _live_dismissal(current.pk, start, end, quote)
     if existing is not None:
         return DismissResult(existing, created=False)
-    prefix, suffix = anchoring.context(current.body, start, end)
     dismissal = SuggestionDismissal(
-        article_id=current.pk,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
+        **span_fields(current, start, end, quote),
         cue=cue.strip()[:200],
         dismissed_by=user,
     )

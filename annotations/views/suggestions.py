@@ -59,17 +59,8 @@ def suggestion_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = SuggestionDismissForm(request.POST)
     if not form.is_valid():
         return refused(request, form_errors(form), back=back)
-    data = form.cleaned_data
     try:
-        services.dismiss(
-            user=request.user,
-            article=article,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            seen_version=data["version"],
-            cue=data["cue"],
-        )
+        services.dismiss(user=request.user, article=article, **form.dismissal())
     except services.StaleArticle as exc:
         return refused(request, str(exc), back=back, status=409)
     except ValidationError as exc:
