@@ -220,6 +220,11 @@ def link_claim(**overrides):
     return _with(lambda s: {"other": s.loose.pk}, overrides)
 
 
+def dismissal(**overrides):
+    """A valid dismissal of the suggested claim on FREE_QUOTE's words, with changes."""
+    return _with(lambda s: {**s.span(), "version": s.article.version}, overrides)
+
+
 def merge_shared(**overrides):
     """A valid merge of the twin shared claim into `shared` (by a reviewer), with changes."""
     return _with(lambda s: {"other": s.twin_shared.pk}, overrides)
@@ -290,6 +295,7 @@ CURRENT = {"If-Match": lambda s: f'"{s.article.version}"'}
 CLAIM_LINK = "/api/v1/claims/{claim}/link/"
 SIMILAR = "/api/v1/claims/{claim}/similar/"
 SHARED_MERGE = "/api/v1/shared-claims/{shared}/merge/"
+DISMISSALS = "/api/v1/articles/{article}/suggestions/dismissals/"
 
 
 def post(url, body=None, status=422, code="invalid", field=None, **kw) -> Bad:
@@ -370,6 +376,7 @@ def write_endpoints() -> dict[str, Write]:
         "w3c-create": Write("POST", W3C_CONTAINER, w3c_new(), "canonical"),
         "w3c-update": Write("PUT", W3C_ANNOTATION, w3c_change(), "canonical"),
         "claim-link": Write("POST", CLAIM_LINK, link_claim(), "other", first_is_id=True),
+        "suggestion-dismiss": Write("POST", DISMISSALS, dismissal(), "quote"),
         "shared-claim-merge": Write(
             "POST", SHARED_MERGE, merge_shared(), "other", "reviewer", first_is_id=True
         ),

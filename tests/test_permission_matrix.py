@@ -156,6 +156,12 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
     "annotations:claim-similar": READ,
     "annotations:claim-link": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
     "annotations:claim-unlink": {"GET": POST_ONLY, "POST": by_role(**ANNOTATORS_REDIRECT)},
+    # Suggested claims: whoever tags claims sees them and dismisses one (for everyone).
+    "annotations:article-suggestions": {"GET": by_role(**ANNOTATORS), "POST": everyone(405)},
+    "annotations:suggestion-dismiss": {
+        "GET": POST_ONLY,
+        "POST": by_role(**ANNOTATORS_REDIRECT),
+    },
     # Resolving orphans: reviewers and admins, not even the claim's author.
     "annotations:claim-reattach": {
         "GET": by_role(**REVIEWERS),
@@ -451,6 +457,10 @@ ASK: dict[str, Ask] = {
     ),
     "annotations:claim-delete": Ask(_claim_pk, writes=True),
     "annotations:article-similar": Ask(_article, query=lambda w: "quote=31+of+38+drones"),
+    "annotations:article-suggestions": Ask(_article),
+    "annotations:suggestion-dismiss": Ask(
+        _article, data=lambda w: w.span(DELETED_QUOTE + "."), writes=True
+    ),
     "annotations:claim-similar": Ask(_claim_pk),
     "annotations:claim-link": Ask(_claim_pk, data=lambda w: {"other": w.changed.pk}, writes=True),
     # The world's claim is in a shared claim: Unlink takes it out.
