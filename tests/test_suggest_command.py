@@ -6,10 +6,9 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import ManagementUtility, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from annotations import services, suggesting
-from annotations.models import SuggestionDismissal
 from tests.factories import BODY, claim_by
 from tests.test_bad_input import db_snapshot
 
@@ -74,10 +73,18 @@ def test_without_json_a_table_for_people(article):
 def test_a_refusal_exits_1_with_a_readable_line(editor, article, capsys, args, message):
     services.article_delete(article=article, user=editor)
     argv = [a.format(dead=article.pk) for a in args]
-    before = db_snapshot(), SuggestionDismissal.objects.count()
     with pytest.raises(SystemExit) as stopped:
         ManagementUtility(["manage.py", "suggest_claims", *argv, "--json"]).execute()
     assert stopped.value.code == 1
     out, err = capsys.readouterr()
     assert out == "" and message in err and "Traceback" not in err
-    assert (db_snapshot(), SuggestionDismissal.objects.count()) == before
+
+
+def test_a_refusal_changes_nothing(editor, article):
+    """(Through call_command: the command line's exit closes the database connection.)"""
+    services.article_delete(article=article, user=editor)
+    before = db_snapshot()
+    for pk in (article.pk, 999_999):
+        with pytest.raises(CommandError):
+            call_command("suggest_claims", str(pk), "--json", stdout=StringIO())
+    assert db_snapshot() == before
