@@ -11,6 +11,7 @@ from django.core.management import call_command
 from annotations import history, services, suggesting
 from annotations.models import Annotation, SuggestionDismissal
 from tests.factories import BODY
+from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 from tests.test_api import _call, _token
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.core.management import CommandError, ManagementUtility, call_command
 
 from annotations import services, suggesting
 from tests.factories import BODY, claim_by
+from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 from tests.test_bad_input import db_snapshot
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from annotations import anchoring, history, services
 from annotations.models import Annotation, Article, SuggestionDismissal
 from tests.factories import BODY, all_at_once, claim_by
+from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from annotations import history, services
 from annotations.models import Annotation, SuggestionDismissal
 from tests.factories import BODY, SourceFactory
+from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 from tests.test_bad_input import db_snapshot
 
 pytestmark = pytest.mark.django_db

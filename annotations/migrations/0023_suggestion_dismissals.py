@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0021_shared_claims_roles_and_terms'),
+        ('annotations', '0022_desk_cues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

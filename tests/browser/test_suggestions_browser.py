@@ -11,6 +11,7 @@ from annotations import history
 from annotations.models import Annotation, SuggestionDismissal
 from tests.browser.test_annotate_browser import SHOTS
 from tests.factories import ArticleFactory, SourceFactory
+from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
