@@ -76,7 +76,7 @@ REPORTING_VERBS: dict[str, tuple[str, ...]] = {
         "maintained", "estimated", "assessed", "assesses", "believes", "posted",
         "tweeted", "revealed", "suggested", "indicated", "emphasised", "emphasized",
         "stressed", "denied", "has said", "have said", "said in a statement",
-        "told reporters",
+        "told reporters", "claim", "report",
     ),
     "uk": (
         "заявив", "заявила", "заявили", "заявило", "заявляє", "заявляють", "повідомив",
@@ -139,6 +139,7 @@ HEDGES: dict[str, tuple[str, ...]] = {
         "are believed to", "is thought to", "are thought to", "is understood to",
         "are understood to", "is reported to", "are reported to", "was reported to",
         "were reported to", "unconfirmed reports", "rumoured", "rumored",
+        "reports circulating", "circulating reports", "unverified reports",
     ),
     "uk": (
         "за неперевіреними даними", "за непідтвердженими даними",
@@ -209,6 +210,76 @@ ABOUT_THIS: dict[str, tuple[str, ...]] = {
 # "X сообщил о Z", "X заявив про Z": the claim is what follows the verb.
 ABOUT_WORDS: dict[str, tuple[str, ...]] = {"en": (), "uk": ("про",), "ru": ("о", "об", "обо")}
 
+# Reporting verbs that are as often nouns ("trade claims", "similar claims", "confirm
+# reports") or passives ("no casualties were reported"): a cue only with the evidence of a
+# verb: a word before it that may end a speaker's name (none of NOT_BEFORE_VERB, no
+# possessive "Kyiv's"), and after it a "that" or a colon, or the end of a "Z, X reported."
+AMBIGUOUS_VERBS: dict[str, tuple[str, ...]] = {
+    "en": ("claims", "claim", "reports", "report", "reported"),
+    "uk": (),
+    "ru": (),
+}
+NOT_BEFORE_VERB: dict[str, tuple[str, ...]] = {
+    "en": (
+        # determiners and pronouns of a noun
+        "a", "an", "the", "this", "that", "these", "those", "such", "some", "any", "no",
+        "many", "several", "its", "his", "her", "their", "our", "my", "your", "other",
+        # adjectives
+        "similar", "earlier", "new", "recent", "unconfirmed", "unverified", "false",
+        "conflicting", "initial", "first", "further", "official", "battlefield", "russian",
+        "ukrainian", "western", "american", "british", "local", "media", "news", "press",
+        "social", "online", "multiple", "numerous", "competing", "rival",
+        # verbs that take a noun
+        "confirm", "confirmed", "deny", "denied", "denies", "dismiss", "dismissed",
+        "dismisses", "reject", "rejected", "rejects", "trade", "traded", "trading",
+        "make", "made", "makes", "verify", "verified", "investigate", "investigating",
+        "repeat", "repeated", "publish", "published", "receive", "received", "see", "seen",
+        # a passive's auxiliary, prepositions and conjunctions before a noun
+        "be", "been", "being", "is", "are", "was", "were", "amid", "of", "on", "in",
+        "about", "over", "despite", "following", "after", "to", "and", "or", "but", "by",
+        "there", "with", "from", "for",
+    ),
+    "uk": (),
+    "ru": (),
+}
+
+# Words that cannot be in a speaker's name: a phrase holding one has a finite verb in it
+# ("Local officials did not confirm", "both sides trade"), so it is not a speaker.
+NOT_IN_SPEAKER: dict[str, tuple[str, ...]] = {
+    "en": (
+        "did", "does", "do", "not", "has", "have", "had", "was", "were", "is", "are",
+        "will", "would", "could", "can", "may", "might", "should", "must",
+    ),
+    "uk": ("не",),
+    "ru": ("не",),
+}
+
+# Phrases a cue opens that attribute nothing ("according to plan", "по плану"): a cue that
+# falls inside one is dropped.
+NOT_CUES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "according to plan", "according to the plan", "according to plans",
+        "according to schedule", "according to the schedule", "according to protocol",
+        "according to the rules", "according to procedure",
+    ),
+    "uk": (
+        "згідно з планом", "згідно з графіком", "за планом", "за графіком",
+        "відповідно до плану",
+    ),
+    "ru": (
+        "по плану", "согласно плану", "по графику", "согласно графику",
+        "в соответствии с планом",
+    ),
+}
+
+# Words that open a relative clause about a source ("according to X, which published a
+# map"): the clause is not the claim.
+RELATIVE_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("which", "who", "whose", "whom", "where"),
+    "uk": ("який", "яка", "яке", "які", "якого", "якої", "яких", "де"),
+    "ru": ("который", "которая", "которое", "которые", "которого", "которой", "где"),
+}
+
 # Words that join two reported clauses in one sentence: "X said A, while Y said B".
 JOINING_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("while", "and", "but", "whereas"),
@@ -216,6 +287,16 @@ JOINING_WORDS: dict[str, tuple[str, ...]] = {
     "ru": ("а", "и", "но", "тогда как", "однако"),
 }
 # fmt: on
+
+# Where a claim cannot start, at the start of a line: a dateline ("KHARKIV — ", "ДНІПРО — ",
+# "KYIV, Ukraine (Reuters) - ") or a live blog's stamp ("06:10 Kyiv: ", "06:25 — ").
+# Patterns (the `regex` module's), in every language; a sentence is read from after them.
+DATELINES: tuple[str, ...] = (
+    r"\p{Lu}[\p{Lu}'’.\-]+(?:[ ,]+\p{Lu}[\p{Lu}'’.\-]*){0,3}"
+    r"(?:,\s*\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+)?)?(?:\s*\([^()]{1,30}\))?\s*[—–-]+\s+",
+    r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?\s*"
+    r"(?:\p{Lu}[\p{L}'’\-]*(?:\s+\p{Lu}[\p{L}'’\-]*){0,2}\s*)?[:—–-]\s+",
+)
 
 
 # --- A desk's own cues ------------------------------------------------------------------

@@ -143,8 +143,13 @@ def sentences(
             at = line.find(piece, cursor)
             if at < 0:  # not found as it was given: keep reading from the cursor
                 continue
-            found.append((line_start + at, line_start + at + len(piece)))
             cursor = at + len(piece)
+            if not line[:at].strip():
+                at = _after_dateline(line, at)
+            for part in _QUOTE_OPENS.split(line[at:cursor]):
+                part_at = line.find(part, at, cursor)
+                found.append((line_start + part_at, line_start + part_at + len(part)))
+                at = part_at + len(part)
     return found
 
 
@@ -179,7 +184,28 @@ def _builtin(language: str) -> dict[str, regex.Pattern]:
         Role.ATTRIBUTION: words(cues.ATTRIBUTIONS),
         Role.HEDGE: words(cues.HEDGES),
         "that": words(cues.THAT_WORDS),
+        "not-cue": words(cues.NOT_CUES),
     }
+
+
+@lru_cache(maxsize=1)
+def _datelines() -> regex.Pattern:
+    return regex.compile("|".join(f"(?:{p})" for p in cues.DATELINES))
+
+
+def _after_dateline(line: str, at: int) -> int:
+    """Where a sentence that opens a line starts after its dateline or live-blog stamp
+    ("KHARKIV — ", "06:10 Kyiv: "), if it has one."""
+    try:
+        found = _datelines().match(line, at, timeout=cues.RUN_TIMEOUT)
+    except TimeoutError:
+        return at
+    return found.end() if found and found.end() < len(line.rstrip()) else at
+
+
+# A full stop, then an opening quotation mark: a new sentence that sentencex may miss
+# ("after 2 a.m. “The windows …”").
+_QUOTE_OPENS = regex.compile(r"(?<=[.!?…])\s+(?=[“„«‘]\s*\p{Lu})")
 
 
 @lru_cache(maxsize=512)
@@ -208,7 +234,7 @@ def _search_all(pattern: regex.Pattern, text: str, what: str) -> list[regex.Matc
 def _hits(text: str, language: str, desk_cues: Sequence[Cue]) -> list[_Hit]:
     found: list[_Hit] = []
     for role, pattern in _builtin(language).items():
-        if role == "that":
+        if role in ("that", "not-cue"):
             continue
         found += [_Hit(m.start(), m.end(), role) for m in _search_all(pattern, text, role)]
     for cue in desk_cues:
@@ -224,6 +250,8 @@ def _hits(text: str, language: str, desk_cues: Sequence[Cue]) -> list[_Hit]:
                 if "source" in pattern.groupindex and m.group("source"):
                     source = m.span("source")
             found.append(_Hit(m.start(), m.end(), cue.role, claim, source))
+    void = [m.span() for m in _search_all(_builtin(language)["not-cue"], text, "not-cue")]
+    found = [h for h in found if not any(a <= h.start and h.end <= b for a, b in void)]
     found.sort(key=lambda h: (h.start, -h.end))
     return found
 
@@ -318,7 +346,9 @@ def _cut_place(text: str, start: int, end: int, language: str) -> int:
     return end
 
 
-def _left_clause(text: str, start: int, end: int, language: str) -> tuple[int, int]:
+def _left_clause(
+    text: str, start: int, end: int, language: str, loose: bool = False
+) -> tuple[int, int]:
     """The speaker before a verb at `end`: the words back to the start of their clause (a
     comma, a colon, a dash, a quotation mark), at most _MAX_SOURCE_WORDS, up to a place
     word. An apposition gives way to the name before it ("Oleh Kiper, the governor of the
@@ -334,21 +364,25 @@ def _left_clause(text: str, start: int, end: int, language: str) -> tuple[int, i
     if span[1] <= span[0] and len(commas) >= 2 and commas[-1] is marks[-1]:
         apposition = (commas[-2].end(), commas[-1].start())  # "X, the governor, said"
         outer = commas[-3].end() if len(commas) >= 3 else start
-        name = _apposed_name(text, outer, apposition)
+        name = _apposed_name(text, outer, apposition, loose)
         return name or span
     return span
 
 
-def _apposed_name(text: str, start: int, apposition: tuple[int, int]) -> tuple[int, int] | None:
+def _apposed_name(
+    text: str, start: int, apposition: tuple[int, int], loose: bool = False
+) -> tuple[int, int] | None:
     """The name before an apposition ("Oleh Kiper" before ", the governor of the region,"):
-    one to four capitalised words, when the apposition opens with an article or in lower
+    one to four capitalised words (`loose`: the first capitalised, "Pro-Kremlin Telegram
+    channels, among them Rybar,"), when the apposition opens with an article or in lower
     case."""
     words = text[apposition[0] : apposition[1]].split()
     if not words or not (words[0].islower() or words[0].casefold() in ("a", "an", "the")):
         return None
     name = _trim_name(text, start, apposition[0] - 1)
     name_words = text[name[0] : name[1]].split()
-    if 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words):
+    capitals = name_words[:1] if loose else name_words
+    if 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in capitals):
         return name
     return None
 
@@ -390,9 +424,12 @@ def _continued(text: str, source_end: int, s1: int) -> bool:
     """Whether the quotation goes on after its attribution: '"A," X said on Telegram, "B."',
     "A, — написав X у Telegram, — B."."""
     marks = _boundaries(text, source_end, s1)
+    if not marks or text[marks[0].start()] not in ",—–-":
+        return False
+    rest = text[marks[0].end() : s1].lstrip()
+    goes_on = text[marks[0].start()] in "—–-" or rest[:1] in _OPEN_QUOTES + "—–-"
     return (
-        bool(marks)
-        and text[marks[0].start()] in ",—–-"
+        goes_on
         and _words(text, source_end, marks[0].start()) <= 4
         and _words(text, marks[0].end(), s1) >= 3
     )
@@ -407,10 +444,14 @@ def _by_attribution(
     marks = _boundaries(text, after, s1)
     rest = (marks[0].end(), s1) if marks and marks[0].start() - after < 3 else None
     before = _trim(text, s0, hit.start)
-    if rest and _words(text, *before) <= 3:  # "(On Tuesday,) according to X, Z"
+    relative = rest and _word_at(text, _skip_space(text, *rest), s1, cues.RELATIVE_WORDS[language])
+    if (
+        rest and _words(text, *before) <= 3 and not relative >= 0
+    ):  # "(On Tuesday,) according to X, Z"
         return _Reading(_trim(text, *rest), source, cue)
-    if before[1] > before[0] and (not rest or _words(text, *rest) <= _MAX_TAIL_WORDS):
-        return _Reading(before, source, cue)  # "Z, according to X."
+    short = not rest or _words(text, *rest) <= _MAX_TAIL_WORDS or relative >= 0
+    if before[1] > before[0] and short:  # "Z, according to X(, which …)."
+        return _Reading(before, source, cue)
     return _Reading(_trim(text, s0, s1), source, cue)
 
 
@@ -447,6 +488,19 @@ def _by_verb(
     if as_word in cues.AS_WORDS[language]:  # "Як стверджують у відомстві, Z"
         return _by_attribution(text, s0, s1, hit, that, language)
     subject = _left_clause(text, s0, hit.start, language)
+    joined = _word_at(text, subject[0], subject[1], cues.JOINING_WORDS[language])
+    if joined >= 0:  # "…, and the UN mission said Z", "… and said Z": a clause of its own
+        subject = _trim_name(text, joined, subject[1])
+        if subject[1] <= subject[0]:
+            subject = _shared_subject(text, s0, hit.start, language)
+        if subject[1] <= subject[0] or _words(text, hit.end, s1) < 3:
+            return None
+        found_that = _that(that, text, hit.end, s1)
+        if found_that and _words(text, hit.end, found_that.start()) <= _MAX_GAP_WORDS:
+            return _Reading(_trim(text, found_that.end(), s1), subject, cue)
+        return _Reading(_trim(text, hit.end, s1), subject, cue)
+    if not _may_speak(text, subject, s0, s1, language):
+        return None
     about_end = _word_at(text, _skip_space(text, hit.end, s1), s1, cues.ABOUT_WORDS[language])
     if about_end >= 0 and subject[1] > subject[0]:  # "X сообщил о Z"
         return _Reading(_trim(text, about_end, s1), subject, cue)
@@ -474,11 +528,70 @@ def _by_verb(
         if claim[1] > claim[0] and subject[1] > subject[0]:
             return _Reading(claim, subject, cue)
         return None
+    if subject[1] <= subject[0] and in_clause:  # "Telegram channels, among them X, said that"
+        subject = _left_clause(text, s0, hit.start, language, loose=True)
     if subject[1] <= subject[0]:
         return None
     if opener is not None:  # "X said (on Tuesday) that Z", "X told Y: Z", "X заявив, що Z"
         return _Reading(_trim(text, opener.end(), s1), subject, cue)
     return _Reading(_trim(text, hit.end, s1), subject, cue)  # "X said Z"
+
+
+def _shared_subject(text: str, s0: int, end: int, language: str) -> tuple[int, int]:
+    """The subject a coordinated verb shares with the first ("Kremlin spokesperson Dmitry
+    Peskov dismissed the estimate and said Z": Dmitry Peskov): the words the sentence opens
+    with, up to the first verb in the past (a reporting verb or a word in -ed), at most
+    _MAX_SOURCE_WORDS; of a title and a name, the name."""
+    verbs = set(cues.REPORTING_VERBS[language])
+    words = list(regex.finditer(r"\S+", text, pos=s0, endpos=end))[: _MAX_SOURCE_WORDS + 1]
+    for index, word in enumerate(words[1:], start=1):
+        bare = word.group().strip(",;:").casefold()
+        if bare in verbs or (language == "en" and bare.endswith("ed") and word.group().islower()):
+            span = _trim_name(text, words[0].start(), words[index - 1].end())
+            run = []  # the capitalised words it ends with, after a word in lower case
+            for w in reversed(words[:index]):
+                if not w.group()[:1].isupper():
+                    break
+                run.append(w)
+            if 2 <= len(run) < index:
+                return run[-1].start(), run[0].end()
+            return span
+    return s0, s0
+
+
+def _may_speak(text: str, subject: tuple[int, int], s0: int, s1: int, language: str) -> bool:
+    """Whether the words before a verb can be its speaker: none of them is a finite verb or
+    a negation ("Local officials did not confirm"), and they are not most of a headline (a
+    line without an end mark: "Drone strike hits Kharkiv energy site as both sides …")."""
+    said = text[subject[0] : subject[1]].casefold().split()
+    if set(said) & set(cues.NOT_IN_SPEAKER[language]):
+        return False
+    line_start = text.rfind("\n", 0, s0) + 1
+    line_end = text.find("\n", s1)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    headline = bool(line) and line[-1] not in ".!?…»”\"'’:"
+    return not (headline and len(said) > 6 and not text[line_start : subject[0]].strip())
+
+
+def _is_verb(text: str, s0: int, s1: int, hit: _Hit, language: str, that: regex.Pattern) -> bool:
+    """Whether a reporting verb that may be a noun ("claims", "reports", "reported") is a
+    verb here (cues.AMBIGUOUS_VERBS): a name may end before it, and a "that" or a colon
+    follows it, or it ends the sentence's tail ("Z, the ministry reported.")."""
+    if text[hit.start : hit.end].casefold() not in cues.AMBIGUOUS_VERBS[language]:
+        return True
+    before = text[s0 : hit.start].split()
+    if before:
+        last = before[-1].casefold()
+        bare = last.strip(',;:"“”«»()')
+        if bare in cues.NOT_BEFORE_VERB[language] or bare.endswith(("'s", "’s")):
+            return False
+    marks_after = _boundaries(text, hit.end, s1)
+    found_that = _that(that, text, hit.end, s1)
+    for opener in (found_that, next((m for m in marks_after if text[m.start()] == ":"), None)):
+        if opener is not None and _words(text, hit.end, opener.start()) <= _MAX_GAP_WORDS:
+            return bool(before)
+    marks_before = _boundaries(text, s0, hit.start)
+    return bool(marks_before) and _words(text, hit.end, s1) <= _MAX_TAIL_WORDS
 
 
 def _skip_space(text: str, start: int, end: int) -> int:
@@ -487,8 +600,23 @@ def _skip_space(text: str, start: int, end: int) -> int:
     return start
 
 
-def _by_hedge(text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern) -> _Reading:
+def _by_hedge(
+    text: str, s0: int, s1: int, hit: _Hit, that: regex.Pattern, language: str
+) -> _Reading:
     cue = (hit.start, hit.end)
+    if _is_unnamed(text[hit.start : hit.end], language):  # "unconfirmed reports that Z"
+        found = _that(that, text, hit.end, s1)
+        if found and _words(text, hit.end, found.start()) <= _MAX_GAP_WORDS:
+            claim = _trim(text, found.end(), s1)
+            if _words(text, *claim) >= 3:
+                return _Reading(claim, None, cue)
+    dashes = [m for m in _boundaries(text, s0, s1) if text[m.start() : m.end()].strip() in "—–-"]
+    before = [m for m in dashes if m.end() <= hit.start]
+    after = [m for m in dashes if m.start() >= hit.end]
+    if before and after:  # "Residents — many of whom had reportedly left — said …"
+        claim = _trim(text, before[-1].end(), after[0].start())
+        if _words(text, *claim) >= 3:
+            return _Reading(claim, None, cue)
     if not text[s0 : hit.start].strip(" \"“„«'"):  # "Reportedly, Z", "Сообщается, что Z"
         start = hit.end
         while start < s1 and (text[start].isspace() or text[start] in ",:—–-"):
@@ -564,11 +692,13 @@ def _read(
             continue
         if any(h.start < hit.end and hit.start < h.end for h in hedges):
             continue  # "it was reported", "is said to": a hedge, not a speaker
+        if not _is_verb(text, s0, s1, hit, language, that):
+            continue  # "similar claims", "no casualties were reported"
         reading = _by_verb(text, s0, s1, hit, language, that)
         if reading is not None:
             return [reading] if reading.previous else _split(text, reading, hits, language, that)
     if hedges:
-        return [_by_hedge(text, s0, s1, hedges[0], that)]
+        return [_by_hedge(text, s0, s1, hedges[0], that, language)]
     return []
 
 

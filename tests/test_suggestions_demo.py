@@ -3,7 +3,7 @@ found as suggestions, with sensible sources. Checked against the claims the demo
 (the engine is run on the article as loaded; the page leaves out what is tagged already).
 
 Written against the engine's interface only: it runs the real rules
-(`annotations.suggesting`), which do not pass it yet (see the mark)."""
+(`annotations.suggesting`)."""
 
 import re
 
@@ -30,12 +30,6 @@ def _sensible(suggestion: suggesting.Suggestion, claim: Annotation) -> bool:
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The rules take the Saltivka sentence (its hedge 'had reportedly been evacuated') "
-    "as a quote of Iryna, said after it, and suggest the headline's 'trade claims' as a "
-    "claim with the headline as its source: for the engine (annotations.suggesting).",
-)
 def test_the_demo_war_article_suggests_its_claims_with_sensible_sources(capsys):
     call_command("load_demo")
     article = Article.objects.get(url=WAR_ARTICLE)
