@@ -12,7 +12,13 @@ from django.urls import reverse
 from annotations import cues, names
 from annotations.cues import Cue, Kind, Role
 from annotations.models import DeskCue
-from annotations.suggesting import UNATTRIBUTED, detect_language, suggest, suggest_for_article
+from annotations.suggesting import (
+    UNATTRIBUTED,
+    detect_language,
+    sentences,
+    suggest,
+    suggest_for_article,
+)
 from tests.factories import ArticleFactory, SourceFactory
 
 
@@ -86,6 +92,146 @@ def test_a_pronoun_is_the_speaker_named_before():
 
 def test_states_of_the_united_states_is_no_verb():
     assert suggest("The United States will send more air defence systems next year.") == []
+
+
+# --- What is not a claim, where a claim starts and ends (issue 23) ----------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a noun after a verb or an adjective, in a headline with no end mark
+        "Drone strike hits Kharkiv energy site as both sides trade claims over night attack",
+        "Analysts cautioned that similar claims had appeared twice since October.",
+        # a passive: not a cue
+        "Debris fell on two districts; no casualties were reported.",
+        # a finite verb in the words before the verb: not a speaker
+        "Kyiv has not confirmed that the bridge was hit.",
+        # most of a headline before the verb: not a speaker
+        "Drone strike hits Kharkiv energy site as the regional governor says power is back",
+    ],
+)
+def test_nouns_passives_and_phrases_with_a_verb_are_not_a_speaker(body):
+    assert suggest(body, language="en") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "quote", "source"),
+    [
+        ("The ministry reported that three people were hurt.", "three people were hurt", "The ministry"),
+        ("Three people were hurt in the strike, the ministry reported.", "Three people were hurt in the strike", "the ministry"),
+        ("Rybar claims that Russian troops crossed the river.", "Russian troops crossed the river", "Rybar"),
+    ],
+)  # fmt: skip
+def test_claims_and_reports_are_verbs_with_a_speaker_and_a_clause(body, quote, source):
+    s = one(body, language="en")
+    assert (s.quote, s.source_name) == (quote, source)
+
+
+def test_a_group_with_its_member_in_apposition_is_the_speaker_of_a_that_clause():
+    s = one(
+        "Pro-Kremlin Telegram channels, among them Rybar, claimed on Monday that Russian "
+        "assault groups had crossed the Oskil river."
+    )
+    assert s.quote == "Russian assault groups had crossed the Oskil river"
+    assert s.source_name == "Pro-Kremlin Telegram channels"
+
+
+def test_reports_circulating_are_a_hedge_of_the_clause_they_report():
+    s = one(
+        "Local officials did not confirm reports circulating on Telegram that two children "
+        "were among the dead."
+    )
+    assert (s.quote, s.label, s.source_name) == (
+        "two children were among the dead",
+        UNATTRIBUTED,
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "quote"),
+    [
+        ("KHARKIV — A wave of drones struck the city, the regional administration said.", "en", "A wave of drones struck the city"),
+        ("KYIV, Ukraine (Reuters) - Russia lost 200 tanks, the ministry said.", "en", "Russia lost 200 tanks"),
+        ("06:10 Kyiv: 31 drones were shot down overnight, the governor said.", "en", "31 drones were shot down overnight"),
+        ("Intro line.\n06:25 — 12 drones hit the port, the governor said.", "en", "12 drones hit the port"),
+        ("ДНІПРО — Загинули семеро людей, повідомила ОВА.", "uk", "Загинули семеро людей"),
+    ],
+)  # fmt: skip
+def test_a_claim_starts_after_a_dateline_or_a_live_stamp(body, language, quote):
+    assert one(body, language=language).quote == quote
+
+
+def test_a_relative_clause_after_according_to_is_neither_claim_nor_source():
+    s = one(
+        "Repair crews restored electricity to half of the homes by midday, according to the "
+        "regional administration, which published a map of outages on its website."
+    )
+    assert s.quote == "Repair crews restored electricity to half of the homes by midday"
+    assert s.source_name == "the regional administration"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Peskov said the operation was proceeding according to plan.",
+        "Peskov said the operation was proceeding according to schedule.",
+    ],
+)
+def test_according_to_plan_is_no_attribution(body):
+    s = one(body)
+    assert s.source_name == "Peskov"
+    assert s.quote.startswith("the operation was proceeding according to")
+
+
+def test_a_quotation_then_its_attribution_after_a_full_stop_and_a_hedge_between_dashes():
+    body = (
+        "Residents of the Saltivka district — many of whom had reportedly been evacuated last "
+        "winter — described hearing at least six explosions shortly after 2 a.m. “The windows "
+        "just came in,” said Iryna, 54, who gave only her first name."
+    )
+    hedge, quote = suggest(body, language="en")
+    assert (hedge.quote, hedge.label, hedge.source_name) == (
+        "many of whom had reportedly been evacuated last winter",
+        UNATTRIBUTED,
+        "",
+    )
+    assert (quote.quote, quote.source_name, quote.label) == (
+        "The windows just came in",
+        "Iryna",
+        "",
+    )
+
+
+def test_a_sentence_ends_before_an_opening_quotation_mark_after_a_full_stop():
+    body = "They heard six explosions after 2 a.m. “The windows just came in,” she said."
+    assert [body[a:b] for a, b in sentences(body, "en")] == [
+        "They heard six explosions after 2 a.m.",
+        "“The windows just came in,” she said.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "quote", "source"),
+    [
+        (
+            "It offered no evidence, and the UN monitoring mission said only civilians had "
+            "lived in the building.",
+            "only civilians had lived in the building",
+            "the UN monitoring mission",
+        ),
+        (
+            "Kremlin spokesperson Dmitry Peskov dismissed the estimate as “propaganda” and said "
+            "the “special military operation” was proceeding according to plan.",
+            "the “special military operation” was proceeding according to plan",
+            "Dmitry Peskov",
+        ),
+    ],
+)
+def test_a_coordinated_reporting_verb_reads_the_clause_after_it(body, quote, source):
+    s = one(body)
+    assert (s.quote, s.source_name, s.label) == (quote, source, "")
 
 
 # --- Ukrainian and Russian ---------------------------------------------------------------
