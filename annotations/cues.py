@@ -22,6 +22,9 @@ word, in any case, as written here (a literal, never a pattern):
 - UNNAMED: a source that names nobody ("reports", "sources", "ЗМІ", "источники"): an
   attribution to it is a hedge too ("according to unconfirmed reports, Z").
 
+What is not a cue (AMBIGUOUS_VERBS, NOT_BEFORE_VERB, NOT_CUES, NOT_IN_SPEAKER) and where a
+claim cannot start (DATELINES) are here too, each with its comment.
+
 And two lists used to read the source: PRONOUNS (a claim "he said" is given the last named
 source before it) and LEADING_WORDS (articles and prepositions left off a source's name
 before it is looked up in the registry: "the Ukrainian government", "у Генштабі").

@@ -350,4 +350,37 @@ ARTICLES = [
             ),
         ],
     ),
+    # No claim tagged: opened for the first time, it shows only suggestions to accept
+    # (README, "Suggested claims").
+    DemoArticle(
+        title="SBU detains two suspects after blast damages rail bridge near Lviv",
+        outlet="Western Courier",
+        author="Natalia Hrytsenko",
+        url="https://example.org/western-courier/lviv-rail-bridge",
+        published_at=datetime(2026, 11, 27, 12, 20, tzinfo=UTC),
+        language="en",
+        status="new",
+        body=(
+            "SBU detains two suspects after blast damages rail bridge near Lviv\n"
+            "\n"
+            "LVIV — The SBU said on Thursday that it had detained two men suspected of "
+            "planting explosives under a railway bridge west of Lviv, where a blast damaged "
+            "the tracks shortly before dawn.\n"
+            "\n"
+            "No trains were on the bridge at the time of the explosion, the state railway "
+            "company Ukrzaliznytsia said. Passenger trains to Poland were running up to three "
+            "hours late, according to the company. The bridge carries most of the region’s "
+            "freight to the Polish border.\n"
+            "\n"
+            "The two men had allegedly been recruited through a Telegram channel and promised "
+            "$2,000 each for the job.\n"
+            "\n"
+            "The Russian Ministry of Defence said its forces had struck “a military echelon” "
+            "at a railway junction in western Ukraine the same night. Lviv regional governor "
+            "Maksym Kozytskyi wrote on Telegram that repairs would take at least two days.\n"
+            "\n"
+            "Police were also examining a second device found near the station in Stryi, "
+            "according to local media."
+        ),
+    ),
 ]

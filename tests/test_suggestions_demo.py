@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from annotations import names, suggesting
-from annotations.models import Annotation, Article
+from annotations.models import Annotation, Article, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,24 @@ def test_the_demo_war_article_suggests_its_claims_with_sensible_sources(capsys):
             assert any(_sensible(s, claim) for s in named), (claim.quote, named)
     # The SBU's figure (attributed) and the evacuation (hedged) at the least.
     assert matched >= 2, f"{matched} of {len(claims)} demo claims suggested"
+
+
+def test_the_untagged_demo_article_offers_suggestions_to_accept(capsys):
+    """A new user opens the demo article with no claims and finds suggestions to accept:
+    attributed ones with registry sources (the SBU, the Russian Ministry of Defence) and a
+    hedge."""
+    call_command("load_demo")
+    article = Article.objects.get(url="https://example.org/western-courier/lviv-rail-bridge")
+    assert not article.annotations.exists()
+    found = suggesting.suggest_for_article(article)
+    assert len(found) >= 5
+    registry = {
+        s.source_id
+        for s in found
+        if s.source_id and s.source_name in ("The SBU", "The Russian Ministry of Defence")
+    }
+    wanted = Source.objects.filter(
+        name__in=("Security Service of Ukraine", "Russian Ministry of Defence")
+    ).values_list("pk", flat=True)
+    assert registry == set(wanted)
+    assert any(s.label == "unattributed" and not s.source_name for s in found)
