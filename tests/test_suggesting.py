@@ -163,6 +163,15 @@ def test_a_claim_starts_after_a_dateline_or_a_live_stamp(body, language, quote):
     assert one(body, language=language).quote == quote
 
 
+def test_a_reported_clause_ends_at_a_semicolon_outside_quotation_marks():
+    assert one("Russia says the strike hit troops; Kyiv reports a civilian toll").quote == (
+        "the strike hit troops"
+    )
+    assert one("Kiper said: “the port is closed; the road is open”.").quote == (
+        "the port is closed; the road is open"
+    )
+
+
 def test_a_relative_clause_after_according_to_is_neither_claim_nor_source():
     s = one(
         "Repair crews restored electricity to half of the homes by midday, according to the "
