@@ -533,8 +533,19 @@ def _by_verb(
     if subject[1] <= subject[0]:
         return None
     if opener is not None:  # "X said (on Tuesday) that Z", "X told Y: Z", "X заявив, що Z"
-        return _Reading(_trim(text, opener.end(), s1), subject, cue)
-    return _Reading(_trim(text, hit.end, s1), subject, cue)  # "X said Z"
+        claim = _trim(text, opener.end(), _semicolon(text, opener.end(), s1))
+        return _Reading(claim, subject, cue)
+    claim = _trim(text, hit.end, _semicolon(text, hit.end, s1))
+    return _Reading(claim, subject, cue)  # "X said Z"
+
+
+def _semicolon(text: str, start: int, end: int) -> int:
+    """Where a reported clause ends: at a semicolon outside quotation marks ("Russia says
+    the strike hit troops; Kyiv reports …"), else at `end`."""
+    at = text.find(";", start, end)
+    if at < 0 or sum(text[start:at].count(q) for q in '"“”«»„') % 2:
+        return end
+    return at
 
 
 def _shared_subject(text: str, s0: int, end: int, language: str) -> tuple[int, int]:
