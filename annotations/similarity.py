@@ -248,7 +248,68 @@ _STOP = """
     более около почти менее свыше заявил заявила заявили сообщил сообщила сообщили
     сообщает сказал сказала словам данным данных по данным
 """
-STOP_WORDS = frozenset(_STOP.split())
+# Verbs of attribution, as the dictionary gives them: "повідомив" is "повідомити" by then.
+# Who said it is the source's business; the claim is what was said.
+_REPORTING = """
+    say tell report state claim announce add note write according
+    повідомити повідомляти заявити заявляти сказати казати зазначити зазначати наголосити
+    наголошувати написати додати розповісти поінформувати
+    сообщить сообщать заявить заявлять сказать говорить отметить отмечать подчеркнуть
+    написать добавить рассказать доложить
+    telegram facebook twitter instagram youtube телеграм
+"""
+STOP_WORDS = frozenset(_STOP.split()) | frozenset(_REPORTING.split())
+
+# War-news vocabulary: the words a paraphrase picks among for one sense, in English,
+# Ukrainian and Russian, as the dictionary gives them (`lemma`). Each line: the sense, then
+# its words; a word ending in "-" stands for every word that begins so (безпілотн-:
+# безпілотник, безпілотний). A quote's word of a sense counts as the sense, so "killed",
+# "загинули" and "погибли" are one word to the matcher within a language (across languages
+# words do not count). Kept to what war news says in many ways; a word with several common
+# senses stays out ("power", "lose", "force", "постраждалий": wounded or killed).
+_SENSES = """
+    kill: kill dead die death fatality загинути загиблий загибель вбити убити смерть
+        погибнуть погибший гибель убить убитый
+    wound: wound injure injury поранити поранений поранення травмувати травмований
+        травмован ранить раненый ранение травмировать травмирован
+    drone: drone uav- unman- shahed- geran- дрон безпілотн- бпла шахед- герань беспилотн-
+    missile: missile rocket ракета ракетний ракетный
+    attack: attack strike hit raid shell удар атака атакувати обстріл обстріляти наліт
+        вдарити атаковать обстрел обстрелять налет налёт ударить
+    troop: troop soldier serviceman військовий військо військовослужбовець солдат боєць
+        военный войско военнослужащий боец
+    day: day день доба сутки
+    capture: capture seize захопити захоплення окупувати захват захватить освободить
+        освобождение
+    down: intercept down збити перехопити сбить сбитый перехватить
+    refinery: refinery нафтопереробний нпз нефтеперерабатывающий
+    electricity: electricity blackout outage електроенергія електропостачання знеструмити
+        знеструмлення світло электроэнергия электроснабжение обесточить обесточены свет
+    extend: extend prolong продовжити подовжити продовження подовження продлить продление
+"""
+
+
+@cache
+def _senses() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """`_SENSES` as (word -> sense, (beginning, sense) pairs)."""
+    words, beginnings = {}, []
+    for line in re.split(r"\n(?=\s*[^\W\d_]+:)", _SENSES.strip()):
+        sense, rest = line.split(":", 1)
+        for word in rest.split():
+            if word.endswith("-"):
+                beginnings.append((word[:-1], sense.strip()))
+            else:
+                words[word] = sense.strip()
+    return words, tuple(beginnings)
+
+
+def sense(base: str) -> str:
+    """The sense a word's dictionary form says in `_SENSES`, else the form itself."""
+    words, beginnings = _senses()
+    if base in words:
+        return words[base]
+    return next((s for start, s in beginnings if base.startswith(start)), base)
+
 
 # Capitalised words that are not names: months, days, and the words that open a sentence.
 _NOT_NAMES = """
@@ -413,6 +474,17 @@ def _is_name(word: str, first: bool, hint: str) -> bool:
     return True
 
 
+def _said_of_every_claim(word: str, base: str) -> bool:
+    """A stop word (as written, or its dictionary form), or a number word: the figures
+    read those (`numbers`), and "million" or "тисяч" says nothing without its figure."""
+    return (
+        base in STOP_WORDS
+        or word.casefold() in STOP_WORDS
+        or base in _WORD_NUMBER
+        or base in _WORD_MULTIPLIER
+    )
+
+
 STEM = 5  # letters a word is compared by (Russia and Russian, territory and territorial)
 
 
@@ -445,8 +517,8 @@ def features(quote: str, language: str = "") -> Features:
             if keys:
                 found_names.append(keys)
         base = lemma(word, hint)
-        if len(base) >= 3 and base not in STOP_WORDS:
-            lemmas.append(base)
+        if len(base) >= 3 and not _said_of_every_claim(word, base):
+            lemmas.append(sense(base))
     return Features(
         numbers=numbers(text),
         names=tuple(dict.fromkeys(found_names)),
