@@ -128,7 +128,42 @@ _WORD_VALUES = {
     800: "вісімсот восемьсот восьмисот",
     900: "дев'ятсот девятьсот",
 }
-_WORD_NUMBER = {word: value for value, words in _WORD_VALUES.items() for word in words.split()}
+# Ordinals ("the tenth blackout", "10th", "двадцатый пакет"), from the third: "first" and
+# "second" (перший, другий: also "other") say "for the first time" more than a figure.
+_ORDINAL_VALUES = {
+    3: "third третій третий",
+    4: "fourth четвертий четвертый",
+    5: "fifth п'ятий пятый",
+    6: "sixth шостий шестой",
+    7: "seventh сьомий седьмой",
+    8: "eighth восьмий восьмой",
+    9: "ninth дев'ятий девятый",
+    10: "tenth десятий десятый",
+    11: "eleventh одинадцятий одиннадцатый",
+    12: "twelfth дванадцятий двенадцатый",
+    13: "thirteenth тринадцятий тринадцатый",
+    14: "fourteenth чотирнадцятий четырнадцатый",
+    15: "fifteenth п'ятнадцятий пятнадцатый",
+    16: "sixteenth шістнадцятий шестнадцатый",
+    17: "seventeenth сімнадцятий семнадцатый",
+    18: "eighteenth вісімнадцятий восемнадцатый",
+    19: "nineteenth дев'ятнадцятий девятнадцатый",
+    20: "twentieth двадцятий двадцатый",
+    30: "thirtieth тридцятий тридцатый",
+    40: "fortieth сороковий сороковой",
+    50: "fiftieth п'ятдесятий пятидесятый",
+    60: "sixtieth шістдесятий шестидесятый",
+    70: "seventieth сімдесятий семидесятый",
+    80: "eightieth вісімдесятий восьмидесятый",
+    90: "ninetieth дев'яностий девяностый",
+    100: "hundredth сотий сотый",
+}
+_WORD_NUMBER = {
+    word: value
+    for table in (_WORD_VALUES, _ORDINAL_VALUES)
+    for value, words in table.items()
+    for word in words.split()
+}
 _WORD_MULTIPLIER = {"hundred": 100, "сто": 100, "dozen": 12, "дюжина": 12}
 _WORD_MULTIPLIER.update(_MULTIPLIER)
 
@@ -211,6 +246,11 @@ def specific(number: str) -> bool:
     return len(str(whole).rstrip("0")) >= 2 and whole % 50 != 0
 
 
+def year(number: str) -> bool:
+    """A number that reads as a year (1900 to 2100, whole)."""
+    return number.isdigit() and 1900 <= int(number) <= 2100
+
+
 def telling(number: str) -> bool:
     """A number that says which figure this is: ten or more, and not a year."""
     try:
@@ -277,7 +317,7 @@ _SENSES = """
     attack: attack strike hit raid shell удар атака атакувати обстріл обстріляти наліт
         вдарити атаковать обстрел обстрелять налет налёт ударить
     troop: troop soldier serviceman військовий військо військовослужбовець солдат боєць
-        военный войско военнослужащий боец
+        военный войско войска военнослужащий боец
     day: day день доба сутки
     capture: capture seize захопити захоплення окупувати захват захватить освободить
         освобождение
@@ -663,7 +703,11 @@ def score(a: Features, b: Features) -> Match:
             words = 0.0
     wording = W_WORDS * words + W_TRIGRAM * trigram
     value = max(facts, wording + (1 - W_WORDS - W_TRIGRAM) * facts)
-    if a.telling_numbers and b.telling_numbers and not numbers_shared:
+    years_a = {n for n in a.numbers if year(n)}
+    years_b = {n for n in b.numbers if year(n)}
+    if (a.telling_numbers and b.telling_numbers and not numbers_shared) or (
+        years_a and years_b and not years_a & years_b
+    ):
         value *= DIFFERENT_FIGURES
     why = []
     if numbers_shared:
