@@ -40,7 +40,7 @@ from . import names
 # How many suggestions a claim gets, at most.
 LIMIT = 5
 # A candidate scoring below this is not suggested.
-THRESHOLD = 0.38
+THRESHOLD = 0.395
 
 LANGUAGES = ("en", "uk", "ru")
 
@@ -325,7 +325,7 @@ _SENSES = """
     refinery: refinery нафтопереробний нпз нефтеперерабатывающий
     electricity: electricity blackout outage електроенергія електропостачання знеструмити
         знеструмлення світло электроэнергия электроснабжение обесточить обесточены свет
-    extend: extend prolong продовжити подовжити продовження подовження продлить продление
+    extend: extend prolong подовжити подовження продлить продление
 """
 
 
