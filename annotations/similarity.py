@@ -7,13 +7,16 @@ them, the same way on SQLite and PostgreSQL.
 Cheap signals that a person can check, in English, Ukrainian and Russian:
 
 - **numbers**, normalised: 7,000 · 7 000 · 7000 · 7 тисяч · 7 тыс. · 7k are one number,
-  1.5 million and 1,5 млн another. A number of ten or more (not a year) *tells*: two claims
-  that both give telling numbers and share none are about different figures.
+  1.5 million and 1,5 млн another; ordinals too (the tenth, 10th, двадцатый). A number of
+  ten or more (not a year), or with decimals (3.5%), *tells*. Two claims that both give
+  figures and share none, or both name years and share none, are about different things.
 - **names**, in any script: a capitalised word (not a common one, see `names.COMMON_WORDS`)
   spelled in Latin letters by the name matcher (`names.spellings`: Песков and Peskov), its
   case ending dropped (Зеленського, Зеленським), reduced to its consonants (Авдіївка,
   Авдеевка and Avdiivka are all "avdvk").
-- **lemmas** (simplemma: uk, ru and en, no download), without the words every claim has.
+- **lemmas** (simplemma: uk, ru and en, no download), without the words every claim has
+  (verbs of attribution in any form, number words), war-news synonyms read as one sense
+  (`_SENSES`: killed, загинули, погибли; drone, безпілотник, БПЛА).
 - **trigram similarity** of the lemmas' text (rapidfuzz here; on PostgreSQL, pg_trgm finds
   candidates besides the terms).
 
@@ -72,6 +75,9 @@ _MULTIPLIERS = {
     ),
     1_000_000_000: (
         "bn billion billions млрд мільярд мільярди мільярдів миллиард миллиарда миллиардов"
+    ),
+    1_000_000_000_000: (
+        "tn trillion trillions трлн трильйон трильйони трильйонів триллион триллиона триллионов"
     ),
 }
 _MULTIPLIER = {word: factor for factor, words in _MULTIPLIERS.items() for word in words.split()}
@@ -252,11 +258,14 @@ def year(number: str) -> bool:
 
 
 def telling(number: str) -> bool:
-    """A number that says which figure this is: ten or more, and not a year."""
+    """A number that says which figure this is: ten or more and not a year, or a decimal
+    (3.5%, 1.5 GW)."""
     try:
         value = float(number)
     except ValueError:
         return False
+    if value != int(value):
+        return True
     return value >= 10 and not (value == int(value) and 1900 <= value <= 2100)
 
 
@@ -691,6 +700,18 @@ def _facts(a: Features, b: Features) -> tuple[float, int, int]:
     return value, len(shared), names_shared
 
 
+def _different_figures(a: Features, b: Features, numbers_shared: int) -> bool:
+    """About different things: both give figures and none is the same ("nine killed and
+    four wounded" against "seven killed and 12 wounded"), or both name years and none the
+    same (martial law until May 2025 against February 2026)."""
+    years_a = {n for n in a.numbers if year(n)}
+    years_b = {n for n in b.numbers if year(n)}
+    figures_a, figures_b = a.numbers - years_a, b.numbers - years_b
+    if figures_a and figures_b and not figures_a & figures_b and not numbers_shared:
+        return True
+    return bool(years_a and years_b and not years_a & years_b)
+
+
 def score(a: Features, b: Features) -> Match:
     """How likely two quotes make the same assertion (0..1), and why."""
     facts, numbers_shared, names_shared = _facts(a, b)
@@ -703,11 +724,7 @@ def score(a: Features, b: Features) -> Match:
             words = 0.0
     wording = W_WORDS * words + W_TRIGRAM * trigram
     value = max(facts, wording + (1 - W_WORDS - W_TRIGRAM) * facts)
-    years_a = {n for n in a.numbers if year(n)}
-    years_b = {n for n in b.numbers if year(n)}
-    if (a.telling_numbers and b.telling_numbers and not numbers_shared) or (
-        years_a and years_b and not years_a & years_b
-    ):
+    if _different_figures(a, b, numbers_shared):
         value *= DIFFERENT_FIGURES
     why = []
     if numbers_shared:

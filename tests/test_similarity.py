@@ -66,3 +66,28 @@ def test_two_claims_that_name_different_years_are_different_claims():
     same_year = score(rada("9 травня 2025"), rada("3 лютого 2025"))
     other_year = score(rada("9 травня 2025"), rada("3 лютого 2026"))
     assert other_year.score < THRESHOLD <= same_year.score
+
+
+def test_a_decimal_says_which_figure_it_is():
+    assert similarity.telling("3.5") and similarity.telling("12") and not similarity.telling("3")
+    nato = features("NATO leaders agreed to raise core defence spending to 3.5% of GDP.", "en")
+    allies = features("Allies committed to spend 3.5 percent of economic output, Rutte said.", "en")
+    assert score(nato, allies).why[0] == similarity.Why.NUMBERS
+
+
+def test_trillions_are_a_multiplier():
+    assert numbers("4,2 трлн руб.") == numbers("4.2 trillion roubles") == {"4200000000000"}
+
+
+def test_two_claims_with_small_figures_none_the_same_are_different_claims():
+    def bus(killed: str, wounded: str):
+        return features(
+            f"A Russian drone hit an evacuation bus in the Sumy region, killing {killed} "
+            f"people and wounding {wounded}, regional Gov. Oleh Hryhorov said.",
+            "en",
+        )
+
+    same = score(bus("nine", "four"), bus("9", "4"))
+    other = score(bus("nine", "four"), bus("seven", "five"))
+    assert same.score >= THRESHOLD
+    assert other.score <= same.score * similarity.DIFFERENT_FIGURES
