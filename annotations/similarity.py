@@ -43,7 +43,7 @@ from . import names
 # How many suggestions a claim gets, at most.
 LIMIT = 5
 # A candidate scoring below this is not suggested.
-THRESHOLD = 0.395
+THRESHOLD = 0.385
 
 LANGUAGES = ("en", "uk", "ru")
 
