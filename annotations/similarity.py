@@ -38,7 +38,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from . import names
+from . import cues, names
 
 # How many suggestions a claim gets, at most.
 LIMIT = 5
@@ -282,32 +282,48 @@ _STOP = """
     being has have had it its this that these those their there they he she his her we our
     you your i me my which who whom whose what when where while than then also about after
     before over under into out up down more most less least some any all each other such
-    only own same so too very can will would could should may might must do does did said
-    says say saying told according reported reports report reportedly claimed claims
-    stated statement added noted via per percent near around nearly almost about least
+    only own same so too very can will would could should may might must do does did
+    saying according report reportedly statement via per percent near around nearly almost
+    about least
     over than since during just
     і й та а але в у з зі із на по до від для що як це цей ця ці той та те ті його її їх
     він вона воно вони ми ви я не ні так також вже ще був була було були є бути має мали
     який яка яке які де коли за через після перед під над між про при без понад близько
-    майже щонайменше заявив заявила заявили повідомив повідомила повідомили повідомляє
-    сказав сказала каже кажуть зазначив зазначила слова словами даними даних за даними
+    майже щонайменше каже кажуть слова словами даними даних за даними
     и в во с со на по до от для что как это этот эта эти тот та то те его ее её их он она
     оно они мы вы я не ни так также уже еще ещё был была было были есть быть который
     которая которое которые где когда за через после перед под над между о об про при без
-    более около почти менее свыше заявил заявила заявили сообщил сообщила сообщили
-    сообщает сказал сказала словам данным данных по данным
-"""
-# Verbs of attribution, as the dictionary gives them: "повідомив" is "повідомити" by then.
-# Who said it is the source's business; the claim is what was said.
-_REPORTING = """
-    say tell report state claim announce add note write according
-    повідомити повідомляти заявити заявляти сказати казати зазначити зазначати наголосити
-    наголошувати написати додати розповісти поінформувати
-    сообщить сообщать заявить заявлять сказать говорить отметить отмечать подчеркнуть
-    написать добавить рассказать доложить
+    более около почти менее свыше словам данным данных по данным
     telegram facebook twitter instagram youtube телеграм
 """
-STOP_WORDS = frozenset(_STOP.split()) | frozenset(_REPORTING.split())
+STOP_WORDS = frozenset(_STOP.split())
+
+# Verbs of attribution say who said it, which is the source's business, not the claim's.
+# They are the suggested claims' reporting verbs (`cues.REPORTING_VERBS`, their one home),
+# as written and as the dictionary gives them ("повідомив" is "повідомити" by then), and a
+# few forms the cues do not need. Left as words: the verbs that change what is asserted (a
+# denial is another claim; "оголосили евакуацію" is the news itself).
+_MORE_REPORTING = "говорить говориться доложить доложили казати"
+_SAYS_MORE = """
+    deny warn believe estimate admit acknowledge announce declare suggest reveal assess
+    вважати визнати оголосити попередити стверджувати
+    считать признать объявить предупредить утверждать
+"""
+
+
+@cache
+def _reporting_words() -> frozenset[str]:
+    """The verbs of attribution, inflected and in their dictionary forms (read once, with
+    the dictionaries, at the first quote)."""
+    found = set(_MORE_REPORTING.split())
+    says_more = set(_SAYS_MORE.split())
+    for language, verbs in cues.REPORTING_VERBS.items():
+        for verb in verbs:
+            base = lemma(verb, language)
+            if " " not in verb and base not in says_more:
+                found |= {verb, base}
+    return frozenset(found)
+
 
 # War-news vocabulary: the words a paraphrase picks among for one sense, in English,
 # Ukrainian and Russian, as the dictionary gives them (`lemma`). Each line: the sense, then
@@ -526,9 +542,12 @@ def _is_name(word: str, first: bool, hint: str) -> bool:
 def _said_of_every_claim(word: str, base: str) -> bool:
     """A stop word (as written, or its dictionary form), or a number word: the figures
     read those (`numbers`), and "million" or "тисяч" says nothing without its figure."""
+    folded = word.casefold()
     return (
         base in STOP_WORDS
-        or word.casefold() in STOP_WORDS
+        or folded in STOP_WORDS
+        or base in _reporting_words()
+        or folded in _reporting_words()
         or base in _WORD_NUMBER
         or base in _WORD_MULTIPLIER
     )

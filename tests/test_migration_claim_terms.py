@@ -1,4 +1,4 @@
-"""Migration 0022 writes every claim's matcher terms anew, as the services write them now."""
+"""Migration 0024 writes every claim's matcher terms anew, as the services write them now."""
 
 import pytest
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_old_claims_get_the_terms_the_services_write_now():
-    with back_at("0021_shared_claims_roles_and_terms") as (apps, forward):
+    with back_at("0023_suggestion_dismissals") as (apps, forward):
         Article = apps.get_model("annotations", "Article")
         Annotation = apps.get_model("annotations", "Annotation")
         ClaimTerm = apps.get_model("annotations", "ClaimTerm")
@@ -21,7 +21,7 @@ def test_old_claims_get_the_terms_the_services_write_now():
             )
             for label in ("disputed", "verified", "unattributed")
         ]
-        # What 0021 wrote for it: the reporting verb and the number word as wording.
+        # What the terms were before 0024: the reporting verb and the number word as wording.
         for claim in claims[:2]:
             for term in ("~повід", "~двоє", "~дрон", "@sngbv"):
                 ClaimTerm.objects.create(annotation_id=claim.pk, term=term, weight=1)

@@ -22,6 +22,12 @@ def test_verbs_of_attribution_are_not_wording_in_any_form(quote, language, verb)
     assert similarity._stem(verb) not in features(quote, language).lemmas
 
 
+def test_a_verb_that_changes_the_assertion_stays_a_word():
+    # A denial is another claim than the one it denies.
+    assert similarity._stem("deny") in features("The Kremlin denied the report.", "en").lemmas
+    assert "said" in similarity._reporting_words()  # from the suggested claims' cues
+
+
 def test_war_news_synonyms_are_one_sense_in_each_language():
     assert {sense(w) for w in ("дрон", "безпілотник", "бпла", "шахеди")} == {"drone"}
     assert {sense(w) for w in ("беспилотник", "дрон", "герань", "drone", "uav")} == {"drone"}

@@ -31,6 +31,6 @@ def refresh_terms(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0021_shared_claims_roles_and_terms")]
+    dependencies = [("annotations", "0023_suggestion_dismissals")]
 
     operations = [migrations.RunPython(refresh_terms, migrations.RunPython.noop)]
