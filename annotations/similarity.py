@@ -7,13 +7,16 @@ them, the same way on SQLite and PostgreSQL.
 Cheap signals that a person can check, in English, Ukrainian and Russian:
 
 - **numbers**, normalised: 7,000 · 7 000 · 7000 · 7 тисяч · 7 тыс. · 7k are one number,
-  1.5 million and 1,5 млн another. A number of ten or more (not a year) *tells*: two claims
-  that both give telling numbers and share none are about different figures.
+  1.5 million and 1,5 млн another; ordinals too (the tenth, 10th, двадцатый). A number of
+  ten or more (not a year), or with decimals (3.5%), *tells*. Two claims that both give
+  figures and share none, or both name years and share none, are about different things.
 - **names**, in any script: a capitalised word (not a common one, see `names.COMMON_WORDS`)
   spelled in Latin letters by the name matcher (`names.spellings`: Песков and Peskov), its
   case ending dropped (Зеленського, Зеленським), reduced to its consonants (Авдіївка,
   Авдеевка and Avdiivka are all "avdvk").
-- **lemmas** (simplemma: uk, ru and en, no download), without the words every claim has.
+- **lemmas** (simplemma: uk, ru and en, no download), without the words every claim has
+  (verbs of attribution in any form, number words), war-news synonyms read as one sense
+  (`_SENSES`: killed, загинули, погибли; drone, безпілотник, БПЛА).
 - **trigram similarity** of the lemmas' text (rapidfuzz here; on PostgreSQL, pg_trgm finds
   candidates besides the terms).
 
@@ -35,12 +38,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
-from . import names
+from . import cues, names
 
 # How many suggestions a claim gets, at most.
 LIMIT = 5
 # A candidate scoring below this is not suggested.
-THRESHOLD = 0.38
+THRESHOLD = 0.385
 
 LANGUAGES = ("en", "uk", "ru")
 
@@ -72,6 +75,9 @@ _MULTIPLIERS = {
     ),
     1_000_000_000: (
         "bn billion billions млрд мільярд мільярди мільярдів миллиард миллиарда миллиардов"
+    ),
+    1_000_000_000_000: (
+        "tn trillion trillions трлн трильйон трильйони трильйонів триллион триллиона триллионов"
     ),
 }
 _MULTIPLIER = {word: factor for factor, words in _MULTIPLIERS.items() for word in words.split()}
@@ -128,7 +134,42 @@ _WORD_VALUES = {
     800: "вісімсот восемьсот восьмисот",
     900: "дев'ятсот девятьсот",
 }
-_WORD_NUMBER = {word: value for value, words in _WORD_VALUES.items() for word in words.split()}
+# Ordinals ("the tenth blackout", "10th", "двадцатый пакет"), from the third: "first" and
+# "second" (перший, другий: also "other") say "for the first time" more than a figure.
+_ORDINAL_VALUES = {
+    3: "third третій третий",
+    4: "fourth четвертий четвертый",
+    5: "fifth п'ятий пятый",
+    6: "sixth шостий шестой",
+    7: "seventh сьомий седьмой",
+    8: "eighth восьмий восьмой",
+    9: "ninth дев'ятий девятый",
+    10: "tenth десятий десятый",
+    11: "eleventh одинадцятий одиннадцатый",
+    12: "twelfth дванадцятий двенадцатый",
+    13: "thirteenth тринадцятий тринадцатый",
+    14: "fourteenth чотирнадцятий четырнадцатый",
+    15: "fifteenth п'ятнадцятий пятнадцатый",
+    16: "sixteenth шістнадцятий шестнадцатый",
+    17: "seventeenth сімнадцятий семнадцатый",
+    18: "eighteenth вісімнадцятий восемнадцатый",
+    19: "nineteenth дев'ятнадцятий девятнадцатый",
+    20: "twentieth двадцятий двадцатый",
+    30: "thirtieth тридцятий тридцатый",
+    40: "fortieth сороковий сороковой",
+    50: "fiftieth п'ятдесятий пятидесятый",
+    60: "sixtieth шістдесятий шестидесятый",
+    70: "seventieth сімдесятий семидесятый",
+    80: "eightieth вісімдесятий восьмидесятый",
+    90: "ninetieth дев'яностий девяностый",
+    100: "hundredth сотий сотый",
+}
+_WORD_NUMBER = {
+    word: value
+    for table in (_WORD_VALUES, _ORDINAL_VALUES)
+    for value, words in table.items()
+    for word in words.split()
+}
 _WORD_MULTIPLIER = {"hundred": 100, "сто": 100, "dozen": 12, "дюжина": 12}
 _WORD_MULTIPLIER.update(_MULTIPLIER)
 
@@ -211,12 +252,20 @@ def specific(number: str) -> bool:
     return len(str(whole).rstrip("0")) >= 2 and whole % 50 != 0
 
 
+def year(number: str) -> bool:
+    """A number that reads as a year (1900 to 2100, whole)."""
+    return number.isdigit() and 1900 <= int(number) <= 2100
+
+
 def telling(number: str) -> bool:
-    """A number that says which figure this is: ten or more, and not a year."""
+    """A number that says which figure this is: ten or more and not a year, or a decimal
+    (3.5%, 1.5 GW)."""
     try:
         value = float(number)
     except ValueError:
         return False
+    if value != int(value):
+        return True
     return value >= 10 and not (value == int(value) and 1900 <= value <= 2100)
 
 
@@ -233,22 +282,99 @@ _STOP = """
     being has have had it its this that these those their there they he she his her we our
     you your i me my which who whom whose what when where while than then also about after
     before over under into out up down more most less least some any all each other such
-    only own same so too very can will would could should may might must do does did said
-    says say saying told according reported reports report reportedly claimed claims
-    stated statement added noted via per percent near around nearly almost about least
+    only own same so too very can will would could should may might must do does did
+    saying according report reportedly statement via per percent near around nearly almost
+    about least
     over than since during just
     і й та а але в у з зі із на по до від для що як це цей ця ці той та те ті його її їх
     він вона воно вони ми ви я не ні так також вже ще був була було були є бути має мали
     який яка яке які де коли за через після перед під над між про при без понад близько
-    майже щонайменше заявив заявила заявили повідомив повідомила повідомили повідомляє
-    сказав сказала каже кажуть зазначив зазначила слова словами даними даних за даними
+    майже щонайменше каже кажуть слова словами даними даних за даними
     и в во с со на по до от для что как это этот эта эти тот та то те его ее её их он она
     оно они мы вы я не ни так также уже еще ещё был была было были есть быть который
     которая которое которые где когда за через после перед под над между о об про при без
-    более около почти менее свыше заявил заявила заявили сообщил сообщила сообщили
-    сообщает сказал сказала словам данным данных по данным
+    более около почти менее свыше словам данным данных по данным
+    telegram facebook twitter instagram youtube телеграм
 """
 STOP_WORDS = frozenset(_STOP.split())
+
+# Verbs of attribution say who said it, which is the source's business, not the claim's.
+# They are the suggested claims' reporting verbs (`cues.REPORTING_VERBS`, their one home),
+# as written and as the dictionary gives them ("повідомив" is "повідомити" by then), and a
+# few forms the cues do not need. Left as words: the verbs that change what is asserted (a
+# denial is another claim; "оголосили евакуацію" is the news itself).
+_MORE_REPORTING = "говорить говориться доложить доложили казати"
+_SAYS_MORE = """
+    deny warn believe estimate admit acknowledge announce declare suggest reveal assess
+    вважати визнати оголосити попередити стверджувати
+    считать признать объявить предупредить утверждать
+"""
+
+
+@cache
+def _reporting_words() -> frozenset[str]:
+    """The verbs of attribution, inflected and in their dictionary forms (read once, with
+    the dictionaries, at the first quote)."""
+    found = set(_MORE_REPORTING.split())
+    says_more = set(_SAYS_MORE.split())
+    for language, verbs in cues.REPORTING_VERBS.items():
+        for verb in verbs:
+            base = lemma(verb, language)
+            if " " not in verb and base not in says_more:
+                found |= {verb, base}
+    return frozenset(found)
+
+
+# War-news vocabulary: the words a paraphrase picks among for one sense, in English,
+# Ukrainian and Russian, as the dictionary gives them (`lemma`). Each line: the sense, then
+# its words; a word ending in "-" stands for every word that begins so (безпілотн-:
+# безпілотник, безпілотний). A quote's word of a sense counts as the sense, so "killed",
+# "загинули" and "погибли" are one word to the matcher within a language (across languages
+# words do not count). Kept to what war news says in many ways; a word with several common
+# senses stays out ("power", "lose", "force", "постраждалий": wounded or killed).
+_SENSES = """
+    kill: kill dead die death fatality загинути загиблий загибель вбити убити смерть
+        погибнуть погибший гибель убить убитый
+    wound: wound injure injury поранити поранений поранення травмувати травмований
+        травмован ранить раненый ранение травмировать травмирован
+    drone: drone uav- unman- shahed- geran- дрон безпілотн- бпла шахед- герань беспилотн-
+    missile: missile rocket ракета ракетний ракетный
+    attack: attack strike hit raid shell удар атака атакувати обстріл обстріляти наліт
+        вдарити атаковать обстрел обстрелять налет налёт ударить
+    troop: troop soldier serviceman військовий військо військовослужбовець солдат боєць
+        военный войско войска военнослужащий боец
+    day: day день доба сутки
+    capture: capture seize захопити захоплення окупувати захват захватить освободить
+        освобождение
+    down: intercept down збити перехопити сбить сбитый перехватить
+    refinery: refinery нафтопереробний нпз нефтеперерабатывающий
+    electricity: electricity blackout outage електроенергія електропостачання знеструмити
+        знеструмлення світло электроэнергия электроснабжение обесточить обесточены свет
+    extend: extend prolong подовжити подовження продлить продление
+"""
+
+
+@cache
+def _senses() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """`_SENSES` as (word -> sense, (beginning, sense) pairs)."""
+    words, beginnings = {}, []
+    for line in re.split(r"\n(?=\s*[^\W\d_]+:)", _SENSES.strip()):
+        sense, rest = line.split(":", 1)
+        for word in rest.split():
+            if word.endswith("-"):
+                beginnings.append((word[:-1], sense.strip()))
+            else:
+                words[word] = sense.strip()
+    return words, tuple(beginnings)
+
+
+def sense(base: str) -> str:
+    """The sense a word's dictionary form says in `_SENSES`, else the form itself."""
+    words, beginnings = _senses()
+    if base in words:
+        return words[base]
+    return next((s for start, s in beginnings if base.startswith(start)), base)
+
 
 # Capitalised words that are not names: months, days, and the words that open a sentence.
 _NOT_NAMES = """
@@ -413,6 +539,20 @@ def _is_name(word: str, first: bool, hint: str) -> bool:
     return True
 
 
+def _said_of_every_claim(word: str, base: str) -> bool:
+    """A stop word (as written, or its dictionary form), or a number word: the figures
+    read those (`numbers`), and "million" or "тисяч" says nothing without its figure."""
+    folded = word.casefold()
+    return (
+        base in STOP_WORDS
+        or folded in STOP_WORDS
+        or base in _reporting_words()
+        or folded in _reporting_words()
+        or base in _WORD_NUMBER
+        or base in _WORD_MULTIPLIER
+    )
+
+
 STEM = 5  # letters a word is compared by (Russia and Russian, territory and territorial)
 
 
@@ -445,8 +585,8 @@ def features(quote: str, language: str = "") -> Features:
             if keys:
                 found_names.append(keys)
         base = lemma(word, hint)
-        if len(base) >= 3 and base not in STOP_WORDS:
-            lemmas.append(base)
+        if len(base) >= 3 and not _said_of_every_claim(word, base):
+            lemmas.append(sense(base))
     return Features(
         numbers=numbers(text),
         names=tuple(dict.fromkeys(found_names)),
@@ -579,6 +719,18 @@ def _facts(a: Features, b: Features) -> tuple[float, int, int]:
     return value, len(shared), names_shared
 
 
+def _different_figures(a: Features, b: Features, numbers_shared: int) -> bool:
+    """About different things: both give figures and none is the same ("nine killed and
+    four wounded" against "seven killed and 12 wounded"), or both name years and none the
+    same (martial law until May 2025 against February 2026)."""
+    years_a = {n for n in a.numbers if year(n)}
+    years_b = {n for n in b.numbers if year(n)}
+    figures_a, figures_b = a.numbers - years_a, b.numbers - years_b
+    if figures_a and figures_b and not figures_a & figures_b and not numbers_shared:
+        return True
+    return bool(years_a and years_b and not years_a & years_b)
+
+
 def score(a: Features, b: Features) -> Match:
     """How likely two quotes make the same assertion (0..1), and why."""
     facts, numbers_shared, names_shared = _facts(a, b)
@@ -591,7 +743,7 @@ def score(a: Features, b: Features) -> Match:
             words = 0.0
     wording = W_WORDS * words + W_TRIGRAM * trigram
     value = max(facts, wording + (1 - W_WORDS - W_TRIGRAM) * facts)
-    if a.telling_numbers and b.telling_numbers and not numbers_shared:
+    if _different_figures(a, b, numbers_shared):
         value *= DIFFERENT_FIGURES
     why = []
     if numbers_shared:

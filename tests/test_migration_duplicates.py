@@ -1,25 +1,15 @@
 """Migration 0007 merges the duplicate claims already stored before 0008 forbids them."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import back_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("annotations", "0006_reading_order_index")]
-
-
-def _latest(executor):
-    return [key for key in executor.loader.graph.leaf_nodes() if key[0] == "annotations"]
-
 
 def test_duplicates_are_merged_into_the_oldest_and_recorded(capsys):
-    executor = MigrationExecutor(connection)
-    latest = _latest(executor)
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with back_at("0006_reading_order_index") as (apps, forward):
         Article = apps.get_model("annotations", "Article")
         Annotation = apps.get_model("annotations", "Annotation")
         Historical = apps.get_model("annotations", "HistoricalAnnotation")
@@ -35,8 +25,7 @@ def test_duplicates_are_merged_into_the_oldest_and_recorded(capsys):
         ]
         Annotation.objects.filter(pk=oldest.pk).update(created_at=now.replace(year=2020))
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
+        forward()
         printed = capsys.readouterr().out
         for twin in twins:
             assert f"#{twin.pk} into #{oldest.pk}" in printed
@@ -46,5 +35,3 @@ def test_duplicates_are_merged_into_the_oldest_and_recorded(capsys):
             record = Historical.objects.get(id=twin.pk, history_type="-")
             assert f"merged into claim {oldest.pk}" in record.history_change_reason
             assert record.quote == "31 drones" and record.label == "disputed"
-    finally:
-        MigrationExecutor(connection).migrate(latest)

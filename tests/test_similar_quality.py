@@ -21,12 +21,9 @@ pytestmark = pytest.mark.django_db
 
 RECALL_WITHIN, RECALL_ACROSS, PRECISION_TOP1 = 0.9, 0.5, 0.8
 HELD_OUT_RECALL_WITHIN = 0.86  # measured 0.867: short of the bar, see above
-
-
-def _meets_the_bar(figures) -> None:
-    assert figures.recall_within >= RECALL_WITHIN
-    assert figures.recall_across >= RECALL_ACROSS
-    assert figures.precision_top1 >= PRECISION_TOP1
+# The tuning part as measured when the war-news vocabulary came in (0.988, 0.851, 0.829),
+# so that a change cannot lose what the tuning found.
+TUNING_RECALL_WITHIN, TUNING_RECALL_ACROSS, TUNING_PRECISION_TOP1 = 0.98, 0.85, 0.82
 
 
 def test_the_matcher_meets_the_bar_on_the_held_out_part():
@@ -42,4 +39,6 @@ def test_the_matcher_meets_the_bar_on_the_tuning_part():
     figures = evaluate(load("tuning", "frozen"))
     print(f"\ntuning: {figures}")
     assert figures.claims >= 300
-    _meets_the_bar(figures)
+    assert figures.recall_within >= TUNING_RECALL_WITHIN >= RECALL_WITHIN
+    assert figures.recall_across >= TUNING_RECALL_ACROSS >= RECALL_ACROSS
+    assert figures.precision_top1 >= TUNING_PRECISION_TOP1 >= PRECISION_TOP1
