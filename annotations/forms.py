@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -372,6 +373,17 @@ class ApiTokenForm(TextRulesForm):
         max_length=100,
         label=_("Name"),
         help_text=_("What the token is for, for example “CMS push” or “Daily export script”."),
+    )
+
+
+class LanguageForm(forms.Form):
+    """The menu's language switcher: one of LANGUAGES, or blank for the browser's."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=lambda: [("", _("As the browser asks")), *settings.LANGUAGES],
+        error_messages={"invalid_choice": _("That language is not one this desk offers.")},
     )
 
 

@@ -963,3 +963,39 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class UserProfile(models.Model):
+    """What a person chose for themselves, beside Django's own user: for now, the language
+    of the interface. Blank: follow the browser (Accept-Language). A user without a profile
+    row has chosen nothing; the row is made when they first choose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the language the browser asks for."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="userprofile_language_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser'})"

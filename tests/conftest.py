@@ -51,6 +51,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """The translations as the app reads them: each .mo compiled from its .po when missing or
+    older (`make setup` does the same; a bare `pytest` run must not test stale ones)."""
+    from django.conf import settings
+
+    from annotations import catalogues
+
+    catalogues.compile_all(settings.LOCALE_PATHS)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS

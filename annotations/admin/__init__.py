@@ -5,6 +5,7 @@ from .articles import ArticleAdmin
 from .claims import AnnotationAdmin
 from .sources import PendingSourceAdmin, SourceAdmin
 from .tokens import ApiTokenAdmin
+from .users import UserWithProfileAdmin
 from .webhooks import WebhookDeliveryAdmin, WebhookEndpointAdmin
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "ArticleAdmin",
     "PendingSourceAdmin",
     "SourceAdmin",
+    "UserWithProfileAdmin",
     "WebhookDeliveryAdmin",
     "WebhookEndpointAdmin",
 ]

@@ -10,6 +10,7 @@ from . import (
     articles,
     claims,
     evidence,
+    profiles,
     restore,
     shared_claims,
     sources,
@@ -20,6 +21,7 @@ from . import (
 from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .evidence import *  # noqa: F403
+from .profiles import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .shared_claims import *  # noqa: F403
 from .sources import *  # noqa: F403
@@ -31,6 +33,7 @@ __all__ = [
     *articles.__all__,
     *claims.__all__,
     *evidence.__all__,
+    *profiles.__all__,
     *restore.__all__,
     *shared_claims.__all__,
     *sources.__all__,
