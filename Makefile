@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 # What makemessages leaves out: the virtualenv, tests, the benchmark, vendored and collected files.
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles \
-	--ignore='static/vendor/*' --no-obsolete
+	--ignore='static/vendor/*' --ignore='static/jsi18n/*' --no-obsolete
 
 .PHONY: run test setup migrate demo manage lint format bench clean messages
 
@@ -70,3 +70,4 @@ format: setup
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
 	find annotations/locale -name '*.mo' -delete
+	rm -rf static/jsi18n

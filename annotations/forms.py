@@ -228,22 +228,23 @@ class LinkClaimForm(forms.Form):
 class ArticleForm(TextRulesForm):
     """A new article: what the editor pasted, or the draft an upload or a link produced."""
 
-    title = forms.CharField(max_length=500)
+    title = forms.CharField(max_length=500, label=_("Title"))
     body = forms.CharField(
         strip=False,
+        label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_("Paste the article text. Line breaks are kept; each line is a paragraph."),
     )
     url = HttpUrlField(required=False, label=_("Link to the original"))
-    outlet = forms.CharField(required=False, max_length=200)
-    author = forms.CharField(required=False, max_length=300)
+    outlet = forms.CharField(required=False, max_length=200, label=_("Outlet"))
+    author = forms.CharField(required=False, max_length=300, label=_("Author"))
     published_at = forms.DateTimeField(
         required=False,
         label=_("Published"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     language = forms.CharField(
-        required=False, max_length=16, help_text=_("For example en, uk, ru.")
+        required=False, max_length=16, label=_("Language"), help_text=_("For example en, uk, ru.")
     )
 
     def clean_body(self) -> str:

@@ -31,16 +31,16 @@ DUPLICATE_CLAIM = _(
 
 
 class SourceKind(models.TextChoices):
-    GOVERNMENT = "government", "Government"
-    MILITARY = "military", "Military"
-    INTELLIGENCE = "intelligence", "Intelligence"
-    MEDIA = "media", "Media"
-    NGO = "ngo", "NGO"
-    EXPERT = "expert", "Expert"
-    SOCIAL_MEDIA = "social_media", "Social media"
-    SPOKESPERSON = "spokesperson", "Spokesperson"
-    ANONYMOUS = "anonymous", "Anonymous"
-    OTHER = "other", "Other"
+    GOVERNMENT = "government", _("Government")
+    MILITARY = "military", _("Military")
+    INTELLIGENCE = "intelligence", _("Intelligence")
+    MEDIA = "media", _("Media")
+    NGO = "ngo", _("NGO")
+    EXPERT = "expert", _("Expert")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    SPOKESPERSON = "spokesperson", _("Spokesperson")
+    ANONYMOUS = "anonymous", _("Anonymous")
+    OTHER = "other", _("Other")
 
 
 class Reliability(models.TextChoices):
@@ -55,15 +55,15 @@ class Reliability(models.TextChoices):
 
 
 class SourceReview(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ArticleStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 # The verdicts, from the label registry (annotations/labels.py): Label.VERIFIED, ….
@@ -86,10 +86,10 @@ class Credibility(models.IntegerChoices):
 
 
 class AnchorState(models.TextChoices):
-    ANCHORED = "anchored", "Anchored"
-    MOVED = "moved", "Moved"
-    CHANGED = "changed", "Quote changed"
-    ORPHANED = "orphaned", "Orphaned"
+    ANCHORED = "anchored", _("Anchored")
+    MOVED = "moved", _("Moved")
+    CHANGED = "changed", _("Quote changed")
+    ORPHANED = "orphaned", _("Orphaned")
 
 
 class AnchorReason(models.TextChoices):

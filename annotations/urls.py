@@ -1,14 +1,8 @@
-from django.contrib.auth.decorators import login_not_required
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
 app_name = "annotations"
-
-# The static scripts' sentences in the reader's language (djangojs catalogue): a script from
-# our own origin, as the CSP wants; the sign-in page needs it too.
-JAVASCRIPT_CATALOG = login_not_required(JavaScriptCatalog.as_view())
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
@@ -56,7 +50,6 @@ urlpatterns = [
     path("evidence/captures/<int:pk>/", views.evidence_text, name="evidence-text"),
     path("evidence/captures/<int:pk>/warc/", views.evidence_warc, name="evidence-warc"),
     path("account/language/", views.language_set, name="language"),
-    path("jsi18n/", JAVASCRIPT_CATALOG, name="javascript-catalog"),
     path("account/tokens/", views.token_list, name="token-list"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("export/claims.csv", views.export_csv, name="export-csv"),

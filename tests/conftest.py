@@ -54,12 +54,17 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogues():
     """The translations as the app reads them: each .mo compiled from its .po when missing or
-    older (`make setup` does the same; a bare `pytest` run must not test stale ones)."""
+    older, and the scripts' catalogues written from them (`make setup` does the same; a bare
+    `pytest` run must not test stale ones)."""
+    from pathlib import Path
+
     from django.conf import settings
 
     from annotations import catalogues
 
     catalogues.compile_all(settings.LOCALE_PATHS)
+    languages = [code for code, _name in settings.LANGUAGES]
+    catalogues.write_js_catalogues(Path(settings.BASE_DIR) / "static", languages)
 
 
 @pytest.fixture(autouse=True)

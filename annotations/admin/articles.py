@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import anchoring, labels, permissions, selectors, services
@@ -177,16 +179,18 @@ class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
         for article in queryset:
             services.article_delete(article=article, user=request.user)
 
-    @admin.action(description="Delete the selected articles (can be restored)")
+    @admin.action(description=_lazy("Delete the selected articles (can be restored)"))
     def soft_delete(self, request, queryset) -> None:
         self.delete_queryset(request, queryset.filter(deleted_at__isnull=True))
-        self.message_user(request, "Deleted. An admin can restore them.", messages.SUCCESS)
+        self.message_user(request, _("Deleted. An admin can restore them."), messages.SUCCESS)
 
-    @admin.action(description="Restore the selected deleted articles", permissions=["restore"])
+    @admin.action(
+        description=_lazy("Restore the selected deleted articles"), permissions=["restore"]
+    )
     def restore(self, request, queryset) -> None:
         for article in queryset.filter(deleted_at__isnull=False):
             services.article_restore(article=article, user=request.user)
-        self.message_user(request, "Restored.", messages.SUCCESS)
+        self.message_user(request, _("Restored."), messages.SUCCESS)
 
     def has_restore_permission(self, request) -> bool:
         return permissions.can_restore(request.user)

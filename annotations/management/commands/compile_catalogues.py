@@ -1,4 +1,5 @@
-"""Compile the interface's translations (.po -> .mo) with polib: no GNU gettext needed.
+"""Compile the interface's translations (.po -> .mo) with polib: no GNU gettext needed;
+then write the static scripts' catalogues (static/jsi18n/<language>.js) from them.
 
     python manage.py compile_catalogues            # those whose .po changed
     python manage.py compile_catalogues --force    # all of them
@@ -27,8 +28,11 @@ class Command(RefusingCommand):
     def handle(self, *args, force: bool = False, **options):
         dirs = [Path(d) for d in settings.LOCALE_PATHS]
         written = catalogues.compile_all(dirs, force=force)
-        for mo in written:
-            self.stdout.write(str(mo.relative_to(settings.BASE_DIR)))
+        languages = [code for code, _name in settings.LANGUAGES]
+        static = Path(settings.BASE_DIR) / "static"
+        scripts = catalogues.write_js_catalogues(static, languages)
+        for path in [*written, *scripts]:
+            self.stdout.write(str(path.relative_to(settings.BASE_DIR)))
         total = len(catalogues.po_files(dirs))
         self.stdout.write(
             ngettext(
@@ -37,6 +41,6 @@ class Command(RefusingCommand):
                 total,
             )
             % {"written": len(written), "total": total}
-            if written or not total
+            if written or scripts or not total
             else gettext("The catalogues are up to date.")
         )
