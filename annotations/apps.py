@@ -12,6 +12,10 @@ class AnnotationsConfig(AppConfig):
 
         lookups.install()
 
+        from . import verbose
+
+        verbose.apply(self)  # the models' and fields' names people read, translated
+
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import apply_profile_language

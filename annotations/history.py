@@ -45,41 +45,6 @@ ACTION_NAMES = {
     RESTORED: _("Restored"),
 }
 
-# The names people read for the fields the history shows, in their language (a model field's
-# own verbose name, "evidence url", is neither readable nor translated).
-_FIELD_NAMES = {
-    "title": _("Title"),
-    "url": _("Link"),
-    "outlet": _("Outlet"),
-    "author": _("Author"),
-    "published_at": _("Published"),
-    "body": _("Text"),
-    "language": _("Language"),
-    "status": _("Status"),
-    "assignee": _("Assignee"),
-    "label": _("Label"),
-    "source": _("Source"),
-    "credibility": _("Credibility"),
-    "note": _("Internal note"),
-    "public_summary": _("Public summary"),
-    "evidence_url": _("Evidence link"),
-    "quote": _("Quote"),
-    "anchor_state": _("Anchor"),
-    "anchor_reason": _("Why it needs review"),
-    "original_quote": _("Original quote"),
-    "canonical": _("Canonical link"),
-    "via": _("Found via"),
-    "shared_claim": _("Shared claim"),
-    "name": _("Name"),
-    "kind": _("Kind"),
-    "description": _("Description"),
-    "reliability": _("Reliability"),
-    "review_status": _("Review"),
-    "review_note": _("Review note"),
-    "reviewed_by": _("Reviewed by"),
-    "reviewed_at": _("Reviewed at"),
-}
-
 
 class _Spec:
     """What to show of one model's history: which fields, in which order."""
@@ -384,11 +349,9 @@ def _raw_changes(record, prev, spec: _Spec) -> list[tuple[str, Any, Any]]:
 
 
 def _field_name(model: type[Model], field: str) -> str:
-    if field in _FIELD_NAMES:
-        return str(_FIELD_NAMES[field])
     if field == "position":
         return gettext("Position")
-    name = str(model._meta.get_field(field).verbose_name)
+    name = str(model._meta.get_field(field).verbose_name)  # annotations/verbose.py
     return name[:1].upper() + name[1:]
 
 

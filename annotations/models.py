@@ -175,8 +175,8 @@ class PendingSource(Source):
 
     class Meta:
         proxy = True
-        verbose_name = "source awaiting review"
-        verbose_name_plural = "review queue"
+        verbose_name = _("source awaiting review")
+        verbose_name_plural = _("review queue")
 
 
 class SourceAlias(models.Model):
@@ -197,7 +197,7 @@ class SourceAlias(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "name"]
-        verbose_name_plural = "source aliases"
+        verbose_name_plural = _("source aliases")
         constraints = [
             models.UniqueConstraint(
                 fields=["source"], condition=Q(is_primary=True), name="one_primary_name_per_source"
@@ -680,7 +680,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["claim_id", "-created_at", "-id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=EvidenceState.values), name="evidence_state_valid"
@@ -933,7 +933,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["endpoint", "event_id"], name="webhookdelivery_once_per_endpoint"

@@ -211,8 +211,12 @@ if HTTPS and env_bool("BEHIND_PROXY", True):
 # The interface's languages: exactly these two. A desk adds one here and in the catalogues
 # (README, "Translating the interface"). Each language is named in its own words in the
 # switcher; these names are for the admin's profile form.
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
+# The desk's own language: for a browser that asks for none we offer, for management
+# commands and for the background jobs' messages. One of LANGUAGES.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
 # One catalogue for the app, the project's templates and the static scripts, kept inside the
 # app (the top level is fixed by the product card, and the image copies annotations/ whole).
 # The .po files are committed; the .mo files are built (`manage.py compile_catalogues`).

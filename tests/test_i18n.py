@@ -136,32 +136,35 @@ def test_compile_catalogues_writes_the_mo_files_with_polib(tmp_path):
 # --- Plurals, dates and keys in Ukrainian --------------------------------------------------
 
 
+# The counts as the claim list and the article list write them (their msgids).
+CLAIMS = "{{ counter }} claim{% plural %}{{ counter }} claims"
+ARTICLES = "{{ n }} article{% plural %}{{ n }} articles"
+
+
 @pytest.mark.parametrize(
-    ("n", "expected"),
-    [(1, "1 твердження"), (2, "2 твердження"), (5, "5 тверджень"), (21, "21 твердження")],
+    ("sentence", "n", "ukrainian", "english"),
+    [
+        (CLAIMS, 1, "1 твердження", "1 claim"),
+        (CLAIMS, 2, "2 твердження", "2 claims"),
+        (CLAIMS, 5, "5 тверджень", "5 claims"),
+        (CLAIMS, 21, "21 твердження", "21 claims"),
+        (ARTICLES, 1, "1 стаття", "1 article"),
+        (ARTICLES, 2, "2 статті", "2 articles"),
+        (ARTICLES, 5, "5 статей", "5 articles"),
+        (ARTICLES, 11, "11 статей", "11 articles"),
+        (ARTICLES, 21, "21 стаття", "21 articles"),
+    ],
 )
-def test_claim_counts_take_the_three_ukrainian_plural_forms(n, expected):
-    template = Template(  # the claim list's count, as it writes it
-        "{% load i18n %}{% blocktranslate count counter=n %}{{ counter }} claim"
-        "{% plural %}{{ counter }} claims{% endblocktranslate %}"
+def test_counts_take_the_three_ukrainian_plural_forms(sentence, n, ukrainian, english):
+    template = Template(
+        "{% load i18n %}{% blocktranslate count counter=n with n=n %}"
+        + sentence
+        + "{% endblocktranslate %}"
     )
     with translation.override("uk"):
-        assert template.render(Context({"n": n})) == expected
+        assert template.render(Context({"n": n})) == ukrainian
     with translation.override("en"):
-        assert template.render(Context({"n": n})) == f"{n} claim{'s' * (n != 1)}"
-
-
-@pytest.mark.parametrize(
-    ("n", "expected"),
-    [(1, "1 стаття"), (2, "2 статті"), (5, "5 статей"), (11, "11 статей"), (21, "21 стаття")],
-)
-def test_article_counts_take_the_three_ukrainian_plural_forms(n, expected):
-    template = Template(  # the article list's count, as it writes it
-        "{% load i18n %}{% blocktranslate count counter=n with n=n %}{{ n }} article"
-        "{% plural %}{{ n }} articles{% endblocktranslate %}"
-    )
-    with translation.override("uk"):
-        assert template.render(Context({"n": n})) == expected
+        assert template.render(Context({"n": n})) == english
 
 
 def test_dates_and_numbers_follow_the_language():

@@ -5,6 +5,8 @@ the longer Ukrainian words fit their buttons, the popover and the help overlay."
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -129,3 +131,29 @@ def test_the_switcher_works_without_javascript(browser, live_server, editor, art
     expect(page.locator("h1")).to_have_text("Статті")
     assert page.url.endswith("/articles/")
     context.close()
+
+
+def test_the_longest_menu_fits_in_ukrainian(page, live_server, login, admin_user):
+    """An admin's menu has every link; in Ukrainian its words are longer. Nothing in the top
+    bar spills out of its box or over the next item."""
+    from annotations import services
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    services.profile_set_language(user=admin_user, language="uk")
+    login(page, admin_user)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    page.locator(".topbar").screenshot(path=str(SHOTS / "i18n-topbar-admin-uk.png"))
+    assert _overflowing(page, ".topbar, .topbar a, .topbar button, .topbar select") == []
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.topbar .mainnav a, .topbar .usermenu > *')]
+            .filter((el) => el.offsetParent)
+            .map((el) => { const r = el.getBoundingClientRect();
+                           return [el.textContent.trim(), r.left, r.right, r.top, r.bottom]; })"""
+    )
+    for (name, _left, right, top, bottom), (other, left2, _r, top2, _b) in itertools.pairwise(
+        boxes
+    ):
+        # The next item is further along the row, or on a row of its own below.
+        assert right <= left2 + 1 or top2 >= bottom - 1, f"{name!r} runs into {other!r}"
+        assert bottom - top < 45, f"{name!r} wraps onto two lines"
