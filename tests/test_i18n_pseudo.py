@@ -32,14 +32,16 @@ OPEN, CLOSE = "⟦", "⟧"
 LOCALE = Path(settings.LOCALE_PATHS[0])
 
 # Words that are names, not sentences: formats, standards and products, and each language's
-# own name in the switcher.
+# own name in the switcher; and what Django's admin writes as it is (a boolean's icon's alt
+# text, simple-history's "None").
 NOT_TRANSLATED = {
     "api", "csv", "json", "ld", "jsonld", "json-ld", "claimreview", "url", "sha", "warc",
     "utf", "html", "http", "https", "id", "english", "openapi", "swagger", "admiralty",
-    "telegram", "iso",
+    "telegram", "iso", "true", "false", "none",
 }  # fmt: skip
-# What users wrote (every word of it has "zqx" in it), and API tokens' first characters.
-USER_TEXT = re.compile(r"\S*zqx\S*|nca_\S*", re.IGNORECASE)
+# What users wrote (every word of it has "zqx" in it, and a claim's context may cut one),
+# API tokens' first characters, and hashes.
+USER_TEXT = re.compile(r"\S*zqx\S*|nca_\S*|\b[0-9a-f]{16,}\b", re.IGNORECASE)
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]{2,}")
 READ_ATTRIBUTES = {
     "title", "aria-label", "placeholder", "alt", "aria-description", "data-heading",
@@ -48,6 +50,7 @@ READ_ATTRIBUTES = {
 }  # fmt: skip
 SKIP_PATHS = ("/admin/", "/api/", "/static/", "/export/", "/jsi18n/", "/accounts/logout/")
 PAGES_PER_ROLE = 250
+VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
 # What the code fills in: left outside the marks, so that a value that is English words (a
@@ -94,31 +97,39 @@ class _Text(HTMLParser):
     """The text a person reads on a page: text nodes (not scripts or styles), the
     attributes read aloud or shown, the labels of buttons; and the links to follow."""
 
-    def __init__(self):
+    def __init__(self, within: str = ""):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[tuple[str, bool]] = []  # (url, is htmx)
         self._skip = 0
+        # Only the text inside the element of this id (its links are all followed).
+        self._within, self._depth = within, 0 if within else 1
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._within and (self._depth or attrs.get("id") == self._within):
+            self._depth += 1
         if tag in ("script", "style"):
             self._skip += 1
-        for name in READ_ATTRIBUTES & attrs.keys():
-            self.parts.append(attrs[name] or "")
-        if tag == "input" and attrs.get("type") in ("submit", "button", "reset"):
-            self.parts.append(attrs.get("value") or "")
         if tag == "a" and attrs.get("href"):
             self.links.append((attrs["href"], False))
         if attrs.get("hx-get"):
             self.links.append((attrs["hx-get"], True))
+        if not self._depth:
+            return
+        for name in READ_ATTRIBUTES & attrs.keys():
+            self.parts.append(attrs[name] or "")
+        if tag == "input" and attrs.get("type") in ("submit", "button", "reset"):
+            self.parts.append(attrs.get("value") or "")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        if self._within and self._depth and tag not in VOID:
+            self._depth -= 1
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and self._depth:
             self.parts.append(data)
 
 
@@ -128,8 +139,10 @@ def _unmarked(text: str, names: set[str]) -> list[str]:
     previous = None
     while previous != text:
         previous, text = text, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
+    users_words = " ".join([*USER_TEXT.findall(text), BODY]).lower()
     text = USER_TEXT.sub(" ", text)
-    words = LATIN_WORD.findall(text)
+    # A piece of a user's word (a claim's context is cut at 32 characters) is theirs too.
+    words = [w for w in LATIN_WORD.findall(text) if w.lower() not in users_words]
     # Users' names as written (the user "editor" is not the role "Editor").
     return [w for w in words if w.lower() not in NOT_TRANSLATED and w not in names]
 
@@ -142,17 +155,20 @@ def _page_key(url: str) -> tuple[str, tuple[str, ...]]:
     return path, tuple(sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)}))
 
 
+BODY = (
+    "Zqxheadline zqxstrike\n\n"
+    "Zqxsbu zqxsaid 31 zqxof 38 zqxdrones zqxwere zqxdown.\n"
+    "Zqxministry zqxsaid “zqxall zqxobjects zqxwere zqxstruck”.\n\n"
+    "Zqxresidents zqxhad zqxreportedly zqxbeen zqxevacuated."
+)
+
+
 def _rich_desk(editor, reviewer, admin_user) -> None:
     """A desk with something on every page: articles in each state, claims of each label
     (with sources, grades, notes, evidence, a shared claim), a claim deleted and one whose
     words a correction changed, sources approved and pending, a token, an import."""
     t = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-    body = (
-        "Zqxheadline zqxstrike\n\n"
-        "Zqxsbu zqxsaid 31 zqxof 38 zqxdrones zqxwere zqxdown.\n"
-        "Zqxministry zqxsaid “zqxall zqxobjects zqxwere zqxstruck”.\n\n"
-        "Zqxresidents zqxhad zqxreportedly zqxbeen zqxevacuated."
-    )
+    body = BODY
     source = SourceFactory(name="Zqxsecurity zqxservice", reliability="B")
     pending = services.source_create(name="Zqxpending zqxsource", kind="media", user=editor)
     services.source_add_alias(source=source, name="Zqxsbu", user=editor)
@@ -218,15 +234,29 @@ def pseudo_locale(tmp_path, settings):
     translation.deactivate()
 
 
-def _crawl(client, names: set[str]) -> tuple[dict[str, list[str]], int]:
-    queue = [(reverse(name), False) for name in START]
+# The review queue's history pages answer 500 on main already (simple-history on a proxy
+# model: 'Options' object has no attribute 'simple_history_manager_attribute'): left out,
+# reported to the lead.
+_BROKEN_ON_MAIN = re.compile(r"^/admin/annotations/pendingsource/\d+/history/")
+
+
+def _crawl(
+    client,
+    names: set[str],
+    start: list[str],
+    skip: tuple[str, ...] = SKIP_PATHS,
+    within: str = "",
+) -> tuple[dict[str, list[str]], int]:
+    queue = [(url, False) for url in start]
     seen: set = set()
     found: dict[str, list[str]] = {}
     pages = 0
     while queue and pages < PAGES_PER_ROLE:
         url, htmx = queue.pop(0)
         parts = urlsplit(url)
-        if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(SKIP_PATHS):
+        if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(skip):
+            continue
+        if _BROKEN_ON_MAIN.match(parts.path):
             continue
         key = (_page_key(url), htmx)
         if key in seen:
@@ -237,7 +267,7 @@ def _crawl(client, names: set[str]) -> tuple[dict[str, list[str]], int]:
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         pages += 1
-        parser = _Text()
+        parser = _Text(within)
         parser.feed(response.content.decode())
         words = _unmarked(" ".join(parser.parts), names)
         if words:
@@ -256,7 +286,7 @@ def test_every_page_shows_only_translated_text(request, role, pseudo_locale, cli
     _rich_desk(editor, reviewer, admin_user)
     names = {"viewer", "editor", "reviewer", "admin"}
     client.force_login(user)
-    found, pages = _crawl(client, names)
+    found, pages = _crawl(client, names, [reverse(name) for name in START])
     assert pages >= 25, f"only {pages} pages reached"
     assert found == {}, "\n".join(f"{url}: {words}" for url, words in sorted(found.items()))
 
@@ -274,3 +304,27 @@ def test_the_check_finds_an_unmarked_word():
     assert _unmarked(_marked("Saved by %(who)s.") % {"who": "system"}, set()) == ["system"]
     assert _unmarked(f"{OPEN}Claims{CLOSE} Zqxtitle Saved", set()) == ["Saved"]
     assert _unmarked(f"{OPEN}Tag as {OPEN}Verified{CLOSE}{CLOSE} · 12 CSV", set()) == []
+
+
+# The admin: our models' lists and forms (Django's own words come in its Ukrainian; ours must
+# be marked). Not the app's index (Django 5.2's new column headings have no Ukrainian yet),
+# nor the history pages (simple-history's words), nor auth's users and groups (Django's
+# permission names are stored in English), nor other apps' pages (axes, the task queue).
+OURS = re.compile(r"^/admin/annotations/\w+/(\d+/change/)?$")
+# Django's changelist search box has an icon whose alt text its template does not translate.
+DJANGO_UNTRANSLATED = {"Search"}
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_only_translated_text(request, pseudo_locale, client):
+    editor = request.getfixturevalue("editor")
+    reviewer = request.getfixturevalue("reviewer")
+    admin_user = request.getfixturevalue("admin_user")
+    _rich_desk(editor, reviewer, admin_user)
+    client.force_login(admin_user)
+    names = {"viewer", "editor", "reviewer", "admin"} | DJANGO_UNTRANSLATED
+    skip = ("/admin/logout/", "/admin/password_change/", "/admin/jsi18n/", "/api/", "/static/")
+    found, pages = _crawl(client, names, [reverse("admin:index")], skip, within="content")
+    found = {url: words for url, words in found.items() if OURS.match(urlsplit(url).path)}
+    assert pages >= 25, f"only {pages} pages reached"
+    assert found == {}, "\n".join(f"{url}: {words}" for url, words in sorted(found.items()))
