@@ -68,6 +68,16 @@ def _compiled_catalogues():
 
 
 @pytest.fixture(autouse=True)
+def _language_put_back():
+    """A request activates its language (LocaleMiddleware) in the thread that served it, and
+    it stays active after the response, as in Django; the next test starts in the desk's."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
