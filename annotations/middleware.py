@@ -44,7 +44,8 @@ class UserLanguageMiddleware:
     """A signed-in user's own language, when they chose one (their profile), over the
     browser's and the cookie's (LocaleMiddleware's choice, made before anyone was signed
     in). The profile's language is read into the session at sign-in and whenever it is
-    changed (`apply_profile_language`), so that no request pays a query for it."""
+    changed (`apply_profile_language`), so that no request pays a query for it. A change made
+    by an admin in someone's profile applies from their next sign-in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,7 +56,12 @@ class UserLanguageMiddleware:
         from .services.profiles import LANGUAGE_SESSION_KEY
 
         session = getattr(request, "session", None)
-        language = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
+        if session is None:
+            return self.get_response(request)
+        if LANGUAGE_SESSION_KEY not in session and request.user.is_authenticated:
+            # A session from before profiles (or a login that skipped the signal): once.
+            apply_profile_language(None, request, request.user)
+        language = session.get(LANGUAGE_SESSION_KEY)
         if language and translation.check_for_language(language):
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()

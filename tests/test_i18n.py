@@ -238,6 +238,20 @@ def test_the_switcher_keeps_the_choice_on_the_profile(client, editor):
 
 
 @pytest.mark.django_db
+def test_a_session_from_before_profiles_reads_the_profile_once(client, editor):
+    from annotations import services
+    from annotations.services.profiles import LANGUAGE_SESSION_KEY
+
+    services.profile_set_language(user=editor, language="uk")
+    client.force_login(editor)
+    session = client.session
+    del session[LANGUAGE_SESSION_KEY]  # as a session made before this release
+    session.save()
+    assert _lang(client.get(reverse("annotations:source-list"), HTTP_ACCEPT_LANGUAGE="en")) == "uk"
+    assert client.session[LANGUAGE_SESSION_KEY] == "uk"
+
+
+@pytest.mark.django_db
 def test_the_switcher_refuses_a_language_not_offered_and_changes_nothing(client, viewer):
     client.force_login(viewer)
     response = client.post(reverse("annotations:language"), {"language": "fr", "next": "/"})
