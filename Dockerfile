@@ -36,6 +36,10 @@ COPY docker/entrypoint.sh ./docker/entrypoint.sh
 RUN python -m pip install --no-deps -e . \
     && chmod 0755 docker/entrypoint.sh
 
+# The interface's translations, compiled with polib (no gettext in the image): the .mo files
+# are never committed, so a stale one cannot ship.
+RUN BUILDING_IMAGE=1 python manage.py compile_catalogues --force
+
 # Static files are collected into the image and served by whitenoise (hashed names,
 # compressed). BUILDING_IMAGE=1 lets settings load without a real SECRET_KEY; these two
 # variables exist only for this command and are not set in the running container.

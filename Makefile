@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# What makemessages leaves out: the virtualenv, tests, the benchmark, vendored and collected files.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles \
+	--ignore='static/vendor/*' --ignore='static/jsi18n/*' --no-obsolete
 
-.PHONY: run test setup migrate demo manage lint format bench clean
+.PHONY: run test setup migrate demo manage lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## The interface's translations are compiled (.po -> .mo, with polib: no system package) on
+## every setup; only what changed is written.
 setup: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py compile_catalogues
 
 migrate: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -45,6 +51,12 @@ bench: migrate
 	SECRET_KEY=bench-only-3Fh8Kd2Lm9Qp4Rs7Tv1Wx6Yz0Bc5Ng8Jk2Pq4Mr7Sv9Tw3Xu DEBUG=0 PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python -m bench $(BENCH_ARGS)
 
+## Gather the interface's strings into the catalogues (needs GNU gettext: apt install
+## gettext), after adding or changing strings; then translate the new entries and `make setup`.
+messages: setup
+	DEBUG=1 $(BIN)/python manage.py makemessages --all $(MESSAGES_IGNORE)
+	DEBUG=1 $(BIN)/python manage.py makemessages --all -d djangojs $(MESSAGES_IGNORE)
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,3 +69,5 @@ format: setup
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	find annotations/locale -name '*.mo' -delete
+	rm -rf static/jsi18n

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate, TruncWeek
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -126,7 +126,7 @@ def claims_over_time(filters: Filters) -> dict:
     ticks = [{"y": height - bottom - (height - bottom - 8) * v / peak, "value": v} for v in values]
     step = max(1, len(bars) // 8)
     dates = [
-        {"x": left + i * slot + slot / 2, "text": b.period.strftime("%d %b")}
+        {"x": left + i * slot + slot / 2, "text": formats.date_format(b.period, "MONTH_DAY_FORMAT")}
         for i, b in enumerate(bars)
         if i % step == 0
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
@@ -256,22 +257,23 @@ class LinkClaimForm(forms.Form):
 class ArticleForm(TextRulesForm):
     """A new article: what the editor pasted, or the draft an upload or a link produced."""
 
-    title = forms.CharField(max_length=500)
+    title = forms.CharField(max_length=500, label=_("Title"))
     body = forms.CharField(
         strip=False,
+        label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_("Paste the article text. Line breaks are kept; each line is a paragraph."),
     )
     url = HttpUrlField(required=False, label=_("Link to the original"))
-    outlet = forms.CharField(required=False, max_length=200)
-    author = forms.CharField(required=False, max_length=300)
+    outlet = forms.CharField(required=False, max_length=200, label=_("Outlet"))
+    author = forms.CharField(required=False, max_length=300, label=_("Author"))
     published_at = forms.DateTimeField(
         required=False,
         label=_("Published"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     language = forms.CharField(
-        required=False, max_length=16, help_text=_("For example en, uk, ru.")
+        required=False, max_length=16, label=_("Language"), help_text=_("For example en, uk, ru.")
     )
 
     def clean_body(self) -> str:
@@ -401,6 +403,17 @@ class ApiTokenForm(TextRulesForm):
         max_length=100,
         label=_("Name"),
         help_text=_("What the token is for, for example “CMS push” or “Daily export script”."),
+    )
+
+
+class LanguageForm(forms.Form):
+    """The menu's language switcher: one of LANGUAGES, or blank for the browser's."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=lambda: [("", _("As the browser asks")), *settings.LANGUAGES],
+        error_messages={"invalid_choice": _("That language is not one this desk offers.")},
     )
 
 

@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import labels
 from .models import Annotation, Article, SharedClaim, Source
@@ -35,15 +37,12 @@ EMPTY = "—"
 
 CREATED, CHANGED, DELETED, RESTORED = "created", "changed", "deleted", "restored"
 _ACTIONS = {"+": CREATED, "~": CHANGED, "-": DELETED}
-
-# Readable names where the verbose name is not one ("evidence url").
-_FIELD_NAMES = {
-    "evidence_url": "Evidence link",
-    "anchor_state": "Anchor",
-    "original_quote": "Original quote",
-    "url": "Link",
-    "review_status": "Review",
-    "review_note": "Review note",
+# What the history says each action is, in the reader's language (`action_name`).
+ACTION_NAMES = {
+    CREATED: _("Created"),
+    CHANGED: _("Changed"),
+    DELETED: _("Deleted"),
+    RESTORED: _("Restored"),
 }
 
 
@@ -188,8 +187,9 @@ def entries(records: Sequence) -> list[dict[str, Any]]:
         result.append(
             {
                 "when": record.history_date,
-                "who": _who(record),
+                "who": who_of(record),
                 "action": _action(record, prev),
+                "action_name": ACTION_NAMES[_action(record, prev)],
                 "reason": record.history_change_reason or "",
                 "history_id": record.history_id,
                 "changes": [
@@ -270,7 +270,7 @@ def shared_claim_events(shared_id: int) -> list[dict[str, Any]]:
 def _event(record, action: str, **details) -> dict[str, Any]:
     event = {
         "when": record.history_date,
-        "who": _who(record),
+        "who": who_of(record),
         "action": action,
         "history_id": record.history_id,
         "claim_id": None,
@@ -298,16 +298,16 @@ def verdict_timeline(records: Sequence) -> list[dict[str, Any]]:
             {
                 "label": label,
                 "label_display": labels.display(label),
-                "who": _who(record),
+                "who": who_of(record),
                 "when": record.history_date,
             }
         )
     return timeline
 
 
-def _who(record) -> str:
+def who_of(record) -> str:
     user = record.history_user
-    return user.get_username() if user is not None else "system"
+    return user.get_username() if user is not None else gettext("system")
 
 
 def _action(record, prev) -> str:
@@ -349,11 +349,9 @@ def _raw_changes(record, prev, spec: _Spec) -> list[tuple[str, Any, Any]]:
 
 
 def _field_name(model: type[Model], field: str) -> str:
-    if field in _FIELD_NAMES:
-        return _FIELD_NAMES[field]
     if field == "position":
-        return "Position"
-    name = str(model._meta.get_field(field).verbose_name)
+        return gettext("Position")
+    name = str(model._meta.get_field(field).verbose_name)  # annotations/verbose.py
     return name[:1].upper() + name[1:]
 
 
@@ -363,14 +361,14 @@ def _display(model: type[Model], field: str, value: Any, source_names: dict[int,
     if field == "position":
         return value
     if model is Annotation and field == "source":
-        return source_names.get(value, f"source #{value}")
+        return source_names.get(value, gettext("source #%(id)s") % {"id": value})
     model_field = model._meta.get_field(field)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, datetime.datetime):
-        return formats.date_format(timezone.localtime(value), "j M Y, H:i")
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(value)
 
 

@@ -18,12 +18,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
+from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy, get_text_list
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import labels, similarity
+
+# The letter keys as printed on each language's usual keyboard, by `KeyboardEvent.code` (the
+# key's place, which is what annotate.js matches): the help and the label buttons name the
+# key a reader sees. Ukrainian: the standard ЙЦУКЕН layout, so KeyV, KeyD and KeyU are М, В
+# and Г. A language not listed here: the Latin letter (the US layout).
+_UK_ROWS = ("QWERTYUIOP", "ЙЦУКЕНГШЩЗ"), ("ASDFGHJKL", "ФІВАПРОЛД"), ("ZXCVBNM", "ЯЧСМИТЬ")
+PRINTED: dict[str, dict[str, str]] = {
+    "uk": {
+        f"Key{latin}": cyrillic
+        for latin_row, cyrillic_row in _UK_ROWS
+        for latin, cyrillic in zip(latin_row, cyrillic_row, strict=True)
+    },
+}
+
+
+def printed(code: str) -> str:
+    """The key at `code` as printed for the active language: "KeyV" is "V", or "М" in
+    Ukrainian; "Digit1" is "1" everywhere."""
+    language = (translation.get_language() or "").split("-")[0]
+    return PRINTED.get(language, {}).get(code) or code.removeprefix("Key").removeprefix("Digit")
+
 
 TEXT = "text"  # the article text has focus
 FORM = "form"  # the tagging form (the popover dialog) has focus
@@ -68,7 +90,7 @@ def _label_keys(scope: str, does: Promise) -> list[Shortcut]:
     return [
         Shortcut(
             scope,
-            label.letter,
+            lazy(printed, str)(label.code),  # in the language of the page that shows it
             format_lazy(does, name=label.name),
             (Binding("tag", code=label.code, arg=(label.key,)),),
         )
@@ -294,8 +316,6 @@ def client() -> dict:
 
 def markdown() -> str:
     """README's table of keys (in English: the docs are)."""
-    from django.utils import translation
-
     with translation.override("en"):
         lines = []
         for heading, items in help_groups():

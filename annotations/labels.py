@@ -63,8 +63,11 @@ class ClaimLabel:
 
     @property
     def letter(self) -> str:
-        """The key as printed on it: "V" for KeyV, "1" for Digit1."""
-        return self.code.removeprefix("Key").removeprefix("Digit")
+        """The key as printed on the reader's keyboard: "V" for KeyV ("М" in Ukrainian,
+        where the same key prints М), "1" for Digit1 (`keymap.printed`)."""
+        from .keymap import printed
+
+        return printed(self.code)
 
     @property
     def member(self) -> str:

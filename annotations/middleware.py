@@ -40,11 +40,48 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+class UserLanguageMiddleware:
+    """A signed-in user's own language, when they chose one (their profile), over the
+    browser's and the cookie's (LocaleMiddleware's choice, made before anyone was signed
+    in). The profile's language is read into the session at sign-in and whenever it is
+    changed (`apply_profile_language`), so that no request pays a query for it. A change made
+    by an admin in someone's profile applies from their next sign-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        from .services.profiles import LANGUAGE_SESSION_KEY
+
+        session = getattr(request, "session", None)
+        if session is None:
+            return self.get_response(request)
+        if LANGUAGE_SESSION_KEY not in session and request.user.is_authenticated:
+            # A session from before profiles (or a login that skipped the signal): once.
+            apply_profile_language(None, request, request.user)
+        language = session.get(LANGUAGE_SESSION_KEY)
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def apply_profile_language(sender, request: HttpRequest, user, **kwargs) -> None:
+    """On sign-in (auth's `user_logged_in`): the profile's language into the session. One
+    query, once a session."""
+    from .services.profiles import LANGUAGE_SESSION_KEY, profile_language
+
+    if hasattr(request, "session"):
+        request.session[LANGUAGE_SESSION_KEY] = profile_language(user=user)
+
+
 class RoleRequiredMiddleware:
     """A signed-in account without a role (Viewer, Editor, Reviewer or admin) sees nothing
     of the desk's work until an admin gives it one."""
 
-    ALLOWED = {"logout", "password_change", "password_change_done"}
+    ALLOWED = {"logout", "password_change", "password_change_done", "language"}
 
     def __init__(self, get_response):
         self.get_response = get_response

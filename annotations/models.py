@@ -32,16 +32,16 @@ DUPLICATE_CLAIM = _(
 
 
 class SourceKind(models.TextChoices):
-    GOVERNMENT = "government", "Government"
-    MILITARY = "military", "Military"
-    INTELLIGENCE = "intelligence", "Intelligence"
-    MEDIA = "media", "Media"
-    NGO = "ngo", "NGO"
-    EXPERT = "expert", "Expert"
-    SOCIAL_MEDIA = "social_media", "Social media"
-    SPOKESPERSON = "spokesperson", "Spokesperson"
-    ANONYMOUS = "anonymous", "Anonymous"
-    OTHER = "other", "Other"
+    GOVERNMENT = "government", _("Government")
+    MILITARY = "military", _("Military")
+    INTELLIGENCE = "intelligence", _("Intelligence")
+    MEDIA = "media", _("Media")
+    NGO = "ngo", _("NGO")
+    EXPERT = "expert", _("Expert")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    SPOKESPERSON = "spokesperson", _("Spokesperson")
+    ANONYMOUS = "anonymous", _("Anonymous")
+    OTHER = "other", _("Other")
 
 
 class Reliability(models.TextChoices):
@@ -56,15 +56,15 @@ class Reliability(models.TextChoices):
 
 
 class SourceReview(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ArticleStatus(models.TextChoices):
-    NEW = "new", "New"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 # The verdicts, from the label registry (annotations/labels.py): Label.VERIFIED, ….
@@ -87,10 +87,10 @@ class Credibility(models.IntegerChoices):
 
 
 class AnchorState(models.TextChoices):
-    ANCHORED = "anchored", "Anchored"
-    MOVED = "moved", "Moved"
-    CHANGED = "changed", "Quote changed"
-    ORPHANED = "orphaned", "Orphaned"
+    ANCHORED = "anchored", _("Anchored")
+    MOVED = "moved", _("Moved")
+    CHANGED = "changed", _("Quote changed")
+    ORPHANED = "orphaned", _("Orphaned")
 
 
 class AnchorReason(models.TextChoices):
@@ -176,8 +176,8 @@ class PendingSource(Source):
 
     class Meta:
         proxy = True
-        verbose_name = "source awaiting review"
-        verbose_name_plural = "review queue"
+        verbose_name = _("source awaiting review")
+        verbose_name_plural = _("review queue")
 
 
 class SourceAlias(models.Model):
@@ -198,7 +198,7 @@ class SourceAlias(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "name"]
-        verbose_name_plural = "source aliases"
+        verbose_name_plural = _("source aliases")
         constraints = [
             models.UniqueConstraint(
                 fields=["source"], condition=Q(is_primary=True), name="one_primary_name_per_source"
@@ -748,7 +748,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["claim_id", "-created_at", "-id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=EvidenceState.values), name="evidence_state_valid"
@@ -1001,7 +1001,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["endpoint", "event_id"], name="webhookdelivery_once_per_endpoint"
@@ -1108,3 +1108,39 @@ class DeskCue(models.Model):
             cues.validate_cue(self.phrase, self.kind)
         except ValidationError as error:
             raise ValidationError({"phrase": error.messages}) from None
+
+
+class UserProfile(models.Model):
+    """What a person chose for themselves, beside Django's own user: for now, the language
+    of the interface. Blank: follow the browser (Accept-Language). A user without a profile
+    row has chosen nothing; the row is made when they first choose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the language the browser asks for."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user_id"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="userprofile_language_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or 'browser'})"

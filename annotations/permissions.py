@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 VIEWER = "Viewer"
 EDITOR = "Editor"
@@ -66,17 +67,30 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# The roles as people read them (the group names above are keys: they never change).
+ROLE_NAMES = {
+    "admin": pgettext_lazy("role", "Admin"),
+    REVIEWER: pgettext_lazy("role", "Reviewer"),
+    EDITOR: pgettext_lazy("role", "Editor"),
+    VIEWER: pgettext_lazy("role", "Viewer"),
+    "": pgettext_lazy("role", "No role"),
+}
+
+
 def role_name(user) -> str:
-    """The user's role, read from their (cached) permissions rather than a groups query."""
+    """The user's role as people read it (in their language), read from their (cached)
+    permissions rather than a groups query."""
     if user.is_superuser:
-        return "Admin"
-    if can_review_sources(user):
-        return REVIEWER
-    if can_annotate(user):
-        return EDITOR
-    if user.has_perm("annotations.view_article"):
-        return VIEWER
-    return "No role"
+        role = "admin"
+    elif can_review_sources(user):
+        role = REVIEWER
+    elif can_annotate(user):
+        role = EDITOR
+    elif user.has_perm("annotations.view_article"):
+        role = VIEWER
+    else:
+        role = ""
+    return str(ROLE_NAMES[role])
 
 
 def has_role(user) -> bool:

@@ -55,6 +55,7 @@ urlpatterns = [
     path("sources/<int:pk>/merge/", views.source_merge, name="source-merge"),
     path("evidence/captures/<int:pk>/", views.evidence_text, name="evidence-text"),
     path("evidence/captures/<int:pk>/warc/", views.evidence_warc, name="evidence-warc"),
+    path("account/language/", views.language_set, name="language"),
     path("account/tokens/", views.token_list, name="token-list"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("export/claims.csv", views.export_csv, name="export-csv"),

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from annotations.siteurl import clean_site_url
 
@@ -42,6 +43,7 @@ def _command_needs_no_secret() -> bool:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     return Path(sys.argv[0]).name == "manage.py" and command in {
         "makemigrations", "showmigrations", "sqlmigrate", "collectstatic",
+        "makemessages", "compilemessages", "compile_catalogues",
     }  # fmt: skip
 
 
@@ -105,9 +107,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "annotations.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the browser's Accept-Language, or the language cookie that the menu's
+    # switcher sets (Django's set_language); UserLanguageMiddleware then applies a signed-in
+    # user's own choice, kept on their profile. URLs carry no language prefix.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotations.middleware.UserLanguageMiddleware",
     "annotations.middleware.LoginRequiredMiddleware",
     "annotations.middleware.RoleRequiredMiddleware",
     "annotations.middleware.RequestBytesMiddleware",
@@ -201,7 +208,24 @@ if HTTPS and env_bool("BEHIND_PROXY", True):
     AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-LANGUAGE_CODE = "en-gb"
+# The interface's languages: exactly these two. A desk adds one here and in the catalogues
+# (README, "Translating the interface"). Each language is named in its own words in the
+# switcher; these names are for the admin's profile form.
+LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
+# The desk's own language: for a browser that asks for none we offer, for management
+# commands and for the background jobs' messages. One of LANGUAGES.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
+# One catalogue for the app, the project's templates and the static scripts, kept inside the
+# app (the top level is fixed by the product card, and the image copies annotations/ whole).
+# The .po files are committed; the .mo files are built (`manage.py compile_catalogues`).
+LOCALE_PATHS = [BASE_DIR / "annotations" / "locale"]
+# Our own date formats (newsroom/formats/<language>/formats.py): templates write
+# `|date:"DATE_FORMAT"`, never a pattern with month names in it.
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -294,6 +318,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from annotations import views as annotation_views
 
-admin.site.site_header = "Newsroom claim annotator"
-admin.site.site_title = "Claim annotator admin"
-admin.site.index_title = "Sources, articles and claims"
+admin.site.site_header = _("Newsroom claim annotator")
+admin.site.site_title = _("Claim annotator admin")
+admin.site.index_title = _("Sources, articles and claims")
 
 urlpatterns = [
     path("healthz", annotation_views.healthz, name="healthz"),

@@ -51,6 +51,32 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """The translations as the app reads them: each .mo compiled from its .po when missing or
+    older, and the scripts' catalogues written from them (`make setup` does the same; a bare
+    `pytest` run must not test stale ones)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from annotations import catalogues
+
+    catalogues.compile_all(settings.LOCALE_PATHS)
+    languages = [code for code, _name in settings.LANGUAGES]
+    catalogues.write_js_catalogues(Path(settings.BASE_DIR) / "static", languages)
+
+
+@pytest.fixture(autouse=True)
+def _language_put_back():
+    """A request activates its language (LocaleMiddleware) in the thread that served it, and
+    it stays active after the response, as in Django; the next test starts in the desk's."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS

@@ -8,7 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-OPEN = {"login", "healthz"}
+# The language switcher is open too: the sign-in page has it (it only sets the language cookie
+# for someone signed out; tests/test_i18n.py).
+OPEN = {"login", "healthz", "language"}
 
 
 def _patterns(resolver=None, prefix="", *, api=False):

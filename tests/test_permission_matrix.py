@@ -203,6 +203,12 @@ EXPECTED: dict[str, dict[str, dict[str, int | set[int] | str]]] = {
         "GET": by_role(viewer=404, editor=200, other_editor=404, reviewer=404, admin_user=404),
         "POST": by_role(viewer=404, editor=302, other_editor=404, reviewer=404, admin_user=404),
     },
+    # The menu's language switcher: anyone's, signed in or not (the sign-in page has it too);
+    # each person chooses only their own language (test_i18n.py).
+    "annotations:language": {
+        "GET": dict.fromkeys(PERSONAS, 405),
+        "POST": dict.fromkeys(PERSONAS, 302),
+    },
     # The API's docs page (Swagger UI): a page for everyone with a role.
     "api:docs": READ,
 }
@@ -504,6 +510,7 @@ ASK: dict[str, Ask] = {
     # Tokens are not among db_snapshot's tables: tests/test_token_page.py checks the writes.
     "annotations:token-list": Ask(data=lambda w: {"name": "Spreadsheet"}),
     "annotations:token-revoke": Ask(lambda w: w.token.pk),
+    "annotations:language": Ask(data=lambda w: {"language": "uk", "next": "/"}),
     "api:docs": Ask(),
 }
 

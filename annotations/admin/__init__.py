@@ -6,6 +6,7 @@ from .claims import AnnotationAdmin
 from .cues import DeskCueAdmin
 from .sources import PendingSourceAdmin, SourceAdmin
 from .tokens import ApiTokenAdmin
+from .users import UserWithProfileAdmin
 from .webhooks import WebhookDeliveryAdmin, WebhookEndpointAdmin
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "DeskCueAdmin",
     "PendingSourceAdmin",
     "SourceAdmin",
+    "UserWithProfileAdmin",
     "WebhookDeliveryAdmin",
     "WebhookEndpointAdmin",
 ]

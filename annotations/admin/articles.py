@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import anchoring, labels, permissions, selectors, services
@@ -15,11 +17,11 @@ from .common import URL_FIELDS, RefusalsAre422, _formfield
 
 
 class DeletedFilter(admin.SimpleListFilter):
-    title = "deleted"
+    title = gettext_lazy("deleted")
     parameter_name = "deleted"
 
     def lookups(self, request, model_admin):
-        return [("no", "Live"), ("yes", "Deleted")]
+        return [("no", gettext_lazy("Live")), ("yes", gettext_lazy("Deleted"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -31,7 +33,9 @@ class DeletedFilter(admin.SimpleListFilter):
 
 class ArticleAdminForm(forms.ModelForm):
     # The version this form was opened at: a correction saved meanwhile is not overwritten.
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, label=gettext_lazy("Expected version")
+    )
 
     class Meta:
         model = Article
@@ -42,7 +46,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
-            self.fields["body"].help_text = (
+            self.fields["body"].help_text = gettext_lazy(
                 "Saving a changed text re-anchors every claim (they follow their words or "
                 "are flagged for review)."
             )
@@ -52,8 +56,10 @@ class ArticleAdminForm(forms.ModelForm):
         seen = data.get("expected_version")
         if self.instance.pk and seen and seen != Article.objects.get(pk=self.instance.pk).version:
             raise forms.ValidationError(
-                "Someone saved a newer version of this article while you were editing. "
-                "Nothing was overwritten: open it again to see their changes."
+                gettext_lazy(
+                    "Someone saved a newer version of this article while you were editing. "
+                    "Nothing was overwritten: open it again to see their changes."
+                )
             )
         if self.instance.pk is None and data.get("body"):
             body = anchoring.normalise_body(data["body"])
@@ -177,16 +183,18 @@ class ArticleAdmin(RefusalsAre422, SimpleHistoryAdmin):
         for article in queryset:
             services.article_delete(article=article, user=request.user)
 
-    @admin.action(description="Delete the selected articles (can be restored)")
+    @admin.action(description=gettext_lazy("Delete the selected articles (can be restored)"))
     def soft_delete(self, request, queryset) -> None:
         self.delete_queryset(request, queryset.filter(deleted_at__isnull=True))
-        self.message_user(request, "Deleted. An admin can restore them.", messages.SUCCESS)
+        self.message_user(request, _("Deleted. An admin can restore them."), messages.SUCCESS)
 
-    @admin.action(description="Restore the selected deleted articles", permissions=["restore"])
+    @admin.action(
+        description=gettext_lazy("Restore the selected deleted articles"), permissions=["restore"]
+    )
     def restore(self, request, queryset) -> None:
         for article in queryset.filter(deleted_at__isnull=False):
             services.article_restore(article=article, user=request.user)
-        self.message_user(request, "Restored.", messages.SUCCESS)
+        self.message_user(request, _("Restored."), messages.SUCCESS)
 
     def has_restore_permission(self, request) -> bool:
         return permissions.can_restore(request.user)

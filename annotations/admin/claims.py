@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import anchoring, permissions, services
@@ -91,9 +92,13 @@ class AnnotationAdmin(RefusalsAre422, SimpleHistoryAdmin):
             claims = claims.filter(article__deleted_at__isnull=True)
         return claims
 
-    @admin.display(description="quote")
+    @admin.display(description=gettext_lazy("quote"))
     def short_quote(self, obj: Annotation) -> str:
         return obj.quote if len(obj.quote) <= 80 else obj.quote[:79] + "…"
+
+    @admin.display(description=gettext_lazy("grade"))
+    def grade(self, obj: Annotation) -> str:
+        return obj.grade
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:  # the span moves only with the text (corrections re-anchor)

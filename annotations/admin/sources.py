@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import permissions, services
@@ -65,23 +64,27 @@ class SourceReviewAdminForm(SourceAdminForm):
     grade chosen (F too, if its reliability cannot be judged)."""
 
     reliability = forms.ChoiceField(
-        required=False, choices=_grade_choices(_lazy("Keep the grade")), label=_lazy("Reliability")
+        required=False,
+        choices=_grade_choices(gettext_lazy("Keep the grade")),
+        label=gettext_lazy("Reliability"),
     )
-    seen_status = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen_status = forms.CharField(
+        required=False, widget=forms.HiddenInput, label=gettext_lazy("Review status seen")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         source = self.instance
-        self.fields["review_status"].label = _lazy("Review status")
-        self.fields["review_status"].help_text = _lazy(
+        self.fields["review_status"].label = gettext_lazy("Review status")
+        self.fields["review_status"].help_text = gettext_lazy(
             "Approve or reject here; changing a decision reconsiders it. If someone else "
             "decides this source before you save, nothing is saved and you are told."
         )
-        self.fields["review_note"].label = _lazy("Review note")
+        self.fields["review_note"].label = gettext_lazy("Review note")
         self.fields["seen_status"].initial = source.review_status
         if source.review_status != Source.Review.APPROVED:
             self.initial["reliability"] = ""
-            self.fields["reliability"].choices = _grade_choices(_lazy("Choose a grade"))
+            self.fields["reliability"].choices = _grade_choices(gettext_lazy("Choose a grade"))
             self.fields["reliability"].help_text = _(
                 "Now %(grade)s. To approve it, choose the grade it is approved at (F too, if "
                 "its reliability cannot be judged). Left empty, the grade stays as it is."
@@ -120,9 +123,9 @@ class ApproveSourcesForm(TextRulesForm):
     reliability = forms.ChoiceField(
         choices=Source.Reliability.choices,
         widget=AdminRadioSelect(attrs={"class": "radiolist"}),
-        label=_lazy("Reliability"),
+        label=gettext_lazy("Reliability"),
         error_messages={
-            "required": _lazy(
+            "required": gettext_lazy(
                 "Choose a reliability grade: the sources are approved at it (F if their "
                 "reliability cannot be judged)."
             )
@@ -130,8 +133,8 @@ class ApproveSourcesForm(TextRulesForm):
     )
     note = forms.CharField(
         required=False,
-        label=_lazy("Review note"),
-        help_text=_lazy("Optional. Left empty, each source keeps the note it has."),
+        label=gettext_lazy("Review note"),
+        help_text=gettext_lazy("Optional. Left empty, each source keeps the note it has."),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
@@ -163,7 +166,7 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).annotate(n_claims=Count("annotations"))
 
-    @admin.display(description=_lazy("claims"), ordering="n_claims")
+    @admin.display(description=gettext_lazy("claims"), ordering="n_claims")
     def n_claims(self, obj: Source) -> int:
         return obj.n_claims
 
@@ -288,7 +291,7 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
             )
 
     @admin.action(
-        description=_lazy("Approve the selected sources (choose their grade)"),
+        description=gettext_lazy("Approve the selected sources (choose their grade)"),
         permissions=["review"],
     )
     def approve(self, request, queryset):
@@ -322,7 +325,7 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
             status=422 if form.is_bound else 200,
         )
 
-    @admin.action(description=_lazy("Reject the selected sources"), permissions=["review"])
+    @admin.action(description=gettext_lazy("Reject the selected sources"), permissions=["review"])
     def reject(self, request, queryset) -> None:
         self._review(request, list(queryset), Source.Review.REJECTED)
 
@@ -330,7 +333,7 @@ class SourceAdmin(RefusalsAre422, SimpleHistoryAdmin):
         return permissions.can_review_sources(request.user)
 
     @admin.action(
-        description=_lazy("Merge the selected sources (choose which to keep)"),
+        description=gettext_lazy("Merge the selected sources (choose which to keep)"),
         permissions=["review"],
     )
     def merge(self, request, queryset):

@@ -8,8 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import services
 from ..models import ApiToken
@@ -17,11 +16,11 @@ from .common import RefusalsAre422
 
 
 class RevokedFilter(admin.SimpleListFilter):
-    title = _lazy("status")
+    title = gettext_lazy("status")
     parameter_name = "active"
 
     def lookups(self, request, model_admin):
-        return [("yes", _lazy("Active")), ("no", _lazy("Revoked"))]
+        return [("yes", gettext_lazy("Active")), ("no", gettext_lazy("Revoked"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -53,7 +52,7 @@ class ApiTokenAdmin(RefusalsAre422, admin.ModelAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    @admin.action(description=_lazy("Revoke the selected tokens"), permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset) -> None:
         done = 0
         for token in queryset.filter(revoked_at__isnull=True):

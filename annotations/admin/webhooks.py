@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .. import services
 from ..forms import HttpUrlField
@@ -21,9 +21,11 @@ from .common import RefusalsAre422
 
 
 class EndpointForm(forms.ModelForm):
-    url = HttpUrlField(label=_lazy("URL"))
+    url = HttpUrlField(label=gettext_lazy("URL"))
     events = forms.MultipleChoiceField(
-        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple, label=_lazy("Events")
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Events"),
     )
 
     class Meta:
@@ -56,16 +58,16 @@ class WebhookEndpointAdmin(AdminsOnly, RefusalsAre422, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
 
-    @admin.display(description=_lazy("events"))
+    @admin.display(description=gettext_lazy("events"))
     def event_list(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.events)
 
-    @admin.display(description=_lazy("delivery log"))
+    @admin.display(description=gettext_lazy("delivery log"))
     def delivery_log(self, endpoint: WebhookEndpoint) -> str:
         url = reverse("admin:annotations_webhookdelivery_changelist")
         return format_html(
             '<a href="{}?{}">{}</a>', url, urlencode({"endpoint__id__exact": endpoint.pk}),
-            _lazy("Deliveries"),
+            gettext_lazy("Deliveries"),
         )  # fmt: skip
 
     def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form, change: bool) -> None:
@@ -85,7 +87,7 @@ class WebhookEndpointAdmin(AdminsOnly, RefusalsAre422, admin.ModelAdmin):
         """The secret, once: on this page, which no cache keeps."""
         context = {
             **self.admin_site.each_context(request),
-            "title": _lazy("The endpoint's signing secret"),
+            "title": gettext_lazy("The endpoint's signing secret"),
             "endpoint": obj,
             "secret": obj._new_secret,
             "opts": self.model._meta,

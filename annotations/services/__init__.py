@@ -11,6 +11,7 @@ from . import (
     claims,
     desk_cues,
     evidence,
+    profiles,
     restore,
     shared_claims,
     sources,
@@ -23,6 +24,7 @@ from .articles import *  # noqa: F403
 from .claims import *  # noqa: F403
 from .desk_cues import *  # noqa: F403
 from .evidence import *  # noqa: F403
+from .profiles import *  # noqa: F403
 from .restore import *  # noqa: F403
 from .shared_claims import *  # noqa: F403
 from .sources import *  # noqa: F403
@@ -36,6 +38,7 @@ __all__ = [
     *claims.__all__,
     *desk_cues.__all__,
     *evidence.__all__,
+    *profiles.__all__,
     *restore.__all__,
     *shared_claims.__all__,
     *sources.__all__,

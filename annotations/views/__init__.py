@@ -1,5 +1,6 @@
 """Views, one module per area; thin: load, validate with forms, write through services."""
 
+from .account import language_set
 from .articles import article_claim_list, article_delete, article_detail, article_list
 from .claims import (
     claim_create,
@@ -47,6 +48,7 @@ from .tokens import token_list, token_revoke
 __all__ = [
     "article_suggestions",
     "suggestion_dismiss",
+    "language_set",
     "shared_claim_detail",
     "shared_claim_list",
     "shared_claim_merge",

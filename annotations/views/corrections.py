@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
-from .. import permissions, rendering, selectors, services
+from .. import history, permissions, rendering, selectors, services
 from ..forms import AcceptQuoteForm, CorrectionForm, ReattachForm, form_errors
 from ..models import Annotation, Article
 from .claims import _claim_saved_response
@@ -101,9 +101,9 @@ def _corrections(article: Article) -> list[dict]:
         entries.append(
             {
                 "version": record.version,
-                "who": record.history_user.get_username() if record.history_user else "system",
+                "who": history.who_of(record),
                 "when": record.history_date,
-                "reason": record.history_change_reason or ("added" if older is None else ""),
+                "reason": record.history_change_reason or (_("Added") if older is None else ""),
                 "title_change": (older.title, record.title)
                 if older is not None and older.title != record.title
                 else None,
@@ -182,7 +182,7 @@ def _reattach_error(request: HtmxHttpRequest, message: str, status: int = 422) -
 
 def _reattached(request: HtmxHttpRequest, article: Article, claim: Annotation) -> HttpResponse:
     if not request.htmx:
-        messages.success(request, "Claim re-attached.")
+        messages.success(request, _("Claim re-attached."))
         return redirect(claim.get_absolute_url())
     nearby = list(selectors.claims_between(article, claim.start, claim.end))
     claim.can_change = True

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -81,5 +82,5 @@ def claim_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         claim = services.annotation_restore(history_id=pk, user=request.user)
     except ValidationError as exc:
         return _deleted_claims_page(request, error=error_message(exc), status=409)
-    messages.success(request, " ".join(["Claim restored.", *claim.restore_notes]))
+    messages.success(request, " ".join([_("Claim restored."), *claim.restore_notes]))
     return redirect(claim.get_absolute_url())

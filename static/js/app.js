@@ -2,6 +2,11 @@
 (() => {
   "use strict";
 
+  // Sentences in the reader's language, from Django's JavaScript catalogue (jsi18n, loaded
+  // before this script); English as written here if it did not load.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((text, obj) => text.replace(/%\((\w+)\)s/g, (m, k) => String(obj[k])));
+
   const toast = document.getElementById("toast");
   let toastTimer = null;
 
@@ -17,7 +22,7 @@
       a.href = link;
       a.target = "_blank";
       a.rel = "noopener";
-      a.textContent = "Sign in again";
+      a.textContent = gettext("Sign in again");
       toast.append(" ", a);
     } else {
       toastTimer = setTimeout(() => (toast.hidden = true), 8000);
@@ -26,18 +31,20 @@
   }
 
   const FALLBACK = {
-    400: "The request was not understood. Reload the page and try again.",
-    403: "Your role does not allow this, or your session expired: reload the page.",
-    404: "That item no longer exists. Reload the page.",
-    413: "That is too large to send.",
-    500: "Something went wrong on the server. Nothing was saved.",
-    503: "The database is not answering. Nothing was saved; try again in a minute.",
+    400: gettext("The request was not understood. Reload the page and try again."),
+    403: gettext("Your role does not allow this, or your session expired: reload the page."),
+    404: gettext("That item no longer exists. Reload the page."),
+    413: gettext("That is too large to send."),
+    500: gettext("Something went wrong on the server. Nothing was saved."),
+    503: gettext("The database is not answering. Nothing was saved; try again in a minute."),
   };
 
   document.body.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail.xhr;
     if (xhr.status === 409 || xhr.status === 422) return; // swapped in place
-    let message = FALLBACK[xhr.status] || `The server answered ${xhr.status}. Nothing was saved.`;
+    let message =
+      FALLBACK[xhr.status] ||
+      interpolate(gettext("The server answered %(status)s. Nothing was saved."), { status: xhr.status }, true);
     const ct = xhr.getResponseHeader("Content-Type") || "";
     let link = null;
     if (ct.includes("text/html") && xhr.responseText && xhr.responseText.length < 2000) {
@@ -74,7 +81,7 @@
   });
 
   document.body.addEventListener("htmx:sendError", () => {
-    showToast("The server did not answer. Check your connection; nothing was saved.");
+    showToast(gettext("The server did not answer. Check your connection; nothing was saved."));
   });
 
   // --- Narrow screens: the navigation folds into a menu -----------------------------------

@@ -10,6 +10,7 @@ in the admin.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from annotations import services
 from annotations.management.refusing import RefusingCommand
@@ -25,10 +26,15 @@ class Command(RefusingCommand):
     def handle(self, *args, **options) -> None:
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None or not user.is_active:
-            raise CommandError(f"No active user is called {options['username']!r}.")
+            raise CommandError(
+                _("No active user is called %(name)r.") % {"name": options["username"]}
+            )
         try:
             token, key = services.api_token_create(user=user, name=options["name"])
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        self.stdout.write(f"Token “{token.name}” for {user.get_username()} (shown once):")
+        self.stdout.write(
+            _("Token “%(name)s” for %(user)s (shown once):")
+            % {"name": token.name, "user": user.get_username()}
+        )
         self.stdout.write(key)

@@ -5,6 +5,7 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from annotations import exporters
@@ -44,7 +45,7 @@ class Command(RefusingCommand):
             }
         )
         if not chosen.is_valid():
-            raise CommandError(f"Filters not understood: {chosen.refusal()}")
+            raise CommandError(_("Filters not understood: %(why)s") % {"why": chosen.refusal()})
         fmt = options["format"]
         site_url = self._site_url(options["site_url"]) if fmt != "csv" else ""
         claims = chosen.qs
@@ -82,7 +83,10 @@ class Command(RefusingCommand):
                 sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - no traceback at exit
                 return
         bar.close()
-        self.stderr.write(f"Exported {total} claim(s) as {fmt}.", style_func=self.style.SUCCESS)
+        self.stderr.write(
+            _("Exported %(n)s claim(s) as %(format)s.") % {"n": total, "format": fmt},
+            style_func=self.style.SUCCESS,
+        )
 
     @staticmethod
     def _site_url(option: str | None) -> str:

@@ -8,6 +8,7 @@ import sys
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from annotations import permissions
@@ -52,16 +53,21 @@ class Command(RefusingCommand):
         path = options["file"]
         fmt = options["format"] or detect_format(path)
         if fmt is None:
-            raise CommandError("Say --format jsonl, csv or jsonld (the file name does not tell).")
+            raise CommandError(
+                _("Say --format jsonl, csv or jsonld (the file name does not tell).")
+            )
         if not os.path.isfile(path):
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be 1 or more.")
+            raise CommandError(_("--batch-size must be 1 or more."))
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
-            raise CommandError(f"No user named {options['user']}.")
+            raise CommandError(_("No user named %(name)s.") % {"name": options["user"]})
         if not permissions.can_import(user):
-            raise CommandError(f"{user.get_username()} may not bulk import (reviewers and admins).")
+            raise CommandError(
+                _("%(user)s may not bulk import (reviewers and admins).")
+                % {"user": user.get_username()}
+            )
         size = os.path.getsize(path)
         run = import_run_start(
             user=user,
@@ -98,21 +104,35 @@ class Command(RefusingCommand):
                 )
             except UnicodeDecodeError as exc:
                 raise CommandError(
-                    f"The file is not UTF-8 (byte {exc.start} of a block). Save it as UTF-8 and "
-                    f"retry. {run.articles_created} article(s) went in before that; run "
-                    f"{run.pk} lists them: {settings.SITE_URL}{run.get_absolute_url()}"
+                    _(
+                        "The file is not UTF-8 (byte %(byte)s of a block). Save it as UTF-8 and "
+                        "retry. %(n)s article(s) went in before that; run %(run)s lists them: "
+                        "%(url)s"
+                    )
+                    % {
+                        "byte": exc.start,
+                        "n": run.articles_created,
+                        "run": run.pk,
+                        "url": f"{settings.SITE_URL}{run.get_absolute_url()}",
+                    }
                 ) from exc
             bar.update(size - bar.n)
         for duplicate in report.duplicates:
             self.stderr.write(
-                f"line {duplicate.line}: skipped, {duplicate.reason}",
+                _("line %(line)s: skipped, %(reason)s")
+                % {"line": duplicate.line, "reason": duplicate.reason},
                 style_func=self.style.WARNING,
             )
         for problem in report.errors:  # in line order
-            self.stderr.write(f"line {problem.line}: {problem.reason}")
-        prefix = "Dry run: " if options["dry_run"] else ""
+            self.stderr.write(
+                _("line %(line)s: %(reason)s") % {"line": problem.line, "reason": problem.reason}
+            )
+        prefix = _("Dry run: ") if options["dry_run"] else ""
         style = self.style.SUCCESS if not report.failed else self.style.WARNING
         self.stdout.write(style(prefix + report.summary()))
-        self.stdout.write(f"Run {run.pk}: {settings.SITE_URL}{run.get_absolute_url()}")
+        self.stdout.write(
+            _("Run %(run)s: %(url)s")
+            % {"run": run.pk, "url": f"{settings.SITE_URL}{run.get_absolute_url()}"}
+        )
         if report.failed:
             sys.exit(1)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from annotations import anchoring, names, services
 from annotations.demo import ARTICLES, DEMO_PASSWORDS, SOURCES
@@ -92,11 +93,20 @@ class Command(BaseCommand):
             created += 1
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {created} new article(s), {Source.objects.count()} sources, "
-                f"{SourceAlias.objects.count()} names and aliases."
+                _(
+                    "Demo data ready: %(created)s new article(s), %(sources)s sources, "
+                    "%(names)s names and aliases."
+                )
+                % {
+                    "created": created,
+                    "sources": Source.objects.count(),
+                    "names": SourceAlias.objects.count(),
+                }
             )
         )
-        self.stdout.write("Demo accounts (for trying the app only; change them before real use):")
+        self.stdout.write(
+            _("Demo accounts (for trying the app only; change them before real use):")
+        )
         for username, password in DEMO_PASSWORDS.items():
             self.stdout.write(f"  {username:<9} {password}")
 

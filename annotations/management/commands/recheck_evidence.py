@@ -14,6 +14,7 @@ must otherwise pass between the two failures that make a link *gone* (tests, urg
 from collections import Counter
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations.management.refusing import RefusingCommand
 from annotations.services import evidence as service
@@ -46,4 +47,8 @@ class Command(RefusingCommand):
                     of = f"article {checked.article_id}"
                 self.stdout.write(f"{checked.state}: {checked.url} ({of})")
         summary = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
-        self.stdout.write(f"Re-checked {states.total()} link(s){': ' if states else ''}{summary}.")
+        if states:
+            said = _("Re-checked %(n)s link(s): %(summary)s.")
+        else:
+            said = _("Re-checked %(n)s link(s).")
+        self.stdout.write(said % {"n": states.total(), "summary": summary})

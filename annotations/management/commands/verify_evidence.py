@@ -8,6 +8,7 @@
 """
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from annotations import capture
 from annotations.management.refusing import RefusingCommand
@@ -46,5 +47,11 @@ class Command(RefusingCommand):
             self.stderr.write(line)
         blobs, captures = CaptureBlob.objects.count(), Capture.objects.count()
         if found:
-            raise CommandError(f"{found} mismatch(es) in {captures} capture(s), {blobs} file(s).")
-        self.stdout.write(f"All {captures} capture(s) and {blobs} stored file(s) verified.")
+            raise CommandError(
+                _("%(found)s mismatch(es) in %(captures)s capture(s), %(blobs)s file(s).")
+                % {"found": found, "captures": captures, "blobs": blobs}
+            )
+        self.stdout.write(
+            _("All %(captures)s capture(s) and %(blobs)s stored file(s) verified.")
+            % {"captures": captures, "blobs": blobs}
+        )
