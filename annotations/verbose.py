@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 FIELD_NAMES = {
+    "active": _("active"),
     "anchor_reason": _("anchor reason"),
     "anchor_state": _("anchor"),
     "annotation": _("claim"),
@@ -41,10 +42,13 @@ FIELD_NAMES = {
     "created_at": _("created at"),
     "created_by": _("created by"),
     "credibility": _("credibility"),
+    "cue": _("cue"),
     "current": _("current"),
     "data": _("data"),
     "deleted_at": _("deleted at"),
     "deleted_by": _("deleted by"),
+    "dismissed_at": _("dismissed at"),
+    "dismissed_by": _("dismissed by"),
     "delivered_at": _("delivered at"),
     "delivery": _("delivery"),
     "description": _("description"),
@@ -93,6 +97,7 @@ FIELD_NAMES = {
     "payload": _("payload"),
     "payload_sha256": _("payload sha256"),
     "payload_size": _("payload size"),
+    "phrase": _("phrase"),
     "pid": _("pid"),
     "prefix": _("prefix"),
     "published_at": _("published at"),
@@ -107,6 +112,7 @@ FIELD_NAMES = {
     "reviewed_at": _("reviewed at"),
     "reviewed_by": _("reviewed by"),
     "revoked_at": _("revoked at"),
+    "role": pgettext_lazy("cue", "role"),
     "rows_failed": _("rows failed"),
     "rows_skipped": _("rows skipped"),
     "secret": _("secret"),
@@ -159,6 +165,8 @@ MODEL_NAMES = {
     "WebhookDelivery": (_("webhook delivery"), _("webhook deliveries")),
     "WebhookAttempt": (_("webhook attempt"), _("webhook attempts")),
     "UserProfile": (_("profile"), _("profiles")),
+    "DeskCue": (_("desk cue"), _("desk cues")),
+    "SuggestionDismissal": (_("dismissed suggestion"), _("dismissed suggestions")),
 }
 
 
