@@ -103,3 +103,13 @@ def test_admin_delete_article_is_soft_and_restorable(client, admin_user):
     article.refresh_from_db()
     assert article.deleted_at is None
     assert Article.objects.count() == 1
+
+
+def test_a_pending_sources_history_is_the_sources_history(reviewer_client):
+    """The review queue is a proxy of Source: its history link leads to the source's own
+    history (it answered 500: the proxy has no history model of its own)."""
+    pending = SourceFactory(review_status=Source.Review.PENDING)
+    response = reviewer_client.get(f"/admin/annotations/pendingsource/{pending.pk}/history/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/annotations/source/{pending.pk}/history/"
+    assert reviewer_client.get(response["Location"]).status_code == 200

@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import AdminRadioSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -409,6 +410,11 @@ class PendingSourceAdmin(SourceAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The queue is a view of Source, which keeps the history: its history is the
+        source's own (the proxy has no history model to read)."""
+        return redirect("admin:annotations_source_history", object_id)
 
     def response_change(self, request, obj):
         """ "Save and continue editing" on a source just decided: it has left the queue, so
