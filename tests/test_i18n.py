@@ -381,3 +381,21 @@ def test_exports_are_the_same_in_every_language(client, editor, url_name):
     for label in labels.LABELS:  # keys, never the names people read
         with translation.override("uk"):
             assert str(label.name).encode() not in english
+
+
+# SVG coordinates, sizes and view boxes: numbers for the browser, never in a language's
+# format ("198,0" is no coordinate: a Ukrainian chart drew nothing).
+_SVG_NUMBER = re.compile(r'\s(?:x|y|x1|x2|y1|y2|width|height|viewBox)="[^"]*\d,\d')
+
+
+def test_charts_write_their_numbers_for_the_browser_in_any_language(client, editor):
+    article = ArticleFactory(body="Report\n\nOne claim here, and a second claim there.")
+    claim_by(editor, article, "One claim here", label="disputed")
+    claim_by(editor, article, "a second claim there", label="unattributed")
+    client.force_login(editor)
+    for url in (reverse("annotations:dashboard"),):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        ukrainian = client.get(url, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+        assert "<rect" in english and "<rect" in ukrainian
+        assert not _SVG_NUMBER.findall(english)
+        assert not _SVG_NUMBER.findall(ukrainian), _SVG_NUMBER.findall(ukrainian)[:3]
