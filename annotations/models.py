@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import cues, labels
-from .text import validate_body, validate_iri, validate_line, validate_lines
+from .text import utc_moment, validate_body, validate_iri, validate_line, validate_lines
 
 User = settings.AUTH_USER_MODEL
 
@@ -272,6 +272,14 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.published_at is not None:
+            try:
+                self.published_at = utc_moment(self.published_at)
+            except ValidationError as error:
+                raise ValidationError({"published_at": error.messages}) from None
 
     def get_absolute_url(self) -> str:
         return reverse("annotations:article-detail", args=[self.pk])

@@ -22,6 +22,7 @@ and `validate_body` are the same rules as Django validators, for model and form 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -128,3 +129,18 @@ class TextRulesForm(forms.Form):
             else:
                 rule = validate_line
             field.validators.append(rule)
+
+
+def utc_moment(value: datetime) -> datetime:
+    """A date-time as it is stored: in UTC. Any offset Python reads is accepted on the way
+    in ("-22:13" is one), but PostgreSQL refuses offsets past 15:59, and a date near the
+    ends of the calendar may not exist in UTC ("0001-01-01T00:00+05:00"): the latter is
+    refused with a message, never a 500. Naive values are the caller's to make aware."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(
+            _("“%(value)s” is not a date and time that can be stored.") % {"value": value}
+        ) from None

@@ -493,6 +493,13 @@ BAD |= {
     "article-create-published-at-words": post(
         ARTICLES, new_article(published_at="yesterday-ish"), field="published_at"
     ),
+    # A moment before the calendar starts once it is in UTC: stored in UTC, it would not exist.
+    "article-create-published-at-before-the-calendar": post(
+        ARTICLES, new_article(published_at="0001-01-01T00:00:00+05:00"), field="published_at"
+    ),
+    "article-correct-published-at-before-the-calendar": patch(
+        ARTICLE, correction(published_at="0001-01-01T03:00:00+14:00"), field="published_at"
+    ),
     "article-create-published-at-number": post(
         ARTICLES, new_article(published_at=1700000000), 400, field="published_at"
     ),

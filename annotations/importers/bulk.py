@@ -109,7 +109,10 @@ def _when(value) -> datetime | None:
         parsed = datetime(day.year, day.month, day.day)
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
+    try:
+        return text.utc_moment(parsed)
+    except ValidationError as error:
+        raise RecordProblem(f"“published_at”: {error.messages[0]}") from None
 
 
 def _int(value, name: str, index: int) -> int:
