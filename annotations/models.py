@@ -273,6 +273,9 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article-detail", args=[self.pk])
+
     def clean(self) -> None:
         super().clean()
         if self.published_at is not None:
@@ -280,9 +283,6 @@ class Article(models.Model):
                 self.published_at = utc_moment(self.published_at)
             except ValidationError as error:
                 raise ValidationError({"published_at": error.messages}) from None
-
-    def get_absolute_url(self) -> str:
-        return reverse("annotations:article-detail", args=[self.pk])
 
     @property
     def current_evidence(self) -> Evidence | None:
