@@ -10,7 +10,8 @@ The issue's bar (recall@5 0.9 within a language, 0.5 across, top-1 precision 0.8
 on the tuning part, and on the held-out part except recall within a language: 0.867 there.
 That figure is asserted as measured, so that it cannot get worse unseen, and issue 22 stays
 open on it (a fresh held-out part comes with the next change of the matcher). README
-prints the figures: rerun with `make test PYTEST_ARGS="tests/test_similar_quality.py -s"`.
+prints the figures: rerun with
+`make test TEST_WORKERS=0 PYTEST_ARGS="tests/test_similar_quality.py -s"`.
 """
 
 import pytest
