@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -252,6 +253,19 @@ class ArticleForm(TextRulesForm):
         if not body.strip():
             raise forms.ValidationError(_("The article has no text."))
         return body
+
+    def clean_published_at(self):
+        """The same moment in UTC: an offset may be anything under a day in ISO 8601, but
+        PostgreSQL refuses one past 15:59 (a 500 for "…T19:23:45-22:13")."""
+        published = self.cleaned_data["published_at"]
+        if published is None:
+            return published
+        try:
+            return published.astimezone(UTC)
+        except OverflowError:  # the moment is before year 1 or after 9999 in UTC
+            raise forms.ValidationError(
+                self.fields["published_at"].error_messages["invalid"], code="invalid"
+            ) from None
 
 
 class NewArticleForm(ArticleForm):

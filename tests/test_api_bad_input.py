@@ -489,6 +489,9 @@ BAD |= {
     "article-create-published-at-number": post(
         ARTICLES, new_article(published_at=1700000000), 400, field="published_at"
     ),
+    "article-create-published-before-year-1-in-utc": post(
+        ARTICLES, new_article(published_at="0001-01-01T00:30:00+05:00"), field="published_at"
+    ),
     "article-create-language-too-long": post(
         ARTICLES, new_article(language="x" * 17), field="language"
     ),
