@@ -41,10 +41,14 @@ run: demo
 manage: migrate
 	DEBUG=1 $(BIN)/python manage.py $(ARGS)
 
-## The whole suite, browser tests included. Uses DATABASE_URL when set.
+## The whole suite, browser tests included. Uses DATABASE_URL when set. The tests are shared
+## out between TEST_WORKERS processes (pytest-xdist), each with its own test database
+## (test_NAME_gw0, test_NAME_gw1, … on PostgreSQL); TEST_WORKERS=0 runs them in this one
+## (for -s or a debugger): make test TEST_WORKERS=0 PYTEST_ARGS="tests/test_x.py -s".
+TEST_WORKERS ?= 2
 test: setup
 	SECRET_KEY=test-only-7Qm2vX9pL4sR8wK1zN6bT3yH5cJ0dF2gA7eU9iO4tY6rW1qZ DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true PLAIN_STATIC_STORAGE=1 \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## Benchmarks (bench/, not part of `make test`). BENCH_ARGS=--quick for smaller sizes.
 bench: migrate

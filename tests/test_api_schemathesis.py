@@ -12,7 +12,8 @@ server also checks what no schema says (a quote must be the text between its off
 
 Bounded and repeatable, for CI: a fixed number of examples per operation (the fuzzing
 phase; the coverage phase adds its own boundary cases), generated deterministically, no
-example database. Every example runs in a savepoint that is rolled back, so each starts
+example database. The operations are called in parts (PARTS: by the path's collection),
+each a test of its own that `make test`'s processes share out; every operation is in one. Every example runs in a savepoint that is rolled back, so each starts
 from the same rows: an editor's article and claim (of an approved source, so that the
 ClaimReview export has it), a source pending review and a duplicate of it, the
 reviewer's link import, a shared claim of that claim and its twin in another article,
@@ -113,13 +114,36 @@ def wsgi_app():
         signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def api_schema(world, wsgi_app):
+# The operations in parts, each a test of its own (with its own world), so that `make test`'s
+# processes share them out instead of one process calling all of them. Each part is the
+# operations whose path matches its pattern; the last, REST, is every operation that no
+# other part has, so that an operation added to the API is called whatever its path. Each
+# operation gets the same examples whichever part it is in.
+PARTS = {
+    "articles": r"^/api/v1/articles/",
+    "claims": r"^/api/v1/claims/",
+    "annotations": r"^/api/v1/annotations/",
+    "sources": r"^/api/v1/sources/",
+}
+REST = "rest"
+
+
+def _config_of_part(part: str) -> dict:
+    """CONFIG, with every operation outside `part` turned off."""
+    if part == REST:
+        off = [{"include-path-regex": pattern, "enabled": False} for pattern in PARTS.values()]
+    else:
+        off = [{"exclude-path-regex": PARTS[part], "enabled": False}]
+    return {**CONFIG, "operations": off}
+
+
+@pytest.fixture(params=[*PARTS, REST])
+def api_schema(request, world, wsgi_app):
     return schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json",
         wsgi_app,
         headers=world["auth"],
-        config=SchemathesisConfig.from_dict(CONFIG),
+        config=SchemathesisConfig.from_dict(_config_of_part(request.param)),
     )
 
 

@@ -10,8 +10,8 @@ precision 0.8), which it meets with no margin within a language.
 The weights were chosen on `tuning.json`, `frozen.json` and `holdout.json`: the last two
 were each held out once, scored, and then read, so they became tuning data (README tells
 the story). They are held to what they measured when tuning ended, a little under, so that
-a change cannot lose what the tuning found. README
-prints the figures: rerun with `make test PYTEST_ARGS="tests/test_similar_quality.py -s"`.
+a change cannot lose what the tuning found. README prints the figures: rerun with
+`make test TEST_WORKERS=0 PYTEST_ARGS="tests/test_similar_quality.py -s"`.
 """
 
 import pytest
