@@ -636,7 +636,11 @@ def test_the_schema_describes_the_files_and_the_job(client, editor):
     listed = paths["/api/v1/sources/"]["get"]["responses"]["200"]["content"]["application/json"]
     assert listed["schema"]["$ref"].endswith("/PagedSource")
     assert {"next", "previous", "results"} == set(shapes["PagedSource"]["properties"])
-    assert shapes["Source"]["properties"]["url"] == {"type": "string", "readOnly": True}
+    assert shapes["Source"]["properties"]["url"] == {
+        "type": "string",
+        "readOnly": True,
+        "title": "Link",
+    }
     assert shapes["SourceInRequest"]["additionalProperties"] is False
     assert shapes["UrlImport"]["properties"]["error"]["nullable"] is True
 

@@ -311,6 +311,9 @@ def test_drag_that_runs_out_of_the_text_keeps_the_part_inside(
     page, live_server, login, editor, article
 ):
     open_article(page, live_server, login, editor, article)
+    # The suggested claims come after the page, between the text and the form below: what
+    # is below the text moves when they come, so measure it once they are there.
+    expect(page.locator("#suggestions .suggestion-count")).to_be_visible()
     # From "reportedly" down past the end of the article, onto the no-JS form below it.
     start = BODY.index("reportedly been")
     r = char_rect(page, start)
@@ -323,8 +326,10 @@ def test_drag_that_runs_out_of_the_text_keeps_the_part_inside(
     assert form_span(page) == {"start": start, "end": len(BODY), "quote": BODY[start:]}
     page.keyboard.press("Escape")
 
-    # From the headline above the body down to "Kharkiv" in the body's first line.
+    # From the headline above the body down to "Kharkiv" in the body's first line (the drag
+    # above scrolled the page down: bring the headline back into view).
     end = BODY.index("Kharkiv") + len("Kharkiv")
+    page.evaluate("() => window.scrollTo(0, 0)")
     head = page.locator("#article-title").bounding_box()
     r = char_rect(page, end - 1)
     page.mouse.move(head["x"] + 40, head["y"] + head["height"] / 2)

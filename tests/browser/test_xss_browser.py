@@ -897,7 +897,7 @@ def test_correction_form_and_conflict_page(page, login, xss, guard):
     expect(page.locator("h1")).to_have_text("Your correction was not saved")
     guard.check(
         "conflict page",
-        texts=[article.title, their_line, "saved by reviewer"],
+        texts=[article.title, their_line, "Saved by reviewer"],
         values=[mine],
     )
     hover_all(page, "main a")
