@@ -208,7 +208,19 @@ class Likely(NamedTuple):
     match: names.NameMatch
 
 
-_name_index: tuple[tuple, names.NameIndex] | None = None
+# What is kept between requests while the rows it is built from do not change: key ->
+# (stamp, value). The stamp is one small aggregate over those rows (count, top id, last
+# update), read on every call; the value is built again only when it differs.
+_kept: dict[str, tuple[tuple, object]] = {}
+
+
+def _kept_while(key: str, stamp: dict, build):
+    stamp_values = tuple(stamp.values())
+    held = _kept.get(key)
+    if held is None or held[0] != stamp_values:
+        held = (stamp_values, build())
+        _kept[key] = held
+    return held[1]
 
 
 def source_name_index() -> names.NameIndex:
@@ -217,24 +229,18 @@ def source_name_index() -> names.NameIndex:
     Kept between requests while no name changes: one small aggregate asks whether it did
     (names are added, renamed, moved by a merge, or deleted with their source), and only
     then are the names read again."""
-    global _name_index
-    stamp = tuple(
-        SourceAlias.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at")).values()
-    )
-    if _name_index is None or _name_index[0] != stamp:
+
+    def build() -> names.NameIndex:
         entries = SourceAlias.objects.values_list("source_id", "name").order_by("id")
-        _name_index = (stamp, names.NameIndex(entries.iterator(chunk_size=5000)))
-    return _name_index[1]
+        return names.NameIndex(entries.iterator(chunk_size=5000))
+
+    stamp = SourceAlias.objects.aggregate(n=Count("id"), top=Max("id"), last=Max("updated_at"))
+    return _kept_while("source names", stamp, build)
 
 
 def forget_name_index() -> None:
-    """Drop the kept index (tests start each from the database)."""
-    global _name_index, _desk_cues
-    _name_index = None
-    _desk_cues = None
-
-
-_desk_cues: tuple[tuple, tuple[cues.Cue, ...]] | None = None
+    """Drop what is kept (tests start each from the database)."""
+    _kept.clear()
 
 
 def active_desk_cues() -> tuple[cues.Cue, ...]:
@@ -242,19 +248,15 @@ def active_desk_cues() -> tuple[cues.Cue, ...]:
     none is added, changed or deleted: one small aggregate asks whether one was. Their
     compiled patterns are kept by `suggesting` (by phrase), so a changed cue is compiled
     anew and an unchanged one is not."""
-    global _desk_cues
-    stamp = tuple(
-        DeskCue.objects.aggregate(
-            n=Count("id"),
-            on=Count("id", filter=Q(active=True)),
-            top=Max("id"),
-            last=Max("updated_at"),
-        ).values()
-    )
-    if _desk_cues is None or _desk_cues[0] != stamp:
+
+    def build() -> tuple[cues.Cue, ...]:
         rows = DeskCue.objects.filter(active=True).values_list("phrase", "role", "kind", "language")
-        _desk_cues = (stamp, tuple(cues.Cue(*row) for row in rows))
-    return _desk_cues[1]
+        return tuple(cues.Cue(*row) for row in rows)
+
+    stamp = DeskCue.objects.aggregate(
+        n=Count("id"), on=Count("id", filter=Q(active=True)), top=Max("id"), last=Max("updated_at")
+    )
+    return _kept_while("desk cues", stamp, build)
 
 
 def likely_sources(term: str, *, exclude: tuple[int, ...] = (), limit: int = 5) -> list[Likely]:

@@ -266,7 +266,7 @@ def telling(number: str) -> bool:
         return False
     if value != int(value):
         return True
-    return value >= 10 and not (value == int(value) and 1900 <= value <= 2100)
+    return value >= 10 and not year(str(int(value)))
 
 
 # --- Words and names ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations import anchoring, history, services
 from annotations.models import Annotation, Article, SuggestionDismissal
-from tests.factories import BODY, all_at_once, claim_by
+from tests.factories import BODY, ArticleFactory, all_at_once, claim_by
 from tests.suggest_stub import two_rule_engine  # noqa: E402, F401 (the engine the tests name spans of)
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,15 @@ def test_a_claim_accepted_from_a_suggestion_says_so_in_its_history(article, edit
     assert entry["reason"] == "from a suggestion (cue “According to”)"
     plain = claim_by(editor, article, "Ірина said the windows came in")
     assert history.entries(history.claim_records(plain.pk))[0]["reason"] == ""
+
+
+def test_a_cue_written_with_a_no_break_space_is_accepted(editor):
+    """Cues are read as written, and Ukrainian and Russian copy often binds its words with a
+    no-break space ("за\u00a0даними"): one line of text, so the claim saves."""
+    article = ArticleFactory(body="Удар\n\nЗа\u00a0даними ОВА, пошкоджено три будинки.")
+    claim = claim_by(editor, article, "пошкоджено три будинки", from_suggestion="За\u00a0даними")
+    (entry,) = history.entries(history.claim_records(claim.pk))
+    assert entry["reason"] == "from a suggestion (cue “За\u00a0даними”)"
 
 
 @pytest.mark.parametrize("cue", ["told the Pentagon", "x" * 101, "According\nto"])

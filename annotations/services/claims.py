@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .. import anchoring, capture, labels, permissions
+from .. import anchoring, capture, labels, permissions, text
 from ..models import Annotation, Article, Source, WebhookEvent
 from .evidence import evidence_track
 from .shared_claims import claim_terms_refresh
@@ -322,7 +322,7 @@ def _from_suggestion_reason(body: str, start: int, end: int, cue: str) -> str:
     page said the suggestion came from: one short line, found in the text near the claim
     (a cue from elsewhere is refused, not recorded)."""
     cue = cue.strip()
-    if len(cue) > SUGGESTION_CUE_MAX or "\n" in cue or not cue.isprintable():
+    if len(cue) > SUGGESTION_CUE_MAX or "\n" in cue or text.problem(cue):
         raise ValidationError(
             {"from_suggestion": _("The suggestion’s cue must be one short line of text.")}
         )

@@ -54,7 +54,7 @@ def article_suggestions(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def suggestion_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Dismiss one suggestion for everyone. htmx gets the list as it is now; a plain POST
     goes back to the list of suggestions with a message."""
-    article = get_object_or_404(Article.objects.alive().only("id"), pk=pk)
+    article = _article(pk)
     back = reverse("annotations:article-suggestions", args=[article.pk])
     form = SuggestionDismissForm(request.POST)
     if not form.is_valid():
@@ -69,7 +69,7 @@ def suggestion_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "annotations/article_detail.html#suggestions",
-            _context(request, _article(pk)),
+            _context(request, article),
         )
     messages.success(request, _("Suggestion dismissed for everyone."))
     return redirect(back)
