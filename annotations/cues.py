@@ -42,6 +42,12 @@ from django.utils.translation import gettext as _
 
 LANGUAGES = ("en", "uk", "ru")
 
+# Telling Ukrainian from Russian by script (the suggestions' article language, the matcher's
+# word language): Cyrillic with one of these letters is Ukrainian; with one of the others,
+# Russian. Text with neither could be either.
+UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
+RUSSIAN_LETTERS = "ыэъёЫЭЪЁ"
+
 
 class Role:
     """What a cue marks (stored keys of DeskCue.role)."""

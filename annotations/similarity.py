@@ -273,8 +273,8 @@ def telling(number: str) -> bool:
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_UKRAINIAN_LETTERS = re.compile(r"[іїєґІЇЄҐ]")
-_RUSSIAN_LETTERS = re.compile(r"[ыэъёЫЭЪЁ]")
+_UKRAINIAN_LETTERS = re.compile(f"[{cues.UKRAINIAN_LETTERS}]")
+_RUSSIAN_LETTERS = re.compile(f"[{cues.RUSSIAN_LETTERS}]")
 
 # Words that nearly every claim has: function words, and the verbs of attribution.
 _STOP = """

@@ -74,7 +74,7 @@ class SourceLookup(Protocol):
 
 # --- Language and sentences ----------------------------------------------------------------
 
-_UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+_UKRAINIAN_LETTERS = frozenset(cues.UKRAINIAN_LETTERS)
 
 
 def detect_language(text: str, declared: str = "") -> str:
