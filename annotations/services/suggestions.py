@@ -8,7 +8,9 @@ fills in (`services.claims.annotation_create(from_suggestion=cue)`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -26,8 +28,17 @@ __all__ = [
 ]
 
 
-def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
-    return a_start < b_end and b_start < a_end
+def _overlaps_any(spans: list[tuple[int, int]]):
+    """A test of whether [start, end) overlaps one of `spans` (sorted by start), in log time:
+    among the spans that start before `end`, does the one reaching furthest pass `start`?"""
+    starts = [start for start, _end in spans]
+    furthest = list(accumulate((end for _start, end in spans), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        before = bisect_left(starts, end)  # spans[:before] start before `end`
+        return before > 0 and furthest[before - 1] > start
+
+    return overlaps
 
 
 def open_suggestions(article: Article) -> list[suggesting.Suggestion]:
@@ -49,11 +60,12 @@ def open_suggestions(article: Article) -> list[suggesting.Suggestion]:
         .exclude(anchor_state=SuggestionDismissal.Anchor.ORPHANED)
         .values_list("start", "end", "quote")
     )
+    overlaps_a_claim = _overlaps_any(claims)
     kept = []
     for s in found:
         if (s.start, s.end, s.quote) in dismissed:
             continue
-        if any(_overlaps(s.start, s.end, start, end) for start, end in claims):
+        if overlaps_a_claim(s.start, s.end):
             continue
         kept.append(s)
     return kept
