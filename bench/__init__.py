@@ -19,7 +19,7 @@ sizes and finishes in under a minute.
 | P6 | re-anchoring 1,000 claims after a correction (reanchor) | - |
 | L1 | live updates: 50 tabs polling every 4 s, issue 9 (live) | the check flat out, 16 clients |
 | S2 | suggested claims for a 100,000-character article (suggest) | re.finditer of the verbs |
-| E1 | evidence capture: captures/s, save to "captured" in the poll (capture) | the page fetched plainly |
+| E1 | evidence capture: captures/s, save to "captured" in the poll (capture) | a plain fetch |
 | M1 | two gunicorns, one PostgreSQL; cross-server poll; two workers (scale) | one gunicorn |
 
 The machinery: `run` (the order of the rows, the clean-up, the table), `data` (text and

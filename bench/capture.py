@@ -17,6 +17,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -124,7 +125,6 @@ class Worker:
 
     def __init__(self, *, allow: str, env: dict | None = None, args: tuple[str, ...] = ()):
         self.allow, self.extra, self.args = allow, env or {}, args
-        self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Worker:
         env = process_env(
@@ -133,13 +133,15 @@ class Worker:
             URL_FETCH_ALLOW=self.allow,
             **self.extra,
         )
+        # Its log in a file, not a pipe that nobody reads while it runs (a full pipe would
+        # stop the worker).
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "run_worker", *self.args],
             cwd=BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+            stdout=self.log,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -150,16 +152,16 @@ class Worker:
         raise RuntimeError(f"the worker did not start: {self.errors[-3000:]}")
 
     def __exit__(self, *exc) -> None:
-        self.errors = ""
-        if self.proc is None:
-            return
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
-            _, self.errors = self.proc.communicate(timeout=60)
+            self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            _, self.errors = self.proc.communicate()
+            self.proc.wait()
+        self.log.seek(0)
+        self.errors = self.log.read()
+        self.log.close()
         if "Traceback" in self.errors:
             log(f"the worker logged errors:\n{self.errors[-3000:]}")
 
