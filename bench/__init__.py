@@ -19,11 +19,15 @@ sizes and finishes in under a minute.
 | P6 | re-anchoring 1,000 claims after a correction (reanchor) | - |
 | L1 | live updates: 50 tabs polling every 4 s, issue 9 (live) | the check flat out, 16 clients |
 | S2 | suggested claims for a 100,000-character article (suggest) | re.finditer of the verbs |
+| E1 | evidence capture: captures/s, save to "captured" in the poll (capture) | a plain fetch |
+| M1 | two gunicorns, one PostgreSQL; cross-server poll; two workers (scale) | one gunicorn |
 
 The machinery: `run` (the order of the rows, the clean-up, the table), `data` (text and
 data builders, clean-up), `server` with `server_settings` and `server_urls` (the gunicorn
 the HTTP rows run against), `loadgen` and `export_run` (processes of their own), `browser`
-(Chromium's launch flags and the code point walker, shared with tests/browser), `report`.
+(Chromium's launch flags and the code point walker, shared with tests/browser), `report`;
+`capture` has the page server on loopback and the worker process E1, M1 and
+tests/test_scale_pg.py share.
 
 All the data is the bench's own (articles with the outlet "make bench…", "make-bench"
 users and sources) and is removed at the end, and at the start if a run crashed.

@@ -19,10 +19,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from annotations import anchoring, names
-from annotations.models import Annotation, Article, ClaimTerm, Source, SourceAlias
+from annotations.models import (
+    Annotation,
+    Article,
+    Capture,
+    CaptureBlob,
+    ClaimTerm,
+    Evidence,
+    JobKey,
+    Source,
+    SourceAlias,
+)
 
 BENCH_OUTLET = "make bench"
 EXPORT_OUTLET = "make bench (export)"
@@ -222,6 +234,7 @@ def cleanup(session_keys=()) -> None:
     like = SOURCE_PREFIX + "%"
     claims = f"SELECT id FROM {Annotation._meta.db_table} WHERE article_id IN ({articles})"  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
+        _cleanup_evidence(marks)
         cursor.execute(
             f"DELETE FROM {ClaimTerm._meta.db_table} WHERE annotation_id IN ({claims})",  # noqa: S608
             marks,
@@ -246,6 +259,21 @@ def cleanup(session_keys=()) -> None:
         from axes.models import AccessLog
 
         AccessLog.objects.filter(username__startswith=USER_PREFIX).delete()
+
+
+def _cleanup_evidence(marks: list[str]) -> None:
+    """The evidence rows of the bench's claims and articles (E1, M1), their captures, the
+    stored WARCs no other capture shares, and their jobs."""
+    evidence = Evidence.objects.filter(
+        Q(claim__article__outlet__in=marks) | Q(article__outlet__in=marks)
+    )
+    ids = list(evidence.values_list("pk", flat=True))
+    blobs = set(Capture.objects.filter(evidence__in=ids).values_list("warc_id", flat=True))
+    keys = JobKey.objects.filter(key__in=[f"evidence:{pk}" for pk in ids])
+    DBTaskResult.objects.filter(pk__in=keys.values("job")).delete()
+    keys.delete()
+    Evidence.objects.filter(pk__in=ids).delete()  # their captures cascade
+    CaptureBlob.objects.filter(sha256__in=blobs, captures__isnull=True).delete()
 
 
 def session_for(user) -> str:

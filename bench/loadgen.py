@@ -48,7 +48,7 @@ class LoadResult:
 
 
 def run_load(
-    server: Gunicorn,
+    server: Gunicorn | list[Gunicorn],
     path: str,
     headers: dict,
     bodies: list[str],
@@ -65,15 +65,20 @@ def run_load(
     over `processes` load-generator processes, either for `duration` seconds after `warmup`
     seconds, or (`count`, one client) for a number of sequential requests. With `interval`,
     each client sends one request every `interval` seconds (as a polling tab does), the
-    clients spread evenly over it; `method` GET sends each body as the query string."""
+    clients spread evenly over it; `method` GET sends each body as the query string. With a
+    list of servers, client t sends to server t modulo their number (M1)."""
+    servers = server if isinstance(server, list) else [server]
     processes = max(1, min(processes, clients))
     start_at = time.monotonic() + 1.5  # time for the processes to start
     procs = []
     for p in range(processes):
         threads = [t for t in range(clients) if t % processes == p]
         spec = {
-            "host": server.host,
-            "port": server.port,
+            "host": servers[0].host,
+            "port": servers[0].port,
+            "targets": [
+                [servers[t % len(servers)].host, servers[t % len(servers)].port] for t in threads
+            ],
             "path": path,
             "headers": headers,
             "bodies": [bodies[t::clients] for t in threads],
@@ -118,8 +123,8 @@ def _loadgen_main(spec: dict) -> dict:
     method = spec.get("method", "POST")
     interval = spec.get("interval", 0.0)
 
-    def client(bodies: list[str], offset: float = 0.0) -> None:
-        conn = http.client.HTTPConnection(host, port, timeout=60)
+    def client(bodies: list[str], offset: float = 0.0, target=(host, port)) -> None:
+        conn = http.client.HTTPConnection(*target, timeout=60)
         latencies, statuses, sizes, errors = [], Counter(), [], []
         time.sleep(max(0.0, spec["start_at"] + offset - time.monotonic()))
         # More requests than bodies: start over (the same spans tagged again).
@@ -161,9 +166,10 @@ def _loadgen_main(spec: dict) -> dict:
     began = time.monotonic()
     cpu_began = time.process_time()
     offsets = spec.get("offsets") or [0.0] * len(spec["bodies"])
+    targets = [tuple(t) for t in spec.get("targets") or [[host, port]] * len(spec["bodies"])]
     threads = [
-        threading.Thread(target=client, args=(b, o))
-        for b, o in zip(spec["bodies"], offsets, strict=True)
+        threading.Thread(target=client, args=(b, o, t))
+        for b, o, t in zip(spec["bodies"], offsets, targets, strict=True)
     ]
     for t in threads:
         t.start()

@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 
 from bench import data
+from bench.capture import capture_row
 from bench.export import export_rows
 from bench.highlight import browser_row
 from bench.imports import import_rows
@@ -20,14 +21,19 @@ from bench.page import page_row
 from bench.reanchor import reanchor_row
 from bench.report import ROWS, log, render_table
 from bench.saves import save_rows
+from bench.scale import scale_rows
 from bench.server import Gunicorn
 from bench.similar import similar_row
 from bench.suggest import suggest_row
 
 
+def server_workers(run: data.Run) -> int:
+    return run.options.workers or 2 * (os.cpu_count() or 1)
+
+
 def server_rows(run: data.Run, only) -> list[list[str]]:
-    """P2, P5 and L1, against one gunicorn."""
-    workers = run.options.workers or 2 * (os.cpu_count() or 1)
+    """P2, P5, L1 and E1, against one gunicorn."""
+    workers = server_workers(run)
     rows = []
     with Gunicorn(workers) as server:
         log(f"gunicorn: {workers} sync workers on {server.url}")
@@ -37,6 +43,8 @@ def server_rows(run: data.Run, only) -> list[list[str]]:
             rows += browser_row(run, server)
         if "L1" in only:
             rows += polling_row(run, server, workers)
+        if "E1" in only:
+            rows += capture_row(run, server)
     return rows
 
 
@@ -51,7 +59,7 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
     try:
         if "P1" in only:
             rows += page_row(bench)
-        if {"P2", "P5", "L1"} & set(only):
+        if {"P2", "P5", "L1", "E1"} & set(only):
             rows += server_rows(bench, only)
         if "P3" in only:
             rows += export_rows(bench)
@@ -63,6 +71,8 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
             rows += similar_row(bench)
         if "S2" in only:
             rows += suggest_row(bench)
+        if "M1" in only:
+            rows += scale_rows(bench, server_workers(bench))
     finally:
         log("cleaning up the bench data…")
         data.cleanup(bench.session_keys)

@@ -39,14 +39,9 @@ def _save_bodies(article: Article, wanted: int) -> list[str]:
     ]
 
 
-def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
-    article = run.big_article()
-    clients = run.options.clients
-    duration = run.options.duration or (2.0 if run.quick else 10.0)
-    warmup = 0.5 if run.quick else 1.0
-    sequential = 30 if run.quick else 200
-    processes = run.options.load_processes
-    session = run.session()
+def save_headers(server: Gunicorn, article: Article, session: str) -> tuple[dict, int]:
+    """The headers of an htmx claim save on `article` by the signed-in `session` (its CSRF
+    cookie and token, as the article page gave them), and that page's size."""
     token, page_bytes = csrf_token(server, article.get_absolute_url(), session)
     headers = {
         "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={token}",
@@ -55,6 +50,17 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
         "HX-Current-URL": server.url + article.get_absolute_url(),
         "Content-Type": "application/x-www-form-urlencoded",
     }
+    return headers, page_bytes
+
+
+def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
+    article = run.big_article()
+    clients = run.options.clients
+    duration = run.options.duration or (2.0 if run.quick else 10.0)
+    warmup = 0.5 if run.quick else 1.0
+    sequential = 30 if run.quick else 200
+    processes = run.options.load_processes
+    headers, page_bytes = save_headers(server, article, run.session())
     bodies = _save_bodies(article, 4000 if run.quick else 25_000)
     save_path = reverse("annotations:claim-create", args=[article.pk])
     bare_path = BARE_INSERT_PATH.format(pk=article.pk)

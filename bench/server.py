@@ -30,12 +30,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_env(settings_module: str, **values: str) -> dict:
+    """The environment of an app process the bench starts (a server, a worker): this one's,
+    with DEBUG off, the same key, quiet logs, these settings and `values` on top."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DEBUG="0",
+        SECRET_KEY=settings.SECRET_KEY,
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    env.update(values)
+    return env
+
+
 class Gunicorn:
     """gunicorn (sync workers) on loopback with the bench settings, against the same
-    database as this process; stopped (only this one, by its pid) on exit."""
+    database as this process (or the one `env` names: a test's); stopped (only this one, by
+    its pid) on exit."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, env: dict | None = None):
         self.workers = workers
+        self.extra_env = env or {}
         self.port = free_port()
         self.host = "127.0.0.1"
         self.proc = None
@@ -47,17 +64,12 @@ class Gunicorn:
         return f"http://{self.host}:{self.port}"
 
     def env(self) -> dict:
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE="bench.server_settings",
-            DEBUG="0",
-            SECRET_KEY=settings.SECRET_KEY,
+        return process_env(
+            "bench.server_settings",
             ALLOWED_HOSTS="127.0.0.1",
             PLAIN_STATIC_STORAGE="1",
-            LOG_LEVEL="WARNING",
-            PYTHONPATH=str(BASE_DIR),
+            **self.extra_env,
         )
-        return env
 
     def __enter__(self) -> Gunicorn:
         command = [

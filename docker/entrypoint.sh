@@ -8,8 +8,9 @@
 #   WEB_CONCURRENCY   gunicorn worker processes (default 3)
 #   GUNICORN_THREADS  threads per worker (default 1; more than 1 switches to gthread)
 #   GUNICORN_TIMEOUT  seconds a request may run before its worker is restarted (default 300)
-#   MIGRATE_ON_START  1 (default) runs `migrate` first; set 0 on extra web containers when
-#                     several start at once, and migrate from one of them only
+#   MIGRATE_ON_START  1 (default) runs `migrate` first, for a single `docker run` of the image;
+#                     docker compose sets 0 and migrates once, in its `migrate` service, so
+#                     that any number of web copies can start together
 #   GUNICORN_CMD_ARGS extra gunicorn options, read by gunicorn itself
 set -eu
 
