@@ -202,11 +202,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
-if HTTPS and env_bool("BEHIND_PROXY", True):
-    # Behind a reverse proxy every request comes from the proxy: take the client address
-    # from X-Forwarded-For (set by the proxy; PROXY_COUNT proxies in front of gunicorn).
-    AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The reverse proxies in front of gunicorn (docker compose's nginx is one; a TLS proxy in
+# front of it makes two): the client's address is read from X-Forwarded-For past them
+# (annotations.clientip), for the lockouts and the API's limits. 0: no proxy, the header is
+# ignored. Default: 1 with HTTPS=1 behind a proxy, else 0; docker compose sets 1.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if HTTPS and env_bool("BEHIND_PROXY", True) else 0)
+AXES_CLIENT_IP_CALLABLE = "annotations.clientip.client_ip"
 
 # The interface's languages: exactly these two. A desk adds one here and in the catalogues
 # (README, "Translating the interface"). Each language is named in its own words in the

@@ -161,6 +161,65 @@ def test_lockout_after_repeated_failures(client, editor, settings):
     assert b"Too many failed sign-ins" in response.content
 
 
+def _fail_logins(client, times, forwarded):
+    for _ in range(times):
+        client.post(
+            "/accounts/login/",
+            {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+
+def _sign_in(client, forwarded):
+    return client.post(
+        "/accounts/login/",
+        {"username": "editor", "password": "pw-for-tests-only"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_proxy_a_lockout_holds_the_attacker_not_everyone(client, editor, settings):
+    """Behind nginx (PROXY_COUNT=1) every request comes from the proxy: the lockout is kept
+    for the client's address the proxy appended, not for the proxy's, so an attacker's
+    failures do not lock the editor out of their own account."""
+    settings.PROXY_COUNT = 1
+    _fail_logins(client, settings.AXES_FAILURE_LIMIT, "198.51.100.7")
+    assert _sign_in(client, "198.51.100.7").status_code == 429
+    assert _sign_in(client, "203.0.113.9").status_code == 302  # the editor, elsewhere
+
+
+def test_behind_a_proxy_what_the_client_wrote_in_the_header_is_not_believed(
+    client, editor, settings
+):
+    """An attacker who writes a new address left of the one the proxy appends each time is
+    still held: only the proxy's entry counts."""
+    settings.PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _fail_logins(client, 1, f"192.0.2.{n}, 198.51.100.7")
+    assert _sign_in(client, "192.0.2.99, 198.51.100.7").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", "10.0.0.2"),  # no proxy: the header is ignored
+        (1, "", "10.0.0.2"),  # fewer hops than proxies
+        (1, "192.0.2.1, 198.51.100.7", "198.51.100.7"),
+        (2, "192.0.2.1, 198.51.100.7, 10.0.0.9", "198.51.100.7"),  # TLS proxy, then nginx
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_rule(rf, settings, count, forwarded, expected):
+    from annotations.clientip import client_ip
+
+    settings.PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
 def test_createsuperuser_works(monkeypatch):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command

@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from .. import permissions, services
+from ..clientip import client_ip
 from ..models import ApiToken
 
 
@@ -69,6 +70,9 @@ class TokenRateThrottle(SimpleRateThrottle):
     @property
     def cache(self):  # read when used, so that tests and settings can change it
         return caches[settings.API_THROTTLE_CACHE]
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)  # the login lockouts' rule (PROXY_COUNT)
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.auth, ApiToken):
