@@ -77,7 +77,7 @@ class Ours:
     def save_request(self, spans):
         from django.urls import reverse
 
-        names = [s.name for s in self.sources]
+        ids = [s.pk for s in self.sources]  # the form picks a source by its id
         body = self.article.body
         headers = {
             "Cookie": self.cookies, "X-CSRFToken": self.token, "HX-Request": "true",
@@ -86,7 +86,7 @@ class Ours:
         }  # fmt: skip
         bodies = [
             urlencode({"start": s, "end": e, "quote": body[s:e], "label": label,
-                       "source": "" if source is None else names[source],
+                       "source": "" if source is None else ids[source],
                        "version": self.article.version})
             for s, e, label, source in spans
         ]  # fmt: skip

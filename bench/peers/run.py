@@ -129,8 +129,9 @@ def _figure(job: str, r: dict | None) -> tuple[str, float | None, float | None]:
     formats = list(r)
     times = " / ".join(f"{r[f]['seconds']:.1f} s {f}" for f in formats)
     peak = max(r[f]["peak_mb"] for f in formats)
+    grew = max(r[f]["peak_mb"] - r[f]["before_mb"] for f in formats)
     best = min(r[f]["seconds"] for f in formats)
-    return f"{times}, {_mb(peak)} peak", best, peak
+    return f"{times}; peak {_mb(peak)}, +{_mb(grew)} during it", best, max(grew, 1.0)
 
 
 def _mb(mb: float) -> str:
@@ -145,8 +146,8 @@ def _versus(job: str, ours: float | None, best: float | None, our_mb=None, best_
     factor = best / ours
     text = f"{factor:.1f}× faster" if factor >= 1 else f"{1 / factor:.1f}× slower"
     if our_mb and best_mb:
-        text += f", {best_mb / our_mb:.0f}× less memory" if best_mb >= our_mb else \
-            f", {our_mb / best_mb:.1f}× more memory"  # fmt: skip
+        more = our_mb / best_mb
+        text += f", {1 / more:.0f}× less growth" if more <= 1 else f", {more:.1f}× more growth"
     return text
 
 
