@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 from pathlib import Path
 
 import django
@@ -31,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--postgres", default=os.environ.get(
         "PEERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peers_bench"),
         help="Our PostgreSQL database (created and migrated when missing).")  # fmt: skip
+    p.add_argument("--our-import", choices=["command", "web"], default="command",
+                   help="Our import: import_articles (default) or the page.")  # fmt: skip
     p.add_argument("--quick", action="store_true", help="Smaller sizes and shorter loads.")
     p.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
                    help="gunicorn workers, doccano's and ours (2 x cores).")  # fmt: skip
@@ -61,6 +65,9 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{options.dir / 'ours.sqlite3'}"
     django.setup()
     from bench.peers.run import run
+
+    # A SIGTERM ends the run as Ctrl+C does: each tool's servers are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
     run(options)
 

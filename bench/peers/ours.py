@@ -4,7 +4,8 @@ for PostgreSQL), a JSON spec on stdin, the jobs' figures as JSON on stdout.
 
 The server is `make bench`'s gunicorn (bench.server.Gunicorn). The jobs as a person does
 them: the whole article page; the htmx claim save (as bench/saves.py sends it); the bulk
-import page with the JSONL file; the CSV export of the imported claims.
+import of a JSONL file (`import_articles`, or the import page); the CSV export of the
+imported claims.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _database() -> None:
 class Ours:
     """The jobs against our gunicorn, signed in as the bench's reviewer."""
 
-    def __init__(self, server, data, user, sources):
+    def __init__(self, server, data, user, sources, door: str):
         from django.conf import settings
 
         from bench.data import make_article, session_for
@@ -59,6 +60,7 @@ class Ours:
         self.token = token
         db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
         self.name = f"us ({db})"
+        self.door = door
 
     def server_pids(self) -> list[int]:
         from bench.peers.procs import tree
@@ -93,12 +95,11 @@ class Ours:
         return reverse("annotations:claim-create", args=[self.article.pk]), headers, bodies
 
     def import_docs(self, docs) -> str:
-        from django.urls import reverse
-
+        """The JSONL file through `import_articles` (the door README names for big files; run
+        here in this warm process, as the peers' servers are warm), or with `--our-import
+        web` through the bulk import page (gunicorn's 120 s limit applies)."""
         from annotations.models import Annotation
         from bench.data import EXPORT_OUTLET
-        from bench.peers.procs import file_form
-        from bench.server import request
 
         names = [s.name for s in self.sources]
         lines = "".join(
@@ -112,16 +113,41 @@ class Ours:
             }, ensure_ascii=False) + "\n"
             for i, d in enumerate(docs)
         ).encode()  # fmt: skip
+        if self.door == "web":
+            self._import_page(lines)
+        else:
+            self._import_command(lines)
+        wanted = sum(len(d["spans"]) for d in docs)
+        got = Annotation.objects.filter(article__outlet=EXPORT_OUTLET).count()
+        if got != wanted:
+            raise RuntimeError(f"the import wrote {got} of {wanted} claims")
+        door = "the bulk import page" if self.door == "web" else "import_articles"
+        return f"{door}, a JSONL file of {len(lines) / 1e6:.1f} MB"
+
+    def _import_command(self, lines: bytes) -> None:
+        import io
+        import tempfile
+
+        from django.core.management import call_command
+
+        with tempfile.NamedTemporaryFile(suffix=".jsonl") as file:
+            file.write(lines)
+            file.flush()
+            call_command("import_articles", file.name, user=self.user.username, verbosity=0,
+                         stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+
+    def _import_page(self, lines: bytes) -> None:
+        from django.urls import reverse
+
+        from bench.peers.procs import file_form
+        from bench.server import request
+
         form, content_type = file_form("file", "peers.jsonl", lines)
         headers = {"Cookie": self.cookies, "X-CSRFToken": self.token, "Content-Type": content_type}
         path = reverse("annotations:article-import")
         status, _, answer = request(self.host, self.port, "POST", path, form, headers)
-        wanted = sum(len(d["spans"]) for d in docs)
-        got = Annotation.objects.filter(article__outlet=EXPORT_OUTLET).count()
-        if status != 302 or got != wanted:
-            raise RuntimeError(f"the import answered {status} with {got} of {wanted} claims: "
-                               f"{answer[:300]!r}")  # fmt: skip
-        return f"the bulk import page, a JSONL file of {len(lines) / 1e6:.1f} MB"
+        if status != 302:
+            raise RuntimeError(f"the import page answered {status}: {answer[:300]!r}")
 
     def exports(self) -> list[str]:
         return ["CSV"]
@@ -159,7 +185,7 @@ def main() -> None:
     try:
         with Gunicorn(options.workers) as server:
             log(f"gunicorn: {options.workers} sync workers on {server.url}")
-            ours = Ours(server, peer_data, user, sources)
+            ours = Ours(server, peer_data, user, sources, options.our_import)
             results = run_jobs(ours, peer_data, options, spec["jobs"])
     finally:
         data.cleanup([ours.session] if ours else [])

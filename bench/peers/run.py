@@ -104,7 +104,7 @@ HOW = {
     "import": {
         "doccano": "JSONL file, Celery",
         "label-studio": "{articles} JSON rows",
-        "ours": "{spans:,} rows + history",
+        "ours": "{spans:,} claims + history",
     },  # fmt: skip
 }
 
