@@ -49,6 +49,9 @@ def run(options) -> None:
         f"and us); {options.clients} clients for {options.duration:g} s"
     )
     table = render(results, tools, data, options)
+    table += "\n\nLoad average (1 min) as each began: " + ", ".join(
+        f"{COLUMNS[t]} {results[t]['load_before']:.1f}" for t in tools
+    )
     print(head + "\n\n" + table)
     out = options.dir.parent / f"peers-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     out.with_suffix(".md").write_text(head + "\n\n" + table + "\n")
