@@ -1,6 +1,7 @@
 """The peers' virtualenvs: made once from PyPI with pinned versions and reused (a stamp
-holds what was installed; `--fresh` or other pins make them again), and the environment
-their processes get (nothing of ours: no DATABASE_URL, no Django settings)."""
+holds what was installed, `.peers-freeze.txt` what pip chose for the rest; `--fresh` or
+other pins make them again), and the environment their processes get (nothing of ours: no
+DATABASE_URL, no Django settings)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ def ensure(venv: Path, packages: list[str], *, fresh: bool) -> None:
               what=f"virtualenv {venv.name}")  # fmt: skip
     check_run([str(venv / "bin" / "pip"), "install", "--quiet", *packages], env=clean_env(),
               cwd=venv.parent, what=f"pip install {' '.join(packages)} (minutes)")  # fmt: skip
+    frozen = subprocess.run(  # noqa: S603 - what pip chose for the unpinned dependencies
+        [str(venv / "bin" / "pip"), "freeze"], env=clean_env(), capture_output=True, text=True
+    )
+    (venv / ".peers-freeze.txt").write_text(frozen.stdout)
     stamp.write_text(wanted)
 
 
