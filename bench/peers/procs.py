@@ -1,6 +1,7 @@
 """Processes the peer comparison starts, and what it reads of them: a server that is waited
 for and stopped (only its own process group, by its pid), the memory of a process tree,
-a time limit for each job. Standard library only."""
+a time limit for each job, a file upload's form. Plain requests are bench.server's; no
+Django is set up for any of this."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class Server:
     ready once `ready()` is true; `stop()` ends that group (its own pids only)."""
 
     def __init__(self, name: str, command: list[str], *, env: dict, cwd, log_path: Path,
-                 host: str, port: int, ready_path: str, start_timeout: float = 180):  # fmt: skip
+                 host: str, port: int, ready_path: str, start_timeout: float = 300):  # fmt: skip
         self.name, self.command, self.env, self.cwd = name, command, env, cwd
         self.log_path, self.host, self.port = log_path, host, port
         self.ready_path, self.start_timeout = ready_path, start_timeout

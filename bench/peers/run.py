@@ -27,6 +27,8 @@ def run(options) -> None:
     unknown = set(tools) - set(COLUMNS)
     if unknown:
         raise SystemExit(f"Unknown tools: {', '.join(sorted(unknown))}")
+    if "export" in jobs and "import" not in jobs:
+        raise SystemExit("The export exports what the import wrote: --jobs import,export")
     began, load_before = time.monotonic(), os.getloadavg()
     sizes = {"articles": 100, "saves": 6000} if options.quick else {}
     log(f"data in {options.dir}…")
