@@ -123,7 +123,8 @@ def _figure(job: str, r: dict | None) -> tuple[str, float | None, float | None]:
     if r is None:
         return "–", None, None
     if "error" in r:
-        return f"failed: {r['error'][:80]}", None, None
+        first = r["error"].splitlines()[0].replace("|", "/")
+        return f"failed ({first[:70]}…; the log says more)", None, None
     if job in ("open", "save1"):
         return ms(r["median"]), r["median"], None
     if job == "save16":
