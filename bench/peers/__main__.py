@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, help="Opens of the article timed (30; quick 7).")
     p.add_argument("--sequential", type=int, help="Sequential saves timed (200; quick 30).")
     p.add_argument("--load-processes", type=int, default=2)
-    p.add_argument("--job-timeout", type=float, default=900, help="Seconds for one job.")
+    p.add_argument("--job-timeout", type=float, default=600, help="Seconds for one job.")
     return p
 
 

@@ -113,25 +113,29 @@ class Doccano:
         })  # fmt: skip
         return project["id"]
 
-    def _wait(self, task_id: str) -> dict:
-        """Poll the Celery task until it is done. While the worker writes a big import, the
-        web server's reads of SQLite can fail ("database is locked", a 500): its page polls
-        on, and so does this (the job's time limit still holds), counting them."""
-        while True:
+    def _wait(self, task_id: str, limit: float = 300) -> dict:
+        """Poll the Celery task once a second until it is done. While the worker writes a big
+        import, the web server's reads of SQLite can fail ("database is locked", a 500): its
+        page polls on, and so does this, counting them. The worker can lose a task the same
+        way (its result cannot be written: "reject requeue=False" in doccano-task.log), so
+        after `limit` seconds the task counts as lost."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
             code, _, answer = request(self.host, self.port, "GET", f"/v1/tasks/status/{task_id}",
                                       headers=self.headers())  # fmt: skip
             if code >= 500:
                 self.locked += 1
-                time.sleep(0.25)
-                continue
-            if code != 200:
+            elif code != 200:
                 raise RuntimeError(f"doccano's task status answered {code}: {answer[:300]!r}")
-            status = json.loads(answer)
-            if status["ready"]:
-                if status["error"]:
-                    raise RuntimeError(f"doccano task failed: {status['error']}")
-                return status["result"]
-            time.sleep(0.25)
+            else:
+                status = json.loads(answer)
+                if status["ready"]:
+                    if status["error"]:
+                        raise RuntimeError(f"doccano task failed: {status['error']}")
+                    return status["result"]
+            time.sleep(1.0)
+        raise RuntimeError(f"doccano's Celery task was not done after {limit:g} s (lost? see "
+                           "logs/doccano-task.log)")  # fmt: skip
 
     def _import(self, project: int, docs: list[dict]) -> None:
         """A JSONL file (text and [start, end, label] spans) uploaded as its import page does."""
