@@ -137,7 +137,7 @@ def _figure(job: str, r: dict | None) -> tuple[str, float | None, float | None]:
     peak = max(r[f]["peak_mb"] for f in formats)
     grew = max(r[f]["peak_mb"] - r[f]["before_mb"] for f in formats)
     best = min(r[f]["seconds"] for f in formats)
-    return f"{times}; peak {_mb(peak)}, +{_mb(grew)} during it", best, max(grew, 1.0)
+    return f"{times}; peak {_mb(peak)}, +{_mb(grew)} during it", best, grew
 
 
 def _mb(mb: float) -> str:
@@ -151,7 +151,9 @@ def _versus(job: str, ours: float | None, best: float | None, our_mb=None, best_
         return f"{ours / best:.2f}×"
     factor = best / ours
     text = f"{factor:.1f}× faster" if factor >= 1 else f"{1 / factor:.1f}× slower"
-    if our_mb and best_mb:
+    if our_mb is not None and our_mb < 5:  # within what sampling every 20 ms can tell
+        text += ", memory did not grow (< 5 MB)"
+    elif our_mb and best_mb:
         more = our_mb / best_mb
         text += f", {1 / more:.0f}× less growth" if more <= 1 else f", {more:.1f}× more growth"
     return text
