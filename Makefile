@@ -8,7 +8,7 @@ PORT ?= 8000
 MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles \
 	--ignore='static/vendor/*' --ignore='static/jsi18n/*' --no-obsolete
 
-.PHONY: run test setup migrate demo manage lint format bench clean messages
+.PHONY: run test setup migrate demo manage lint format bench peers clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ test: setup
 bench: migrate
 	SECRET_KEY=bench-only-3Fh8Kd2Lm9Qp4Rs7Tv1Wx6Yz0Bc5Ng8Jk2Pq4Mr7Sv9Tw3Xu DEBUG=0 PLAIN_STATIC_STORAGE=1 \
 		$(BIN)/python -m bench $(BENCH_ARGS)
+
+## doccano 1.8.4 and Label Studio 1.23.2 beside us on the same data and jobs (bench/peers/,
+## not part of `make test`): the first run installs them into virtualenvs of their own under
+## bench-results/peers/ (minutes), later runs reuse them. PEERS_ARGS="--quick" to try it,
+## "--only doccano,sqlite", "--fresh" to install and initialise the peers again.
+peers: setup
+	$(BIN)/python -m bench.peers $(PEERS_ARGS)
 
 ## Gather the interface's strings into the catalogues (needs GNU gettext: apt install
 ## gettext), after adding or changing strings; then translate the new entries and `make setup`.
