@@ -13,14 +13,16 @@ from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .. import anchoring, names, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
+from ..rows import Table, reserve_ids, write_with_history
 from .evidence import evidence_track_many
-from .shared_claims import claim_terms_refresh
+from .shared_claims import claim_terms_later
 
 logger = logging.getLogger(__name__)
 
@@ -195,47 +197,104 @@ class _Importer:
             for s in created.values()
         )
         by_key.update(created)
-        articles = [
-            Article(
-                **r.article_fields(), body_hash=anchoring.body_hash(r.body), created_by=self.user
+        return self._write_rows(plan, {key: s.pk for key, s in by_key.items()})
+
+    def _write_rows(self, plan: _Plan, source_ids: dict[str, int]) -> list[int]:
+        """The articles and claims, with their history rows, as tuples (`rows.Table`): no
+        model instance per row. Their ids are taken first, so the claims and the history
+        rows can name them."""
+        now = timezone.now()
+        user_id = self.user.pk if self.user is not None else None
+        article_ids = reserve_ids(Article, len(plan.records))
+        n_claims = plan.claims
+        claim_ids = iter(reserve_ids(Annotation, n_claims))
+        articles = Table(
+            Article,
+            (
+                "id",
+                "title",
+                "body",
+                "url",
+                "outlet",
+                "author",
+                "published_at",
+                "language",
+                "body_hash",
+            ),
+            {"created_by_id": user_id, "created_at": now, "updated_at": now},
+        )
+        article_rows = [
+            (
+                pk,
+                r.title,
+                r.body,
+                r.url,
+                r.outlet,
+                r.author,
+                articles.adapt("published_at", r.published_at),
+                r.language,
+                anchoring.body_hash(r.body),
             )
-            for r in plan.records
+            for pk, r in zip(article_ids, plan.records, strict=True)
         ]
-        bulk_create_with_history(articles, Article, default_user=self.user)
-        if any(a.pk is None for a in articles):  # databases that return no ids
-            ids = dict(
-                Article.objects.filter(body_hash__in=[a.body_hash for a in articles]).values_list(
-                    "body_hash", "id"
-                )
-            )
-            for article in articles:
-                article.pk = article.id = ids[article.body_hash]
-        claims = []
-        for record, article in zip(plan.records, articles, strict=True):
+        write_with_history(articles, article_rows, user_id=user_id, when=now)
+        claims = Table(
+            Annotation,
+            _CLAIM_COLUMNS,
+            {
+                "created_by_id": user_id,
+                "updated_by_id": user_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        claim_rows, linked = [], []
+        for record, article_id in zip(plan.records, article_ids, strict=True):
+            body = record.body
             for c in record.claims:
-                prefix, suffix = anchoring.context(record.body, c.start, c.end)
-                claims.append(
-                    Annotation(
-                        article=article,
-                        start=c.start,
-                        end=c.end,
-                        quote=c.quote,
-                        prefix=prefix,
-                        suffix=suffix,
-                        label=c.label,
-                        credibility=c.credibility,
-                        note=c.note,
-                        public_summary=c.public_summary,
-                        evidence_url=c.evidence_url,
-                        source=by_key[names.fold_name(c.source)] if c.source else None,
-                        created_by=self.user,
-                        updated_by=self.user,
+                pk = next(claim_ids)
+                prefix, suffix = anchoring.context(body, c.start, c.end)
+                claim_rows.append(
+                    (
+                        pk,
+                        article_id,
+                        c.start,
+                        c.end,
+                        c.quote,
+                        prefix,
+                        suffix,
+                        c.label,
+                        c.credibility,
+                        c.note,
+                        c.public_summary,
+                        c.evidence_url,
+                        source_ids[names.fold_name(c.source)] if c.source else None,
                     )
                 )
-        bulk_create_with_history(claims, Annotation, default_user=self.user)
-        evidence_track_many(claims)
-        claim_terms_refresh(claims, new=True)
-        return [a.pk for a in articles]
+                if c.evidence_url:
+                    linked.append(Annotation(pk=pk, evidence_url=c.evidence_url))
+        write_with_history(claims, claim_rows, user_id=user_id, when=now)
+        evidence_track_many(linked)
+        claim_terms_later(article_ids)
+        return article_ids
+
+
+# The claim's fields a bulk file gives (with its id, article and context), in `Table` order.
+_CLAIM_COLUMNS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "label",
+    "credibility",
+    "note",
+    "public_summary",
+    "evidence_url",
+    "source_id",
+)
 
 
 def _write_batch(importer: _Importer, records: list[ArticleRecord], run) -> None:
