@@ -57,7 +57,10 @@ class Table:
         tail = self.tail
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                # psycopg's own cursor (Django's has no copy): its errors are Django's as
+                # everywhere else (a refused row is an IntegrityError, never a raw one).
+                copying = f"COPY {table} ({columns}) FROM STDIN"
+                with connection.wrap_database_errors, cursor.cursor.copy(copying) as copy:
                     for row in rows:
                         copy.write_row(row + tail)
             else:
