@@ -142,3 +142,42 @@ def test_on_postgresql_the_claims_go_in_by_copy(django_assert_max_num_queries):
     inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT INTO")]
     assert not any("annotations_annotation" in q or "historicalannotation" in q for q in inserts)
     assert Annotation.history.filter(history_type="+").count() == 100
+
+
+def test_until_the_job_has_run_every_door_of_the_search_says_claims_are_pending(
+    client, editor, capsys
+):
+    """Imported claims without terms yet cannot be found by them: the suggestions say so
+    (the page, the panel, the API, the command), and stop saying it once the job has run."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from annotations import services
+
+    other = ArticleFactory(body=f"Officials: {QUOTE}.", language="en")
+    start = other.body.index(QUOTE)
+    claim = services.annotation_create(
+        article=other, user=editor, start=start, end=start + len(QUOTE), quote=QUOTE,
+        label="verified",
+    ).annotation  # fmt: skip
+    articles_import(_rows(1), user=member("rows-importer", "Reviewer"))
+    client.force_login(editor)
+    page = reverse("annotations:article-similar", args=[other.pk])
+    panel = reverse("annotations:claim-similar", args=[claim.pk])
+    api = f"/api/v1/claims/{claim.pk}/similar/"
+    note = str(shared.PENDING_NOTE)
+    assert note in client.get(page, {"quote": QUOTE}).content.decode()
+    assert (
+        note in client.get(page, {"quote": QUOTE}, headers={"HX-Request": "true"}).content.decode()
+    )
+    assert note in client.get(panel).content.decode()
+    assert client.get(api).headers["Similar-Claims-Pending"] == "true"
+    call_command("similar_claims", str(claim.pk))
+    assert note in capsys.readouterr().err
+
+    jobs.run_due_jobs(jobs.DEFAULT)
+    found = client.get(page, {"quote": QUOTE}).content.decode()
+    assert note not in found and "Strike 0" in found
+    assert "Similar-Claims-Pending" not in client.get(api).headers
+    call_command("similar_claims", str(claim.pk))
+    assert note not in capsys.readouterr().err
