@@ -71,6 +71,9 @@ class _Plan:
     errors: list[RowError] = field(default_factory=list)
     known: dict = field(default_factory=dict)
     new_names: dict[str, str] = field(default_factory=dict)
+    # Each source name of the batch's claims -> its key (`names.fold_name`), worked out once
+    # per name: a batch names a few sources in thousands of claims.
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def claims(self) -> int:
@@ -87,13 +90,13 @@ class _Importer:
 
     def plan(self, records: list[ArticleRecord]) -> _Plan:
         plan = _Plan()
+        sources = {c.source for r in records for c in r.claims if c.source}
+        plan.keys = {name: names.fold_name(name) for name in sources}
         kept = self._drop_duplicates(records, plan)
-        plan.known = self._known_sources(kept)
+        plan.known = self._known_sources(kept, plan)
         kept = self._drop_rejected(kept, plan)
         plan.records = [self._without_twin_claims(r, plan) for r in kept]
-        named = {
-            names.fold_name(c.source): c.source for r in plan.records for c in r.claims if c.source
-        }
+        named = {plan.keys[c.source]: c.source for r in plan.records for c in r.claims if c.source}
         plan.new_names = {k: named[k] for k in sorted(named) if k not in plan.known}
         return plan
 
@@ -122,9 +125,9 @@ class _Importer:
                     urls_here.add(record.url)
         return kept
 
-    def _known_sources(self, records: list[ArticleRecord]) -> dict[str, Source]:
+    def _known_sources(self, records: list[ArticleRecord], plan: _Plan) -> dict[str, Source]:
         """The sources already here that the claims name (by folded name or alias)."""
-        keys = {names.fold_name(c.source) for r in records for c in r.claims if c.source}
+        keys = {plan.keys[c.source] for r in records for c in r.claims if c.source}
         aliases = SourceAlias.objects.filter(name_key__in=keys).select_related("source")
         return {alias.name_key: alias.source for alias in aliases}
 
@@ -134,7 +137,7 @@ class _Importer:
             rejected = [
                 c.source
                 for c in record.claims
-                if c.source and (s := plan.known.get(names.fold_name(c.source))) and s.is_rejected
+                if c.source and (s := plan.known.get(plan.keys[c.source])) and s.is_rejected
             ]
             if rejected:
                 reason = (
@@ -151,7 +154,7 @@ class _Importer:
         seen: dict[tuple, int] = {}
         kept = []
         for index, claim in enumerate(record.claims, start=1):
-            key = names.fold_name(claim.source) if claim.source else ""
+            key = plan.keys[claim.source] if claim.source else ""
             source = plan.known.get(key)
             spot = (claim.start, claim.end, claim.label, source.pk if source else key)
             if spot in seen:
@@ -268,7 +271,7 @@ class _Importer:
                         c.note,
                         c.public_summary,
                         c.evidence_url,
-                        source_ids[names.fold_name(c.source)] if c.source else None,
+                        source_ids[plan.keys[c.source]] if c.source else None,
                     )
                 )
                 if c.evidence_url:
