@@ -1,6 +1,8 @@
 """Bulk import: validated records in, articles and claims out, in batches.
 
-Each batch is one transaction of a few `bulk_create`s (with history), not a query per row.
+Each batch is one transaction: a few reads, then its articles and claims with their history
+rows as tuples (`rows.Table`: COPY on PostgreSQL, executemany on SQLite), never a query or
+a model instance per row. The matcher's terms of its claims come after, from a job.
 A record is written whole or not at all: its article and every one of its claims, or none.
 """
 
@@ -209,8 +211,7 @@ class _Importer:
         now = timezone.now()
         user_id = self.user.pk if self.user is not None else None
         article_ids = reserve_ids(Article, len(plan.records))
-        n_claims = plan.claims
-        claim_ids = iter(reserve_ids(Annotation, n_claims))
+        claim_ids = iter(reserve_ids(Annotation, plan.claims))
         articles = Table(
             Article,
             (
