@@ -521,6 +521,24 @@ class ClaimTerm(models.Model):
         return self.term
 
 
+class TermsPending(models.Model):
+    """An article whose claims came in bulk and have no matcher terms yet: the job that
+    writes them (`services.shared_claims.claim_terms_fill`) was enqueued with the import and
+    deletes this row when it has. Until then the similar-claims search says that some claims
+    are not searched yet (`shared.terms_pending`), instead of missing them silently."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="terms_pending"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id"]
+
+    def __str__(self) -> str:
+        return f"terms pending for article {self.article_id}"
+
+
 class SuggestionDismissal(models.Model):
     """A suggested claim (`annotations.suggesting`) that an editor dismissed on an article:
     it stays hidden for everyone. It stores its words and context as a claim does, and a

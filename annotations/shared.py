@@ -18,9 +18,10 @@ from functools import cached_property
 from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import labels, similarity
-from .models import Annotation, ClaimTerm, SharedClaim
+from .models import Annotation, ClaimTerm, SharedClaim, TermsPending
 
 # How many candidates the database hands to the scorer, from the terms and from trigrams.
 TERM_CANDIDATES = 40
@@ -35,6 +36,28 @@ MOST_TERMS = 24
 MOST_SUGGESTIONS = 50
 
 
+class Suggestions(list):
+    """The suggestions, best first; `pending`: some claims imported a moment ago have no
+    terms yet (`TermsPending`), so the terms cannot have found them: what shows the list
+    says so, instead of missing them silently."""
+
+    pending: bool = False
+
+    @property
+    def note(self) -> str:
+        """What to say beside them: that some claims may be missing, or nothing."""
+        return str(PENDING_NOTE) if self.pending else ""
+
+
+PENDING_NOTE = _(
+    "Claims imported a moment ago are still being indexed for this search: they may be "
+    "missing here. Look again in a minute."
+)
+
+# In `_term_ids`' answer, the row that says some claims' terms are pending ("" is no term).
+_PENDING = ""
+
+
 @dataclass
 class Suggestion:
     claim: Annotation  # with its article, source and shared claim loaded
@@ -45,43 +68,51 @@ class Suggestion:
         return self.match.score
 
 
-def _candidate_ids(terms: dict[str, int], *, exclude_article: int | None, quote: str) -> list[int]:
-    """The terms' candidates; on PostgreSQL, when they are few, also the trigrams'."""
-    ids = _term_ids(terms)
+def _candidate_ids(
+    terms: dict[str, int], *, exclude_article: int | None, quote: str
+) -> tuple[list[int], bool]:
+    """The terms' candidates; on PostgreSQL, when they are few, also the trigrams'. And
+    whether some claims' terms are pending."""
+    ids, pending = _term_ids(terms)
     if connection.vendor == "postgresql" and quote.strip() and len(ids) < FEW:
         ids += _trigram_ids(quote, exclude_article=exclude_article)
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(ids)), pending
 
 
-def _term_ids(terms: dict[str, int]) -> list[int]:
+def _term_ids(terms: dict[str, int]) -> tuple[list[int], bool]:
     """The claims that share the most (weighted) rare terms with the quote: for each term,
     up to POSTINGS claims, newest first, in one query (an index walk per term); a term in
-    more claims than that is common ("drone", "russi") and finds none, unless all are."""
+    more claims than that is common ("drone", "russi") and finds none, unless all are. The
+    same query says whether some claims' terms are pending (one row of `TermsPending`)."""
     looked_up = [t for t in terms if t.startswith(similarity.LOOKED_UP)]
     chosen = sorted(looked_up, key=lambda t: (-terms[t], t))[:MOST_TERMS]
     if not chosen:
-        return []
+        return [], False
     table = connection.ops.quote_name(ClaimTerm._meta.db_table)
     one = (
         "SELECT * FROM (SELECT term, annotation_id FROM {table} WHERE term = %s "
         "ORDER BY annotation_id DESC LIMIT %s) AS p{i}"
     )
     sql = " UNION ALL ".join(one.format(table=table, i=i) for i in range(len(chosen)))
+    pending_table = connection.ops.quote_name(TermsPending._meta.db_table)
+    sql += f" UNION ALL SELECT * FROM (SELECT %s, article_id FROM {pending_table} LIMIT 1) AS w"  # noqa: S608
     params: list = []
     for term in chosen:
         params += [term, POSTINGS + 1]
+    params.append(_PENDING)
     postings: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for term, annotation_id in cursor.fetchall():
             postings.setdefault(term, []).append(annotation_id)
+    pending = postings.pop(_PENDING, None) is not None
     rare = {t: ids for t, ids in postings.items() if len(ids) <= POSTINGS} or postings
     hits: dict[int, int] = {}
     for term, ids in rare.items():
         for annotation_id in ids:
             hits[annotation_id] = hits.get(annotation_id, 0) + terms[term]
     ranked = sorted(hits, key=lambda pk: (-hits[pk], -pk))
-    return ranked[:TERM_CANDIDATES]
+    return ranked[:TERM_CANDIDATES], pending
 
 
 def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
@@ -120,15 +151,17 @@ def suggestions(
     exclude_article: int | None = None,
     exclude_shared: int | None = None,
     limit: int = similarity.LIMIT,
-) -> list[Suggestion]:
+) -> Suggestions:
     """The claims of other articles most likely to make the same assertion as `quote`,
     best first, at most one per shared claim (a shared claim stands for its appearances).
     `exclude_shared`: the shared claim the claim is in already."""
     query = similarity.features(quote, language)
     terms = similarity.terms(quote, language)
-    ids = _candidate_ids(terms, exclude_article=exclude_article, quote=quote)
+    ids, pending = _candidate_ids(terms, exclude_article=exclude_article, quote=quote)
+    result = Suggestions()
+    result.pending = pending
     if not ids:
-        return []
+        return result
     # Ranked from small rows and the stored terms; only the few suggested become objects.
     rows = (
         Annotation.objects.filter(pk__in=ids, article__deleted_at__isnull=True)
@@ -167,10 +200,11 @@ def suggestions(
         .defer("article__body")
         .in_bulk()
     )
-    return [Suggestion(claims[pk], found) for found, pk in best if pk in claims]
+    result += [Suggestion(claims[pk], match) for match, pk in best if pk in claims]
+    return result
 
 
-def suggestions_for_claim(claim: Annotation, *, limit: int = similarity.LIMIT) -> list[Suggestion]:
+def suggestions_for_claim(claim: Annotation, *, limit: int = similarity.LIMIT) -> Suggestions:
     """Suggestions for an existing claim: other articles' claims, not already in its
     shared claim."""
     return suggestions(

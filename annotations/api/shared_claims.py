@@ -128,19 +128,28 @@ MERGE_NEEDED = _problem(
 )
 
 
+# Said by the similar claims' answer while some claims' terms are pending (shared.Suggestions).
+PENDING_HEADER = "Similar-Claims-Pending"
+
+
 class ClaimSimilar(APIView):
     @extend_schema(
         operation_id="claims_similar",
         description="The claims of other articles that likely make the same assertion, best "
         "first, at most one per shared claim and none of the claim's own shared claim: what "
-        "the claim card suggests, and `manage.py similar_claims` prints.",
+        "the claim card suggests, and `manage.py similar_claims` prints. While claims "
+        "imported a moment ago are still being indexed for this search, the answer has the "
+        "header `Similar-Claims-Pending: true`: they may be missing; ask again in a minute.",
         parameters=[LIMIT],
         responses={200: out.SimilarClaimSerializer(many=True), **_problems(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         limit = _limit(request)
         found = shared.suggestions_for_claim(_live_claim(pk), limit=limit)
-        return Response(out.SimilarClaimSerializer(found, many=True).data)
+        response = Response(out.SimilarClaimSerializer(found, many=True).data)
+        if found.pending:
+            response[PENDING_HEADER] = "true"
+        return response
 
 
 class ClaimLink(APIView):

@@ -1,6 +1,8 @@
 """Bulk import: validated records in, articles and claims out, in batches.
 
-Each batch is one transaction of a few `bulk_create`s (with history), not a query per row.
+Each batch is one transaction: a few reads, then its articles and claims with their history
+rows as tuples (`rows.Table`: COPY on PostgreSQL, executemany on SQLite), never a query or
+a model instance per row. The matcher's terms of its claims come after, from a job.
 A record is written whole or not at all: its article and every one of its claims, or none.
 """
 
@@ -13,14 +15,16 @@ from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .. import anchoring, names, permissions
 from ..importers.bulk import ArticleRecord, RowError
 from ..models import Annotation, Article, Source, SourceAlias
 from ..outage import is_outage
+from ..rows import Table, reserve_ids, roomy_cache, write_with_history
 from .evidence import evidence_track_many
-from .shared_claims import claim_terms_refresh
+from .shared_claims import claim_terms_later
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +73,9 @@ class _Plan:
     errors: list[RowError] = field(default_factory=list)
     known: dict = field(default_factory=dict)
     new_names: dict[str, str] = field(default_factory=dict)
+    # Each source name of the batch's claims -> its key (`names.fold_name`), worked out once
+    # per name: a batch names a few sources in thousands of claims.
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def claims(self) -> int:
@@ -85,13 +92,13 @@ class _Importer:
 
     def plan(self, records: list[ArticleRecord]) -> _Plan:
         plan = _Plan()
+        sources = {c.source for r in records for c in r.claims if c.source}
+        plan.keys = {name: names.fold_name(name) for name in sources}
         kept = self._drop_duplicates(records, plan)
-        plan.known = self._known_sources(kept)
+        plan.known = self._known_sources(kept, plan)
         kept = self._drop_rejected(kept, plan)
         plan.records = [self._without_twin_claims(r, plan) for r in kept]
-        named = {
-            names.fold_name(c.source): c.source for r in plan.records for c in r.claims if c.source
-        }
+        named = {plan.keys[c.source]: c.source for r in plan.records for c in r.claims if c.source}
         plan.new_names = {k: named[k] for k in sorted(named) if k not in plan.known}
         return plan
 
@@ -120,9 +127,9 @@ class _Importer:
                     urls_here.add(record.url)
         return kept
 
-    def _known_sources(self, records: list[ArticleRecord]) -> dict[str, Source]:
+    def _known_sources(self, records: list[ArticleRecord], plan: _Plan) -> dict[str, Source]:
         """The sources already here that the claims name (by folded name or alias)."""
-        keys = {names.fold_name(c.source) for r in records for c in r.claims if c.source}
+        keys = {plan.keys[c.source] for r in records for c in r.claims if c.source}
         aliases = SourceAlias.objects.filter(name_key__in=keys).select_related("source")
         return {alias.name_key: alias.source for alias in aliases}
 
@@ -132,7 +139,7 @@ class _Importer:
             rejected = [
                 c.source
                 for c in record.claims
-                if c.source and (s := plan.known.get(names.fold_name(c.source))) and s.is_rejected
+                if c.source and (s := plan.known.get(plan.keys[c.source])) and s.is_rejected
             ]
             if rejected:
                 reason = (
@@ -149,7 +156,7 @@ class _Importer:
         seen: dict[tuple, int] = {}
         kept = []
         for index, claim in enumerate(record.claims, start=1):
-            key = names.fold_name(claim.source) if claim.source else ""
+            key = plan.keys[claim.source] if claim.source else ""
             source = plan.known.get(key)
             spot = (claim.start, claim.end, claim.label, source.pk if source else key)
             if spot in seen:
@@ -195,47 +202,103 @@ class _Importer:
             for s in created.values()
         )
         by_key.update(created)
-        articles = [
-            Article(
-                **r.article_fields(), body_hash=anchoring.body_hash(r.body), created_by=self.user
+        return self._write_rows(plan, {key: s.pk for key, s in by_key.items()})
+
+    def _write_rows(self, plan: _Plan, source_ids: dict[str, int]) -> list[int]:
+        """The articles and claims, with their history rows, as tuples (`rows.Table`): no
+        model instance per row. Their ids are taken first, so the claims and the history
+        rows can name them."""
+        now = timezone.now()
+        user_id = self.user.pk if self.user is not None else None
+        article_ids = reserve_ids(Article, len(plan.records))
+        claim_ids = iter(reserve_ids(Annotation, plan.claims))
+        articles = Table(
+            Article,
+            (
+                "id",
+                "title",
+                "body",
+                "url",
+                "outlet",
+                "author",
+                "published_at",
+                "language",
+                "body_hash",
+            ),
+            {"created_by_id": user_id, "created_at": now, "updated_at": now},
+        )
+        article_rows = [
+            (
+                pk,
+                r.title,
+                r.body,
+                r.url,
+                r.outlet,
+                r.author,
+                articles.adapt("published_at", r.published_at),
+                r.language,
+                anchoring.body_hash(r.body),
             )
-            for r in plan.records
+            for pk, r in zip(article_ids, plan.records, strict=True)
         ]
-        bulk_create_with_history(articles, Article, default_user=self.user)
-        if any(a.pk is None for a in articles):  # databases that return no ids
-            ids = dict(
-                Article.objects.filter(body_hash__in=[a.body_hash for a in articles]).values_list(
-                    "body_hash", "id"
-                )
-            )
-            for article in articles:
-                article.pk = article.id = ids[article.body_hash]
-        claims = []
-        for record, article in zip(plan.records, articles, strict=True):
+        write_with_history(articles, article_rows, user_id=user_id, when=now)
+        claims = Table(
+            Annotation,
+            _CLAIM_COLUMNS,
+            {
+                "created_by_id": user_id,
+                "updated_by_id": user_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        claim_rows, linked = [], []
+        for record, article_id in zip(plan.records, article_ids, strict=True):
+            body = record.body
             for c in record.claims:
-                prefix, suffix = anchoring.context(record.body, c.start, c.end)
-                claims.append(
-                    Annotation(
-                        article=article,
-                        start=c.start,
-                        end=c.end,
-                        quote=c.quote,
-                        prefix=prefix,
-                        suffix=suffix,
-                        label=c.label,
-                        credibility=c.credibility,
-                        note=c.note,
-                        public_summary=c.public_summary,
-                        evidence_url=c.evidence_url,
-                        source=by_key[names.fold_name(c.source)] if c.source else None,
-                        created_by=self.user,
-                        updated_by=self.user,
+                pk = next(claim_ids)
+                prefix, suffix = anchoring.context(body, c.start, c.end)
+                claim_rows.append(
+                    (
+                        pk,
+                        article_id,
+                        c.start,
+                        c.end,
+                        c.quote,
+                        prefix,
+                        suffix,
+                        c.label,
+                        c.credibility,
+                        c.note,
+                        c.public_summary,
+                        c.evidence_url,
+                        source_ids[plan.keys[c.source]] if c.source else None,
                     )
                 )
-        bulk_create_with_history(claims, Annotation, default_user=self.user)
-        evidence_track_many(claims)
-        claim_terms_refresh(claims, new=True)
-        return [a.pk for a in articles]
+                if c.evidence_url:
+                    linked.append(Annotation(pk=pk, evidence_url=c.evidence_url))
+        write_with_history(claims, claim_rows, user_id=user_id, when=now)
+        evidence_track_many(linked)
+        claim_terms_later(article_ids)
+        return article_ids
+
+
+# The claim's fields a bulk file gives (with its id, article and context), in `Table` order.
+_CLAIM_COLUMNS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "label",
+    "credibility",
+    "note",
+    "public_summary",
+    "evidence_url",
+    "source_id",
+)
 
 
 def _write_batch(importer: _Importer, records: list[ArticleRecord], run) -> None:
@@ -302,12 +365,13 @@ def articles_import(
     permissions.require_import(user)
     report = report if report is not None else ImportReport(dry_run=dry_run)
     importer = _Importer(user, dry_run, report)
-    for batch in _batches(rows, batch_size):
-        report.errors.extend(r for r in batch if isinstance(r, RowError))
-        records = [r for r in batch if isinstance(r, ArticleRecord)]
-        _write_batch(importer, records, run)
-        if progress:
-            progress(len(batch))
+    with roomy_cache():
+        for batch in _batches(rows, batch_size):
+            report.errors.extend(r for r in batch if isinstance(r, RowError))
+            records = [r for r in batch if isinstance(r, ArticleRecord)]
+            _write_batch(importer, records, run)
+            if progress:
+                progress(len(batch))
     report.errors.sort(key=lambda e: e.line)
     return report
 

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import permissions, similarity
-from ..models import Annotation, ClaimTerm, SharedClaim, WebhookEvent
+from .. import jobs, permissions, similarity
+from ..models import Annotation, ClaimTerm, SharedClaim, TermsPending, WebhookEvent
+from ..rows import Table
 from .webhooks import webhook_emit, webhook_payload_of_claim
 
 __all__ = [
+    "claim_terms_later",
     "claim_terms_refresh",
     "shared_claim_link",
     "shared_claim_merge",
@@ -48,6 +50,45 @@ def claim_terms_refresh(
         for term, weight in similarity.terms(claim.quote, lang).items():
             rows.append(ClaimTerm(annotation_id=claim.pk, term=term, weight=weight))
     ClaimTerm.objects.bulk_create(rows, batch_size=2000)
+
+
+def claim_terms_later(article_ids: list[int]) -> None:
+    """The terms of these articles' claims, written by a background job (in the caller's
+    transaction: the job and the articles' "pending" marks exist if and only if it commits).
+    For the bulk import, where computing them would take most of its time."""
+    if not article_ids:
+        return
+    TermsPending.objects.bulk_create(TermsPending(article_id=pk) for pk in article_ids)
+    claim_terms_fill.enqueue(article_ids)
+
+
+@jobs.job()
+def claim_terms_fill(article_ids: list[int]) -> int:
+    """Write the terms of the claims of those of `article_ids` still pending, and clear
+    their marks; how many claims. Running it again finds nothing pending and does nothing.
+    The claims are locked while their terms are written, as an edit of one locks it."""
+    with transaction.atomic():
+        pending = list(
+            TermsPending.objects.select_for_update()
+            .filter(article_id__in=article_ids)
+            .values_list("article_id", flat=True)
+        )
+        if not pending:
+            return 0
+        claims = list(
+            Annotation.objects.select_for_update(of=("self",))
+            .filter(article_id__in=pending)
+            .order_by("pk")
+            .values_list("pk", "quote", "article__language")
+        )
+        ClaimTerm.objects.filter(annotation__article_id__in=pending).delete()
+        Table(ClaimTerm, ("annotation_id", "term", "weight")).write(
+            (pk, term, weight)
+            for pk, quote, language in claims
+            for term, weight in similarity.terms(quote, language).items()
+        )
+        TermsPending.objects.filter(article_id__in=pending).delete()
+    return len(claims)
 
 
 def _title_of(claim: Annotation) -> str:

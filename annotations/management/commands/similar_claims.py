@@ -46,6 +46,8 @@ class Command(RefusingCommand):
             )
         claim = _claim(options["claim_id"])
         found = shared.suggestions_for_claim(claim, limit=limit)
+        if found.pending:
+            self.stderr.write(shared.PENDING_NOTE)
         if options["json"]:
             rows = [
                 {"annotation_id": s.claim.pk, "article_id": s.claim.article_id, "score": s.score}
