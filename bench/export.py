@@ -63,7 +63,7 @@ def _insert_claims(run: Run, articles, first: int, last: int) -> None:
         "article_id", "start", "end", "quote", "prefix", "suffix", "label",
         "credibility", "note", "evidence_url", "created_at", "updated_at",
         "anchor_state", "anchor_reason", "original_quote", "created_by_id",
-        "updated_by_id", "source_id",
+        "updated_by_id", "source_id", "public_summary", "canonical", "via",
     ]  # fmt: skip
     now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
     user = run.user.pk
@@ -88,6 +88,7 @@ def _insert_claims(run: Run, articles, first: int, last: int) -> None:
                     f"https://example.org/evidence/{n}" if n % 4 == 0 else "",
                     now, now, "anchored", "", "", user, user,
                     None if label == "unattributed" else sources[n % len(sources)],
+                    "", "", "",
                 )  # fmt: skip
 
     table = Annotation._meta.db_table

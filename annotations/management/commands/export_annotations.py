@@ -53,8 +53,8 @@ class Command(RefusingCommand):
             claims = exporters.published(claims)  # what the bar counts (the pieces narrow alike)
         total = claims.count()
         bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
-        if fmt == "csv":
-            lines = exporters.csv_pieces(
+        if fmt == "csv":  # UTF-8 bytes, as the database wrote them
+            chunks = exporters.csv_chunks(
                 claims, safe=not options["raw"], bom=options["bom"], progress=bar.update
             )
         elif fmt == "jsonld":
@@ -70,14 +70,19 @@ class Command(RefusingCommand):
             lines = exporters.claimreview_pieces(
                 chosen.qs, site_url=site_url, desk_name=settings.DESK_NAME, progress=bar.update
             )
+        if fmt != "csv":
+            chunks = (line.encode() for line in lines)
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                out.writelines(lines)
+            with open(options["output"], "wb") as out:
+                out.writelines(chunks)
         else:
             out = self.stdout._out
+            # Bytes to a real stdout; text to one a caller replaced with a StringIO.
+            write = out.buffer.write if hasattr(out, "buffer") else lambda b: out.write(b.decode())
             try:
-                for line in lines:
-                    out.write(line)
+                out.flush()
+                for chunk in chunks:
+                    write(chunk)
                 out.flush()
             except BrokenPipeError:  # `| head`: the reader has what it wanted
                 sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - no traceback at exit
