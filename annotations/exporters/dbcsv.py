@@ -13,6 +13,7 @@ text in every column.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 
@@ -25,7 +26,7 @@ from .rows import _FIELDS, CSV_COLUMNS, claim_rows, claim_values, counted
 
 # Claims per query (and per piece of text handed on): a query's planning, a few
 # milliseconds for this join, is paid once per chunk.
-CHUNK_SIZE = 10_000
+CHUNK_SIZE = 5_000
 
 _TIME_COLUMNS = {"published_at", "created_at", "updated_at", "evidence_captured_at"}
 _NUMBER_COLUMNS = {
@@ -132,15 +133,19 @@ def _sqlite_chunk(claims: QuerySet, safe: bool) -> Callable[[str, tuple], tuple[
     record = _each_cell(_sqlite_cell, safe, " || ',' || ")
 
     def chunk(inner: str, params: tuple) -> tuple[bytes, int, int]:
+        # No ORDER BY around the page: SQLite reads it in its own order (id), and sorting
+        # it again cost a fifth of the time. Checked below all the same.
         sql = (
             f"WITH t({_ALIASES}) AS ({_INNER_JOIN.sub('CROSS JOIN', inner)}) "  # noqa: S608
-            f"SELECT t.c0, CAST({record} AS BLOB) FROM t ORDER BY t.c0"
+            f"SELECT t.c0, CAST({record} AS BLOB) FROM t"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows:
             return b"", 0, 0
+        if any(a[0] > b[0] for a, b in itertools.pairwise(rows)):
+            rows.sort()
         return b"\r\n".join([row[1] for row in rows]) + b"\r\n", len(rows), rows[-1][0]
 
     return chunk
