@@ -1,10 +1,10 @@
 """How claims are written out: newsroom CSV, W3C Web Annotation JSON-LD, ClaimReview.
 
 "Which rows" is a queryset chosen elsewhere (filters.ClaimFilter); a ClaimReview narrows it
-to the claims the desk publishes (`published`). `rows` reads it in
-keyset-paged chunks (the database side); `csvtext`, `jsonld` and `claimreview` turn rows into
-text (pure, no database); `dbcsv` has the database build the same CSV (COPY on PostgreSQL). Nothing
-is built in memory beyond one chunk.
+to the claims the desk publishes (`published`). `rows` reads it in keyset-paged chunks (the
+database side); `csvtext`, `jsonld` and `claimreview` turn rows into text (pure, no
+database); `dbcsv` has the database write the same CSV (what every CSV door sends).
+Nothing is built in memory beyond one chunk.
 """
 
 from .claimreview import (

@@ -4,9 +4,10 @@ Python converting a million rows of values and quoting them costs seconds; the d
 does it in the query. Still one keyset-paged query per chunk of `CHUNK_SIZE` claims (no
 server-side cursor, which a connection pooler would break), one piece of text per chunk:
 - PostgreSQL: `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` writes and quotes the records;
-  the SELECT only spells each cell as csv_lines would (`_cells`): the spreadsheet guard,
+  the SELECT only spells each cell as csv_lines would (`_pg_cell`): the spreadsheet guard,
   times as datetime.isoformat() in UTC, an empty text or a NULL as an empty field.
-- SQLite (no COPY): the SELECT also quotes the cells and joins them into records.
+- SQLite (no COPY): the SELECT also quotes the cells and joins them into records
+  (`_sqlite_cell`).
 Other databases get csv_lines, in Python. A test compares each with csv_lines on awkward
 text in every column.
 """
