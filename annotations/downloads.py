@@ -50,9 +50,10 @@ def _stream(lines, content_type: str) -> StreamingHttpResponse:
 def csv_response(chosen: ClaimFilter, *, raw: bool, bom: bool) -> StreamingHttpResponse:
     """The claims as CSV: spreadsheet-safe, or `raw` (exact text, for machines and round
     trips); `bom` starts it with a UTF-8 byte order mark (for Excel)."""
-    lines = exporters.csv_pieces(chosen.qs, safe=not raw, bom=bom)
+    chunks = exporters.csv_chunks(chosen.qs, safe=not raw, bom=bom)  # bytes already
     return _attachment(
-        _stream(lines, CSV_TYPE), chosen.download_name("csv", variant="raw" if raw else "")
+        StreamingHttpResponse(chunks, content_type=CSV_TYPE),
+        chosen.download_name("csv", variant="raw" if raw else ""),
     )
 
 

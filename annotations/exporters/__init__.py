@@ -1,10 +1,10 @@
 """How claims are written out: newsroom CSV, W3C Web Annotation JSON-LD, ClaimReview.
 
 "Which rows" is a queryset chosen elsewhere (filters.ClaimFilter); a ClaimReview narrows it
-to the claims the desk publishes (`published`). `rows` reads it in
-keyset-paged chunks (the database side); `csvtext`, `jsonld` and `claimreview` turn rows into
-text (pure, no database); `pgcsv` has PostgreSQL build the same CSV for big exports. Nothing
-is built in memory beyond one chunk.
+to the claims the desk publishes (`published`). `rows` reads it in keyset-paged chunks (the
+database side); `csvtext`, `jsonld` and `claimreview` turn rows into text (pure, no
+database); `dbcsv` has the database write the same CSV (what every CSV door sends).
+Nothing is built in memory beyond one chunk.
 """
 
 from .claimreview import (
@@ -18,6 +18,7 @@ from .claimreview import (
     rating_value,
 )
 from .csvtext import csv_lines, csv_record, spreadsheet_safe
+from .dbcsv import CHUNK_SIZE, csv_chunks, pg_csv_pieces
 from .jsonld import (
     CREDIBILITY_PREFIX,
     PAGE_SIZE,
@@ -30,11 +31,10 @@ from .jsonld import (
     shared_claim_iri,
     web_annotation,
 )
-from .pgcsv import csv_pieces, pg_csv_pieces
 from .rows import (
     _FIELDS,
-    CHUNK_SIZE,
     CSV_COLUMNS,
+    ROWS_PER_QUERY,
     ClaimRow,
     article_rows,
     articles_reader,
@@ -50,6 +50,7 @@ __all__ = [
     "CREDIBILITY_PREFIX",
     "CSV_COLUMNS",
     "PAGE_SIZE",
+    "ROWS_PER_QUERY",
     "WORST_RATING",
     "_FIELDS",
     "ClaimRow",
@@ -67,7 +68,7 @@ __all__ = [
     "claimreview_pieces",
     "counted",
     "csv_lines",
-    "csv_pieces",
+    "csv_chunks",
     "csv_record",
     "is_shared_claim_body",
     "jsonld_collection",

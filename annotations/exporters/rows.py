@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 
-CHUNK_SIZE = 2000
+# Claims per query of the readers below (one chunk of tuples in memory at a time).
+ROWS_PER_QUERY = 2000
 
 CSV_COLUMNS = [
     "annotation_id",
@@ -143,15 +144,15 @@ def _chunks(
         last = id_of(chunk[-1])
 
 
-def claim_values(claims: QuerySet, *, after_id: int = 0) -> QuerySet:
-    """The claims past `after_id` in id order as tuples of `_FIELDS`, evidence included
-    (one query)."""
+def claim_values(claims: QuerySet, *, after_id: int = 0, fields: list[str] = _FIELDS) -> QuerySet:
+    """The claims past `after_id` in id order as tuples of `fields` (of `_FIELDS`),
+    evidence included (one query)."""
     from ..selectors import with_evidence
 
-    return with_evidence(claims, after_id=after_id).order_by("id").values_list(*_FIELDS)
+    return with_evidence(claims, after_id=after_id).order_by("id").values_list(*fields)
 
 
-def claim_rows(claims: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[ClaimRow]:
+def claim_rows(claims: QuerySet, *, chunk_size: int = ROWS_PER_QUERY) -> Iterator[ClaimRow]:
     """Every claim of the queryset in id order, fetched `chunk_size` rows per query."""
 
     def after(last_id: int) -> QuerySet:
@@ -165,7 +166,7 @@ _SHARED = _FIELDS.index("shared_claim_id")
 
 
 def claim_rows_by_shared_claim(
-    claims: QuerySet, *, chunk_size: int = CHUNK_SIZE
+    claims: QuerySet, *, chunk_size: int = ROWS_PER_QUERY
 ) -> Iterator[ClaimRow]:
     """The claims of the queryset that are in a shared claim, each shared claim's together
     (by shared claim, then id), keyset paged on both: one query per chunk."""

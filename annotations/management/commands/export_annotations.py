@@ -6,12 +6,17 @@ import sys
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from annotations import exporters
 from annotations.filters import ClaimFilter
 from annotations.management.refusing import RefusingCommand
 from annotations.siteurl import clean_site_url
+
+
+def _progress_bar(total: int):
+    from tqdm import tqdm  # only when shown: its import costs more than a small export
+
+    return tqdm(total=total, unit=" claims", file=sys.stderr)
 
 
 class Command(RefusingCommand):
@@ -51,15 +56,26 @@ class Command(RefusingCommand):
         claims = chosen.qs
         if fmt == "claimreview":
             claims = exporters.published(claims)  # what the bar counts (the pieces narrow alike)
-        total = claims.count()
-        bar = tqdm(total=total, unit=" claims", file=sys.stderr, disable=options["verbosity"] == 0)
-        if fmt == "csv":
-            lines = exporters.csv_pieces(
-                claims, safe=not options["raw"], bom=options["bom"], progress=bar.update
+        # The count is for the bar and JSON-LD's `total`; quiet, a CSV counts what it writes
+        # (a count of a million claims, and tqdm's import, cost more than a small export).
+        quiet = options["verbosity"] == 0
+        total = None if quiet and fmt == "csv" else claims.count()
+        bar = None if quiet else _progress_bar(total)
+        written = 0
+
+        def update(n: int) -> None:
+            nonlocal written
+            written += n
+            if bar is not None:
+                bar.update(n)
+
+        if fmt == "csv":  # UTF-8 bytes, as the database wrote them
+            chunks = exporters.csv_chunks(
+                claims, safe=not options["raw"], bom=options["bom"], progress=update
             )
         elif fmt == "jsonld":
             lines = exporters.jsonld_collection(
-                exporters.counted(exporters.claim_rows(claims), bar.update),
+                exporters.counted(exporters.claim_rows(claims), update),
                 site_url=site_url,
                 total=total,
                 collection_id=f"{site_url}/export/claims.jsonld",
@@ -68,23 +84,29 @@ class Command(RefusingCommand):
             )
         else:
             lines = exporters.claimreview_pieces(
-                chosen.qs, site_url=site_url, desk_name=settings.DESK_NAME, progress=bar.update
+                chosen.qs, site_url=site_url, desk_name=settings.DESK_NAME, progress=update
             )
+        if fmt != "csv":
+            chunks = (line.encode() for line in lines)
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                out.writelines(lines)
+            with open(options["output"], "wb") as out:
+                out.writelines(chunks)
         else:
             out = self.stdout._out
+            # Bytes to a real stdout; text to one a caller replaced with a StringIO.
+            write = out.buffer.write if hasattr(out, "buffer") else lambda b: out.write(b.decode())
             try:
-                for line in lines:
-                    out.write(line)
+                out.flush()
+                for chunk in chunks:
+                    write(chunk)
                 out.flush()
             except BrokenPipeError:  # `| head`: the reader has what it wanted
                 sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - no traceback at exit
                 return
-        bar.close()
+        if bar is not None:
+            bar.close()
         self.stderr.write(
-            _("Exported %(n)s claim(s) as %(format)s.") % {"n": total, "format": fmt},
+            _("Exported %(n)s claim(s) as %(format)s.") % {"n": written, "format": fmt},
             style_func=self.style.SUCCESS,
         )
 
