@@ -81,7 +81,6 @@ def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpRes
 
 @require_http_methods(["POST"])
 def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_article(pk, light=True)
     permissions.require_annotate(request.user)
     form = ClaimCreateForm(request.POST)
     if not form.is_valid():
@@ -89,7 +88,8 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         result = services.annotation_create(
-            article=article,
+            # Only its id: the service reads the article under its lock, or says it is gone.
+            article=Article(pk=pk),
             user=request.user,
             start=data["start"],
             end=data["end"],
@@ -98,6 +98,8 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             seen_version=data["version"],
             from_suggestion=data["from_suggestion"],
         )
+    except services.ArticleGone as exc:
+        raise Http404(error_message(exc)) from exc
     except services.StaleArticle as exc:
         return _claim_error(request, str(exc), 409)
     except ValidationError as exc:
