@@ -366,9 +366,9 @@ def test_saving_a_claim_costs_the_same_queries_however_many_claims(
     # Exactly (make bench P2, README "What a save costs"): session; user with permissions
     # (annotations.backends); the article under the lock; the claim, its history row and its
     # matcher terms (no SELECT for a twin: the unique indexes refuse one); the webhook
-    # endpoints; then the answer: the claims of the touched blocks, the next claim's id,
-    # the summary. BEGIN and COMMIT are the other two.
-    with django_assert_num_queries(12):
+    # endpoints; then the answer in one query (selectors.around_saved_claim: the claims of
+    # the touched blocks, the next claim's id, the summary). BEGIN and COMMIT make ten.
+    with django_assert_num_queries(10):
         response = editor_client.post(
             reverse("annotations:claim-create", args=[article.pk]), data, headers=HX
         )

@@ -49,17 +49,17 @@ def _claim_saved_response(
     start, end = claim.start, claim.end
     if old_span:
         start, end = min(start, old_span[0]), max(end, old_span[1])
-    nearby = list(selectors.claims_between(article, start, end))
+    around = selectors.around_saved_claim(article, claim, start, end)
     claim.can_change = True
     if action in ("created", "restored"):  # the page puts it at its place in the list
-        claim.next_id = selectors.next_claim_id(claim, nearby)
+        claim.next_id = around.next_id
     context = {
         "article": article,
         "claim": claim,
         "action": action,
-        "blocks_html": rendering.render_blocks(article.body, nearby, start, end),
+        "blocks_html": rendering.render_blocks(article.body, around.nearby, start, end),
         "updates": [claim],
-        "summary": selectors.article_summary(article),
+        "summary": around.summary,
         "can_change": True,
     }
     response = render(request, "annotations/article_detail.html#claim-saved", context)
