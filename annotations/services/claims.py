@@ -406,7 +406,7 @@ def annotation_create(
             current.body, start, end, from_suggestion
         )
     _save_once(annotation, words_of=current)
-    evidence_track(claim=annotation)
+    evidence_track(claim=annotation, new=True)
     return ClaimResult(annotation, relocated, current)
 
 
