@@ -65,7 +65,8 @@ def run_load(
     over `processes` load-generator processes, either for `duration` seconds after `warmup`
     seconds, or (`count`, one client) for a number of sequential requests. With `interval`,
     each client sends one request every `interval` seconds (as a polling tab does), the
-    clients spread evenly over it; `method` GET sends each body as the query string."""
+    clients spread evenly over it; `method` GET sends each body as the query string.
+    `headers` is one dict for every client, or a list of one per client (a token each)."""
     processes = max(1, min(processes, clients))
     start_at = time.monotonic() + 1.5  # time for the processes to start
     procs = []
@@ -75,7 +76,7 @@ def run_load(
             "host": server.host,
             "port": server.port,
             "path": path,
-            "headers": headers,
+            "headers": [headers[t] if isinstance(headers, list) else headers for t in threads],
             "bodies": [bodies[t::clients] for t in threads],
             "start_at": start_at,
             "warmup": warmup,
@@ -109,7 +110,7 @@ def run_load(
 
 
 def _loadgen_main(spec: dict) -> dict:
-    host, port, path, headers = spec["host"], spec["port"], spec["path"], spec["headers"]
+    host, port, path = spec["host"], spec["port"], spec["path"]
     lock = threading.Lock()
     out = {"latencies": [], "statuses": Counter(), "sizes": [], "errors": []}
     measure_from = spec["start_at"] + spec["warmup"]
@@ -118,7 +119,7 @@ def _loadgen_main(spec: dict) -> dict:
     method = spec.get("method", "POST")
     interval = spec.get("interval", 0.0)
 
-    def client(bodies: list[str], offset: float = 0.0) -> None:
+    def client(bodies: list[str], headers: dict, offset: float = 0.0) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=60)
         latencies, statuses, sizes, errors = [], Counter(), [], []
         time.sleep(max(0.0, spec["start_at"] + offset - time.monotonic()))
@@ -162,8 +163,8 @@ def _loadgen_main(spec: dict) -> dict:
     cpu_began = time.process_time()
     offsets = spec.get("offsets") or [0.0] * len(spec["bodies"])
     threads = [
-        threading.Thread(target=client, args=(b, o))
-        for b, o in zip(spec["bodies"], offsets, strict=True)
+        threading.Thread(target=client, args=(b, h, o))
+        for b, h, o in zip(spec["bodies"], spec["headers"], offsets, strict=True)
     ]
     for t in threads:
         t.start()

@@ -408,3 +408,35 @@ def test_saving_on_an_article_that_is_not_there_is_a_404(editor_client):
         url = reverse("annotations:claim-create", args=[pk])
         assert editor_client.post(url, data, headers=HX).status_code == 404
     assert not Annotation.objects.exists()
+
+
+def test_a_save_queues_its_webhook_delivery_and_evidence_capture_in_a_fixed_count(
+    editor_client, admin_user, django_assert_num_queries
+):
+    """With a webhook subscription and an evidence link (make bench P2 saves with both), the
+    jobs are queued in the save's transaction with two statements each (jobs.enqueue_new)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from annotations.models import Evidence, JobKey, WebhookDelivery
+
+    services.webhook_endpoint_create(
+        user=admin_user, name="CMS", url="https://cms.example.org/hooks", events=["claim.created"]
+    )
+    article = ArticleFactory()
+    quote = "31 of 38 drones were shot down"
+    start = article.body.index(quote)
+    data = {"start": start, "end": start + len(quote), "quote": quote, "label": "disputed",
+            "version": article.version, "evidence_url": "https://example.org/report"}  # fmt: skip
+    # The ten of a save, and: the delivery, its job and key; the evidence row, its job and
+    # key; the answer's evidence line of the claim.
+    with django_assert_num_queries(17):
+        response = editor_client.post(
+            reverse("annotations:claim-create", args=[article.pk]), data, headers=HX
+        )
+    assert response.status_code == 200
+    claim = Annotation.objects.get()
+    evidence = Evidence.objects.get(claim=claim)
+    delivery = WebhookDelivery.objects.get()
+    for key in (f"evidence:{evidence.pk}", f"webhook:{delivery.pk}"):
+        job = DBTaskResult.objects.get(pk=JobKey.objects.get(key=key).job_id)
+        assert job.status == "READY"
