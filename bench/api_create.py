@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 
 from annotations import services
 from bench.data import Run, bench_webhook
 from bench.loadgen import run_load
 from bench.report import log, ms, status
-from bench.saves import EVIDENCE_EVERY, save_fields
-from bench.server import Gunicorn, csrf_token
+from bench.saves import EVIDENCE_EVERY, page_headers, save_fields
+from bench.server import Gunicorn
 
 TARGET = 0.8
 
@@ -32,15 +31,7 @@ def api_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
     processes = run.options.load_processes
     fields = save_fields(article, 2 * (4000 if run.quick else 25_000))
     half = len(fields) // 2
-    session = run.session()
-    token, _ = csrf_token(server, article.get_absolute_url(), session)
-    page_headers = {
-        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={token}",
-        "X-CSRFToken": token,
-        "HX-Request": "true",
-        "HX-Current-URL": server.url + article.get_absolute_url(),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
+    headers, _ = page_headers(run, server, article)
     # One token a client, as each script of a desk has its own (the API's rate is per token).
     tokens = [
         services.api_token_create(user=run.user, name=f"bench {i}")[1] for i in range(clients)
@@ -63,7 +54,7 @@ def api_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
         return result
 
     log(f"A1: {clients} clients for {duration:g} s on the htmx save, then on the API…")
-    page = load(reverse("annotations:claim-create", args=[article.pk]), page_headers, page_bodies)
+    page = load(reverse("annotations:claim-create", args=[article.pk]), headers, page_bodies)
     api = load("/api/v1/claims/", api_headers, api_bodies)
     webhook.enabled = False
     webhook.save(update_fields=["enabled"])

@@ -46,13 +46,9 @@ def _save_bodies(article: Article, wanted: int) -> list[str]:
     return [urlencode(fields) for fields in save_fields(article, wanted)]
 
 
-def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
-    article = run.big_article()
-    clients = run.options.clients
-    duration = run.options.duration or (2.0 if run.quick else 10.0)
-    warmup = 0.5 if run.quick else 1.0
-    sequential = 30 if run.quick else 200
-    processes = run.options.load_processes
+def page_headers(run: Run, server: Gunicorn, article: Article) -> tuple[dict, int]:
+    """The headers of an htmx save from the article page, signed in (a new session of the
+    bench user, with the CSRF cookie the page set), and the page's size."""
     session = run.session()
     token, page_bytes = csrf_token(server, article.get_absolute_url(), session)
     headers = {
@@ -62,6 +58,17 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
         "HX-Current-URL": server.url + article.get_absolute_url(),
         "Content-Type": "application/x-www-form-urlencoded",
     }
+    return headers, page_bytes
+
+
+def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
+    article = run.big_article()
+    clients = run.options.clients
+    duration = run.options.duration or (2.0 if run.quick else 10.0)
+    warmup = 0.5 if run.quick else 1.0
+    sequential = 30 if run.quick else 200
+    processes = run.options.load_processes
+    headers, page_bytes = page_headers(run, server, article)
     bodies = _save_bodies(article, 4000 if run.quick else 25_000)
     webhook = bench_webhook()  # every save queues a delivery (and no worker runs it)
     save_path = reverse("annotations:claim-create", args=[article.pk])
