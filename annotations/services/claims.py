@@ -369,6 +369,9 @@ def annotation_create(
 ) -> ClaimResult:
     """Tag `body[start:end]` as a claim. The server checks the quote against the body.
 
+    Only `article.pk` is read: the article is read again under the claim's lock (a door
+    may pass `Article(pk=…)`); `ArticleGone` when it is not there or deleted.
+
     `new_source_name` proposes a source in the same transaction (or picks the existing one
     of that name), so a claim that fails leaves no stray source behind. `canonical` and `via`
     are the IRIs a W3C Web Annotation came with (see Annotation), kept as they are.
