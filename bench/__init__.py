@@ -13,6 +13,7 @@ sizes and finishes in under a minute.
 | # | job (module) | baseline |
 | P1 | the article page with 2,000 overlapping claims (page) | the same page, 20 claims |
 | P2 | saving a claim (htmx POST) under gunicorn, 16 clients (saves) | a bare 1-INSERT view |
+| A1 | creating a claim through the API, 16 clients (api_create) | the htmx save, same load |
 | P3 | CSV export (`export_annotations`), two sizes (export) | PostgreSQL's COPY, same join |
 | P4 | bulk import (`articles_import`), two sizes (imports) | bare bulk_create, same rows |
 | P5 | selection -> saved visible highlight in Chromium (highlight) | - |

@@ -35,7 +35,7 @@ from annotations.services.evidence import capture_evidence
 from bench.data import Run, article_text, make_article
 from bench.loadgen import run_load
 from bench.report import log, ms, percentile, status
-from bench.saves import _save_bodies, save_headers
+from bench.saves import save_fields, save_headers
 from bench.server import Gunicorn, process_env, request
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -182,8 +182,8 @@ def link_bodies(article: Article, links: list[str]) -> list[str]:
     """Bodies of claim saves on `article` (fresh spans, as P2 sends them), each with one of
     `links` as its evidence link."""
     return [
-        f"{body}&{urlencode({'evidence_url': link})}"
-        for body, link in zip(_save_bodies(article, len(links)), links, strict=True)
+        urlencode({**fields, "evidence_url": link})
+        for fields, link in zip(save_fields(article, len(links)), links, strict=True)
     ]
 
 

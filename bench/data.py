@@ -34,6 +34,8 @@ from annotations.models import (
     JobKey,
     Source,
     SourceAlias,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 BENCH_OUTLET = "make bench"
@@ -41,6 +43,7 @@ EXPORT_OUTLET = "make bench (export)"
 BENCH_OUTLETS = (BENCH_OUTLET, EXPORT_OUTLET)
 USER_PREFIX = "make-bench-"
 SOURCE_PREFIX = "make-bench source "
+WEBHOOK_NAME = "make-bench webhook"
 
 
 # --- Text ------------------------------------------------------------------------------------
@@ -224,15 +227,47 @@ def make_article(body: str, span_list, *, user, sources, rng, outlet=BENCH_OUTLE
     return article
 
 
+def bench_webhook() -> WebhookEndpoint:
+    """An enabled endpoint that takes every event, so that saves queue their deliveries (no
+    worker runs during the bench: the jobs wait, and the clean-up removes them)."""
+    return WebhookEndpoint.objects.create(
+        name=WEBHOOK_NAME,
+        url="https://bench.invalid/hook",
+        events=list(WebhookEndpoint.Event.values),
+        secret="whsec_" + "QmVuY2ggb25seSwgbmV2ZXIgc2VudA==",
+    )
+
+
+def _cleanup_jobs(marks: list[str]) -> None:
+    """The jobs the bench's saves queued (evidence captures of its claims, deliveries to its
+    webhook), with their keys, the deliveries and the evidence rows."""
+    from django_tasks_db.models import DBTaskResult
+
+    evidence = Evidence.objects.filter(claim__article__outlet__in=marks)
+    deliveries = WebhookDelivery.objects.filter(endpoint__name=WEBHOOK_NAME)
+    keys = [f"evidence:{pk}" for pk in evidence.values_list("pk", flat=True)]
+    keys += [f"webhook:{pk}" for pk in deliveries.values_list("pk", flat=True)]
+    for start in range(0, len(keys), 1000):
+        chunk = JobKey.objects.filter(key__in=keys[start : start + 1000])
+        jobs = list(chunk.exclude(job=None).values_list("job_id", flat=True))
+        chunk.delete()
+        DBTaskResult.objects.filter(pk__in=jobs).delete()
+    deliveries.delete()
+    WebhookEndpoint.objects.filter(name=WEBHOOK_NAME).delete()
+    evidence.delete()
+
+
 def cleanup(session_keys=()) -> None:
     """Remove everything the bench wrote (marked articles, their claims and histories, the
-    bench sources and users), also what a run that crashed left behind."""
+    bench sources and users, the jobs its saves queued), also what a run that crashed left
+    behind."""
     marks = list(BENCH_OUTLETS)
     in_marks = ", ".join(["%s"] * len(marks))
     articles = f"SELECT id FROM {Article._meta.db_table} WHERE outlet IN ({in_marks})"  # noqa: S608
     sources = f"SELECT id FROM {Source._meta.db_table} WHERE name LIKE %s"  # noqa: S608
     like = SOURCE_PREFIX + "%"
     claims = f"SELECT id FROM {Annotation._meta.db_table} WHERE article_id IN ({articles})"  # noqa: S608
+    _cleanup_jobs(marks)
     with transaction.atomic(), connection.cursor() as cursor:
         _cleanup_evidence(marks)
         cursor.execute(

@@ -66,7 +66,8 @@ def run_load(
     seconds, or (`count`, one client) for a number of sequential requests. With `interval`,
     each client sends one request every `interval` seconds (as a polling tab does), the
     clients spread evenly over it; `method` GET sends each body as the query string. With a
-    list of servers, client t sends to server t modulo their number (M1)."""
+    list of servers, client t sends to server t modulo their number (M1). `headers` is one
+    dict for every client, or a list of one per client (a token each)."""
     servers = server if isinstance(server, list) else [server]
     processes = max(1, min(processes, clients))
     start_at = time.monotonic() + 1.5  # time for the processes to start
@@ -80,7 +81,7 @@ def run_load(
                 [servers[t % len(servers)].host, servers[t % len(servers)].port] for t in threads
             ],
             "path": path,
-            "headers": headers,
+            "headers": [headers[t] if isinstance(headers, list) else headers for t in threads],
             "bodies": [bodies[t::clients] for t in threads],
             "start_at": start_at,
             "warmup": warmup,
@@ -114,7 +115,7 @@ def run_load(
 
 
 def _loadgen_main(spec: dict) -> dict:
-    host, port, path, headers = spec["host"], spec["port"], spec["path"], spec["headers"]
+    host, port, path = spec["host"], spec["port"], spec["path"]
     lock = threading.Lock()
     out = {"latencies": [], "statuses": Counter(), "sizes": [], "errors": []}
     measure_from = spec["start_at"] + spec["warmup"]
@@ -123,7 +124,7 @@ def _loadgen_main(spec: dict) -> dict:
     method = spec.get("method", "POST")
     interval = spec.get("interval", 0.0)
 
-    def client(bodies: list[str], offset: float = 0.0, target=(host, port)) -> None:
+    def client(bodies: list[str], headers: dict, offset: float = 0.0, target=(host, port)) -> None:
         conn = http.client.HTTPConnection(*target, timeout=60)
         latencies, statuses, sizes, errors = [], Counter(), [], []
         time.sleep(max(0.0, spec["start_at"] + offset - time.monotonic()))
@@ -168,8 +169,8 @@ def _loadgen_main(spec: dict) -> dict:
     offsets = spec.get("offsets") or [0.0] * len(spec["bodies"])
     targets = [tuple(t) for t in spec.get("targets") or [[host, port]] * len(spec["bodies"])]
     threads = [
-        threading.Thread(target=client, args=(b, o, t))
-        for b, o, t in zip(spec["bodies"], offsets, targets, strict=True)
+        threading.Thread(target=client, args=(b, h, o, t))
+        for b, h, o, t in zip(spec["bodies"], spec["headers"], offsets, targets, strict=True)
     ]
     for t in threads:
         t.start()

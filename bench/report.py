@@ -7,6 +7,7 @@ import sys
 ROWS = [
     "P1",
     "P2",
+    "A1",
     "P3",
     "P4",
     "P5",

@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 
 from bench import data
+from bench.api_create import api_rows
 from bench.capture import capture_row
 from bench.export import export_rows
 from bench.highlight import browser_row
@@ -32,13 +33,15 @@ def server_workers(run: data.Run) -> int:
 
 
 def server_rows(run: data.Run, only) -> list[list[str]]:
-    """P2, P5, L1 and E1, against one gunicorn."""
+    """P2, A1, P5, L1 and E1, against one gunicorn."""
     workers = server_workers(run)
     rows = []
     with Gunicorn(workers) as server:
         log(f"gunicorn: {workers} sync workers on {server.url}")
         if "P2" in only:
             rows += save_rows(run, server, workers)
+        if "A1" in only:
+            rows += api_rows(run, server, workers)
         if "P5" in only:
             rows += browser_row(run, server)
         if "L1" in only:
@@ -59,7 +62,7 @@ def run(options: argparse.Namespace, only: list[str]) -> None:
     try:
         if "P1" in only:
             rows += page_row(bench)
-        if {"P2", "P5", "L1", "E1"} & set(only):
+        if {"P2", "A1", "P5", "L1", "E1"} & set(only):
             rows += server_rows(bench, only)
         if "P3" in only:
             rows += export_rows(bench)

@@ -12,31 +12,40 @@ from django.urls import reverse
 
 from annotations import anchoring
 from annotations.models import Article
-from bench.data import Run, WordSpans
+from bench.data import Run, WordSpans, bench_webhook
 from bench.loadgen import run_load
 from bench.report import log, ms, status
 from bench.server import BARE_INSERT_PATH, Gunicorn, csrf_token, request
 
+# Issue 25: the save's throughput, at least this share of the bare INSERT view's.
+BARE_SHARE = 0.6
+# One save in EVIDENCE_EVERY carries an evidence link, so its capture job is queued (a
+# desk links evidence to some claims, not to all).
+EVIDENCE_EVERY = 5
 
-def _save_bodies(article: Article, wanted: int) -> list[str]:
-    """Form bodies of claim saves, each on its own span (at word boundaries, as editors
-    select) that the article has no claim on yet."""
+
+def save_fields(article: Article, wanted: int) -> list[dict]:
+    """The fields of claim saves, each on its own span (at word boundaries, as editors
+    select) that the article has no claim on yet; one in EVIDENCE_EVERY with a link."""
     rng = random.Random(2)
     existing = set(article.annotations.values_list("start", "end"))
     pool = WordSpans(article.body).fresh(rng, wanted, existing)
     labels = ["verified", "disputed", "unattributed"]
     return [
-        urlencode(
-            {
-                "start": s,
-                "end": e,
-                "quote": article.body[s:e],
-                "label": labels[i % 3],
-                "version": article.version,
-            }
-        )
+        {
+            "start": s,
+            "end": e,
+            "quote": article.body[s:e],
+            "label": labels[i % 3],
+            "version": article.version,
+            "evidence_url": "" if i % EVIDENCE_EVERY else f"https://bench.invalid/evidence/{i}",
+        }
         for i, (s, e) in enumerate(pool)
     ]
+
+
+def _save_bodies(article: Article, wanted: int) -> list[str]:
+    return [urlencode(fields) for fields in save_fields(article, wanted)]
 
 
 def save_headers(server: Gunicorn, article: Article, session: str) -> tuple[dict, int]:
@@ -62,6 +71,7 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
     processes = run.options.load_processes
     headers, page_bytes = save_headers(server, article, run.session())
     bodies = _save_bodies(article, 4000 if run.quick else 25_000)
+    webhook = bench_webhook()  # every save queues a delivery (and no worker runs it)
     save_path = reverse("annotations:claim-create", args=[article.pk])
     bare_path = BARE_INSERT_PATH.format(pk=article.pk)
 
@@ -97,6 +107,8 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
     bare_seq = load(bare_path, inserts[:sequential], clients=1, count=sequential)
     log(f"P2: {clients} clients for {duration:g} s on the bare INSERT…")
     bare = load(bare_path, inserts[sequential:], clients=clients, duration=duration, warmup=warmup)
+    webhook.enabled = False  # the rows after this one queue nothing
+    webhook.save(update_fields=["enabled"])
     ratio = conc.throughput / bare.throughput if bare.throughput else 0.0
     answer_kb = statistics.median(seq.sizes) / 1000
     page_kb = page_bytes / 1000
@@ -107,13 +119,14 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
         [
             "P2",
             f"save a claim (htmx POST) on the P1 article, gunicorn {workers} workers + {db}, "
-            f"{clients} clients",
+            f"{clients} clients; each save queues a webhook delivery, 1 in {EVIDENCE_EVERY} an "
+            "evidence capture (jobs queued, not run)",
             f"{conc.throughput:.0f} saves/s; p50 {ms(conc.p(50))}, p95 {ms(conc.p(95))}",
             f"bare 1-INSERT view: {bare.throughput:.0f}/s; p50 {ms(bare.p(50))}, "
             f"p95 {ms(bare.p(95))}",
             f"{ratio:.2f} throughput",
-            ">= 0.5 throughput",
-            status(ratio >= 0.5 and clean),
+            f">= {BARE_SHARE} throughput",
+            status(ratio >= BARE_SHARE and clean),
         ],
         [
             "P2",

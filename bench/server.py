@@ -77,6 +77,8 @@ class Gunicorn:
             "-m",
             "gunicorn",
             "newsroom.wsgi:application",
+            "--config",  # the image's hooks (docker/entrypoint.sh): dictionaries loaded at start
+            "python:newsroom.gunicorn_conf",
             "--workers",
             str(self.workers),
             "--bind",
@@ -92,7 +94,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(  # noqa: S603
             command, cwd=BASE_DIR, env=self.env(), stdout=self.log_file, stderr=self.log_file
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # each worker loads the dictionaries first
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 break

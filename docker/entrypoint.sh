@@ -27,8 +27,10 @@ esac
 # exports stream from the database for minutes; the default 30 s would kill the worker
 # half-way through a download. --graceful-timeout: on stop or restart, requests in flight
 # get this long to finish. --worker-tmp-dir: heartbeat files in memory, not on the
-# container's overlay disk. Access log to stdout, errors to stderr.
+# container's overlay disk. Access log to stdout, errors to stderr. --config: the app's own
+# hooks (newsroom/gunicorn_conf.py: each worker loads the matcher's dictionaries at start).
 exec gunicorn newsroom.wsgi:application \
+    --config python:newsroom.gunicorn_conf \
     --bind 0.0.0.0:8000 \
     --workers "${WEB_CONCURRENCY:-3}" \
     --threads "${GUNICORN_THREADS:-1}" \

@@ -92,6 +92,28 @@ def test_enqueue_once_keeps_one_waiting_job_per_key():
     assert meta(rows(t.capture)[0]) == {"attempt": 1, "key": "capture:7"}
 
 
+def test_enqueue_new_is_two_statements_and_the_key_then_works_as_enqueue_once_s(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(2):  # the job's row, the key's row: no lock, no savepoint
+        first = jobs.enqueue_new(t.capture, 9, key="capture:9")
+    assert str(JobKey.objects.get(key="capture:9").job_id) == first.id
+    assert meta(rows(t.capture)[0]) == {"attempt": 1, "key": "capture:9"}
+    # A later save of the same record finds the job waiting under the key.
+    assert jobs.enqueue_once(t.capture, 9, key="capture:9").id == first.id
+    assert len(rows(t.capture, READY)) == 1
+
+
+def test_enqueue_new_points_a_key_left_from_a_finished_job_at_the_new_one():
+    old = jobs.enqueue_once(t.capture, 10, key="capture:10")
+    DBTaskResult.objects.filter(pk=old.id).update(status=TaskResultStatus.SUCCESSFUL)
+    new = jobs.enqueue_new(t.capture, 10, key="capture:10")
+    assert new.id != old.id
+    assert str(JobKey.objects.get(key="capture:10").job_id) == new.id
+    with pytest.raises(ValueError, match="1 to 200"):
+        jobs.enqueue_new(t.capture, 11, key="")
+
+
 def test_a_running_job_is_not_waiting_so_a_save_meanwhile_gets_a_job_of_its_own():
     first = jobs.enqueue_once(t.capture, 7, key="capture:7")
     DBTaskResult.objects.filter(pk=first.id).update(status=RUNNING, started_at=timezone.now())

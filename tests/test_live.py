@@ -18,11 +18,11 @@ def _poll(client, article, since, version=None):
     )
 
 
-def test_unchanged_answers_204_in_five_queries(editor_client, editor, django_assert_num_queries):
+def test_unchanged_answers_204_in_four_queries(editor_client, editor, django_assert_num_queries):
     article = ArticleFactory()
     stamp = selectors.article_stamp(article.pk)
-    # session, user, the role check (one permission query), version, claims' stamp
-    with django_assert_num_queries(5):
+    # session, user with their permissions (annotations.backends), version, claims' stamp
+    with django_assert_num_queries(4):
         response = _poll(editor_client, article, stamp)
     assert response.status_code == 204 and response.content == b""
 

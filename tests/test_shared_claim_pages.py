@@ -315,8 +315,8 @@ def test_the_list_costs_the_same_queries_for_3_or_30(
 ):
     _shared_claims(n, editor)
     client.force_login(viewer)
-    # session, user, the role's permissions; the count, the page, its outlets and labels
-    with django_assert_num_queries(6):
+    # session, user with the role's permissions; the count, the page, its outlets and labels
+    with django_assert_num_queries(5):
         response = client.get(reverse("annotations:shared-claim-list"))
     assert response.content.decode().count("data-shared-claim-id=") == min(n, 25)
 

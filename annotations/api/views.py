@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -348,17 +349,20 @@ class ClaimList(APIView):
     def post(self, request: Request) -> Response:
         form = bind(ClaimCreateApiForm, _json_body(request))
         data = form.cleaned_data
-        article = get_object_or_404(Article.objects.alive().only("id"), pk=data["article"])
-        result = services.annotation_create(
-            article=article,
-            user=request.user,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            **form.details(),
-            seen_version=data["version"],
-            from_suggestion=data["from_suggestion"],
-        )
+        try:
+            result = services.annotation_create(
+                # Only its id: the service reads the article under its lock, or says it is gone.
+                article=Article(pk=data["article"]),
+                user=request.user,
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                **form.details(),
+                seen_version=data["version"],
+                from_suggestion=data["from_suggestion"],
+            )
+        except services.ArticleGone as exc:
+            raise Http404(" ".join(exc.messages)) from exc
         claim = _live_claim(result.annotation.pk)
         return Response(
             out.ClaimSerializer(claim).data,

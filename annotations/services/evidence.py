@@ -52,13 +52,22 @@ def _key(evidence_id: int) -> str:
 # --- Saves ----------------------------------------------------------------------------------
 
 
-def evidence_track(*, claim: Annotation, previous_url: str = "") -> Evidence | None:
+def evidence_track(
+    *, claim: Annotation, previous_url: str = "", new: bool = False
+) -> Evidence | None:
     """Call in the transaction that saves `claim`, with the link it had before the save.
     A new link gets its Evidence row (or finds the one it had, when a claim goes back to an
     earlier link) and its capture job, due now; the link left behind is no longer checked.
-    Nothing happens when the link did not change."""
+    Nothing happens when the link did not change. `new`: the claim was made in this
+    transaction, so it has no Evidence row yet: one INSERT, and its job (`enqueue_new`)."""
     if claim.evidence_url == previous_url:
         return None
+    if new:
+        evidence = Evidence.objects.create(
+            claim=claim, url=claim.evidence_url, next_check_at=timezone.now()
+        )
+        jobs.enqueue_new(capture_evidence, evidence.pk, key=_key(evidence.pk))
+        return evidence
     if previous_url:
         Evidence.objects.filter(claim=claim, url=previous_url).update(
             next_check_at=None, retrying=False, updated_at=timezone.now()

@@ -191,7 +191,7 @@ def webhook_emit(event: str, data: dict) -> int:
         delivery = WebhookDelivery.objects.create(
             endpoint=endpoint, event_id=event_id, event=event, payload=payload
         )
-        jobs.enqueue_once(deliver_webhook, delivery.pk, key=_key(delivery.pk))
+        jobs.enqueue_new(deliver_webhook, delivery.pk, key=_key(delivery.pk))
     return len(endpoints)
 
 

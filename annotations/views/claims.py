@@ -49,17 +49,17 @@ def _claim_saved_response(
     start, end = claim.start, claim.end
     if old_span:
         start, end = min(start, old_span[0]), max(end, old_span[1])
-    nearby = list(selectors.claims_between(article, start, end))
+    around = selectors.around_saved_claim(article, claim, start, end)
     claim.can_change = True
     if action in ("created", "restored"):  # the page puts it at its place in the list
-        claim.next_id = selectors.next_claim_id(claim, nearby)
+        claim.next_id = around.next_id
     context = {
         "article": article,
         "claim": claim,
         "action": action,
-        "blocks_html": rendering.render_blocks(article.body, nearby, start, end),
+        "blocks_html": rendering.render_blocks(article.body, around.nearby, start, end),
         "updates": [claim],
-        "summary": selectors.article_summary(article),
+        "summary": around.summary,
         "can_change": True,
     }
     response = render(request, "annotations/article_detail.html#claim-saved", context)
@@ -81,7 +81,6 @@ def _claim_error(request: HtmxHttpRequest, message: str, status: int) -> HttpRes
 
 @require_http_methods(["POST"])
 def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_article(pk, light=True)
     permissions.require_annotate(request.user)
     form = ClaimCreateForm(request.POST)
     if not form.is_valid():
@@ -89,7 +88,8 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         result = services.annotation_create(
-            article=article,
+            # Only its id: the service reads the article under its lock, or says it is gone.
+            article=Article(pk=pk),
             user=request.user,
             start=data["start"],
             end=data["end"],
@@ -98,6 +98,8 @@ def claim_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             seen_version=data["version"],
             from_suggestion=data["from_suggestion"],
         )
+    except services.ArticleGone as exc:
+        raise Http404(error_message(exc)) from exc
     except services.StaleArticle as exc:
         return _claim_error(request, str(exc), 409)
     except ValidationError as exc:
