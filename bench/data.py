@@ -34,6 +34,7 @@ from annotations.models import (
     JobKey,
     Source,
     SourceAlias,
+    TermsPending,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -274,7 +275,11 @@ def cleanup(session_keys=()) -> None:
             f"DELETE FROM {ClaimTerm._meta.db_table} WHERE annotation_id IN ({claims})",  # noqa: S608
             marks,
         )
-        for table in (Annotation.history.model._meta.db_table, Annotation._meta.db_table):
+        for table in (
+            Annotation.history.model._meta.db_table,
+            Annotation._meta.db_table,
+            TermsPending._meta.db_table,  # an import's articles wait for their terms job
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE article_id IN ({articles})", marks)  # noqa: S608
         cursor.execute(
             f"DELETE FROM {Article.history.model._meta.db_table} WHERE outlet IN ({in_marks})",  # noqa: S608
