@@ -11,6 +11,8 @@ applies at once, in every process.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -20,6 +22,7 @@ from django.db import connection
 from django.db.models import Q
 
 
+@cache
 def _user_with_permissions_sql() -> str:
     """The user's columns, then one permission ("app_label.codename") a row, or NULL; the
     user's id goes in three times (each branch of the union is read for that user only)."""

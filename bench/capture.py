@@ -36,7 +36,7 @@ from bench.data import Run, article_text, make_article
 from bench.loadgen import run_load
 from bench.report import log, ms, percentile, status
 from bench.saves import save_fields, save_headers
-from bench.server import Gunicorn, process_env, request
+from bench.server import Gunicorn, process_env, request, stop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 NEWS_PATH = "/news/{n}"
@@ -152,13 +152,7 @@ class Worker:
         raise RuntimeError(f"the worker did not start: {self.errors[-3000:]}")
 
     def __exit__(self, *exc) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, timeout=60)  # the job in hand may finish
         self.log.seek(0)
         self.errors = self.log.read()
         self.log.close()

@@ -40,6 +40,11 @@ class LoadResult:
         return sum(n for status, n in self.statuses.items() if 200 <= status < 300)
 
     @property
+    def bad(self) -> dict[int, int]:
+        """The answers that were not 2xx, by status."""
+        return {k: v for k, v in self.statuses.items() if not 200 <= k < 300}
+
+    @property
     def throughput(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 

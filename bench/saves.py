@@ -44,7 +44,7 @@ def save_fields(article: Article, wanted: int) -> list[dict]:
     ]
 
 
-def _save_bodies(article: Article, wanted: int) -> list[str]:
+def save_bodies(article: Article, wanted: int) -> list[str]:
     return [urlencode(fields) for fields in save_fields(article, wanted)]
 
 
@@ -70,7 +70,7 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
     sequential = 30 if run.quick else 200
     processes = run.options.load_processes
     headers, page_bytes = save_headers(server, article, run.session())
-    bodies = _save_bodies(article, 4000 if run.quick else 25_000)
+    bodies = save_bodies(article, 4000 if run.quick else 25_000)
     webhook = bench_webhook()  # every save queues a delivery (and no worker runs it)
     save_path = reverse("annotations:claim-create", args=[article.pk])
     bare_path = BARE_INSERT_PATH.format(pk=article.pk)
@@ -86,9 +86,8 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
 
     def load(path, some_bodies, **kwargs):
         result = run_load(server, path, headers, some_bodies, processes=processes, **kwargs)
-        bad = {k: v for k, v in result.statuses.items() if not 200 <= k < 300}
-        if bad or result.errors:
-            log(f"P2 {path}: non-2xx answers {bad}; errors {result.errors[:3]}")
+        if result.bad or result.errors:
+            log(f"P2 {path}: non-2xx answers {result.bad}; errors {result.errors[:3]}")
         log(
             f"P2 {path}: {len(result.latencies)} requests in {result.seconds:.1f} s, "
             f"load generator CPU {result.cpu_seconds:.1f} s"
@@ -114,7 +113,7 @@ def save_rows(run: Run, server: Gunicorn, workers: int) -> list[list[str]]:
     page_kb = page_bytes / 1000
     db = "PostgreSQL" if run.pg else "SQLite"
     small_answer = answer_blocks < page_blocks / 10 and answer_kb < page_kb / 10
-    clean = not any(not 200 <= k < 300 for r in (seq, conc) for k in r.statuses)
+    clean = not (seq.bad or conc.bad)
     return [
         [
             "P2",

@@ -29,7 +29,7 @@ from bench.capture import PageServer, Worker, link_bodies, save_and_capture
 from bench.data import Run, WordSpans, article_text, make_article
 from bench.loadgen import run_load
 from bench.report import log, ms, status
-from bench.saves import _save_bodies, save_headers
+from bench.saves import save_bodies, save_headers
 from bench.server import Gunicorn, request
 
 
@@ -47,7 +47,7 @@ def scale_rows(run: Run, workers: int) -> list[list[str]]:
         body, WordSpans(body).many(rng, 2000), user=run.user, sources=run.sources, rng=rng
     )
     path = reverse("annotations:claim-create", args=[article.pk])
-    bodies = _save_bodies(article, 4000 if run.quick else 25_000)
+    bodies = save_bodies(article, 4000 if run.quick else 25_000)
     warming, bodies = bodies[: 4 * clients], bodies[4 * clients :]
     half = len(bodies) // 2
 
@@ -63,9 +63,8 @@ def scale_rows(run: Run, workers: int) -> list[list[str]]:
                 servers, path, headers, some_bodies, clients=clients,
                 processes=run.options.load_processes, duration=duration, warmup=warmup,
             )  # fmt: skip
-            bad = {k: v for k, v in result.statuses.items() if not 200 <= k < 300}
-            if bad or result.errors:
-                log(f"M1: non-2xx answers {bad}; errors {result.errors[:3]}")
+            if result.bad or result.errors:
+                log(f"M1: non-2xx answers {result.bad}; errors {result.errors[:3]}")
             return result
 
         log(f"M1: one server ({workers} workers), {clients} clients for {duration:g} s…")
@@ -76,7 +75,7 @@ def scale_rows(run: Run, workers: int) -> list[list[str]]:
             seen, seen_after = _saved_on_one_polled_on_two(article, path, one, two, headers)
             log("M1: two workers capture evidence links saved through both servers…")
             once, split = _two_workers(article, path, [one, two], headers, 20 if run.quick else 100)
-    clean = all(200 <= k < 300 for r in (alone, both) for k in r.statuses)
+    clean = not (alone.bad or both.bad)
     ratio = both.throughput / alone.throughput if alone.throughput else 0.0
     return [
         [
@@ -106,7 +105,7 @@ def _saved_on_one_polled_on_two(article, path: str, one: Gunicorn, two: Gunicorn
     """Save a claim through `one`, then poll the article's live check on `two` from the
     stamp before the save: the answer must hold the new claim."""
     since = selectors.article_stamp(article.pk)
-    body = _save_bodies(article, 1)[0]
+    body = save_bodies(article, 1)[0]
     began = time.monotonic()
     code, _, _ = request(one.host, one.port, "POST", path, body.encode(), headers)
     query = urlencode({"since": since, "version": article.version})

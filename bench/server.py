@@ -128,18 +128,25 @@ class Gunicorn:
         return total / ticks
 
     def __exit__(self, *exc) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            stop(self.proc, timeout=15)
         self.log_file.close()
         errors = self.log_path.read_text()
         if "Traceback" in errors:
             log(f"gunicorn logged errors:\n{errors[-3000:]}")
         self.dir.cleanup()
+
+
+def stop(proc: subprocess.Popen, *, timeout: float) -> None:
+    """Stop a process the bench started (by its pid, nothing else): SIGTERM, then SIGKILL
+    if it has not ended within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def request(host, port, method, path, body=None, headers=None):
