@@ -12,6 +12,10 @@ class AnnotationsConfig(AppConfig):
 
         lookups.install()
 
+        from .history import cache_history_managers
+
+        cache_history_managers()
+
         from . import verbose
 
         verbose.apply(self)  # the models' and fields' names people read, translated

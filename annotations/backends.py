@@ -50,6 +50,17 @@ def _user_with_permissions_sql() -> str:
     )
 
 
+def _user_columns():
+    """The user's field names in the statement's order, the converters of their columns
+    (dates on SQLite, say) and the compiler that applies them. Read per request (cheap), so
+    a test that switches databases gets that database's converters."""
+    user = get_user_model()
+    fields = user._meta.concrete_fields
+    compiler = user.objects.all().query.get_compiler(connection.alias)
+    converters = compiler.get_converters([f.get_col(user._meta.db_table) for f in fields])
+    return [f.attname for f in fields], converters, compiler
+
+
 class ModelBackendOneQuery(ModelBackend):
     def get_user(self, user_id):
         """The session's user with their permissions, in one query (see above)."""
@@ -58,12 +69,17 @@ class ModelBackendOneQuery(ModelBackend):
             pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:  # a session holding junk signs no one in
             return None
-        rows = list(user_model.objects.raw(_user_with_permissions_sql(), [pk, pk, pk]))
+        with connection.cursor() as cursor:
+            cursor.execute(_user_with_permissions_sql(), [pk, pk, pk])
+            rows = cursor.fetchall()
         if not rows:
             return None
-        user = rows[0]
-        perms = {row.perm for row in rows if row.perm}
-        del user.perm  # the join's column, not a field
+        # One user object from the first row (Django's converters, as a raw() query applies
+        # them), not one for each of the rows the permissions repeat it on.
+        fields, converters, compiler = _user_columns()
+        (values,) = compiler.apply_converters([rows[0][:-1]], converters)
+        user = user_model.from_db(connection.alias, fields, values)
+        perms = {row[-1] for row in rows if row[-1]}
         if not self.user_can_authenticate(user):
             return None
         if not user.is_superuser:  # a superuser's checks never reach the backend

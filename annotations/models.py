@@ -439,8 +439,13 @@ class Annotation(models.Model):
         ]
         indexes = [
             # Reading order (the article page, its side list by pages, the blocks a save
-            # touches): walked in order, no sort.
-            models.Index(fields=["article", "start", "-end", "id"], name="annotation_reading_idx"),
+            # touches): walked in order, no sort. Label, anchor state and source ride along,
+            # so that the blocks' claims and a save's summary (selectors.around_saved_claim)
+            # are read from the index alone, never from the table's rows.
+            models.Index(
+                fields=["article", "start", "-end", "id", "label", "anchor_state", "source"],
+                name="annotation_reading_idx",
+            ),
             models.Index(fields=["label", "-created_at"], name="annotation_label_idx"),
             models.Index(fields=["source", "-created_at"], name="annotation_source_idx"),
             models.Index(fields=["anchor_state"], name="annotation_anchor_idx"),

@@ -16,7 +16,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .anchoring import Segment, Span, segment_blocks, split_blocks
+from .anchoring import Segment, Span, blocks_touching, segment_blocks, split_blocks
 
 
 def _mark_open(claim) -> str:
@@ -89,7 +89,7 @@ def render_body(body: str, claims: Iterable) -> SafeString:
 
 def render_blocks(body: str, claims: Iterable, start: int, end: int) -> SafeString:
     """Only the blocks that share text with [start, end), as htmx out-of-band swaps."""
-    blocks = [b for b in split_blocks(body) if b[0] < end and start < b[1]]
+    blocks = blocks_touching(body, start, end)
     if not blocks:
         return mark_safe("")
     low, high = blocks[0][0], blocks[-1][1]

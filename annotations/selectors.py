@@ -301,9 +301,9 @@ def _with_sources(found: dict) -> dict:
 
 def _blocks_reach(body: str, start: int, end: int) -> tuple[int, int]:
     """Where the blocks that share text with [start, end) begin and end."""
-    from .anchoring import split_blocks
+    from .anchoring import blocks_touching
 
-    blocks = [b for b in split_blocks(body) if b[0] < end and start < b[1]]
+    blocks = blocks_touching(body, start, end)
     return (blocks[0][0] if blocks else start, blocks[-1][1] if blocks else end)
 
 
@@ -351,26 +351,38 @@ class Around:
 
 def around_saved_claim(article: Article, claim: Annotation, start: int, end: int) -> Around:
     """`claims_between`, `next_claim_id` and `article_summary` in one query (a save's answer
-    pays one round trip, and no ORM compilation, for what were three): three SELECTs joined
-    by UNION ALL, told apart by their first column. [start, end) is the span to redraw."""
+    pays one round trip, and no ORM compilation, for what were three): SELECTs joined by
+    UNION ALL, told apart by their first column. [start, end) is the span to redraw.
+
+    Every part reads the reading index alone (it carries label, anchor state and source):
+    the summary counts in one pass over the article's entries, without the sort a GROUP BY
+    would need (that sort was most of a save's database time on a long article)."""
     low, high = _blocks_reach(article.body, start, end)
     q = connection.ops.quote_name
     claims, sources = q(Annotation._meta.db_table), q(Source._meta.db_table)
     s, e = q("start"), q("end")
-    sql = (
-        f"SELECT 0, a.id, a.{s}, a.{e}, a.label, a.anchor_state, a.source_id, NULL, 1 "  # noqa: S608
-        f"FROM {claims} a WHERE a.article_id = %s AND a.{s} < %s AND a.{e} > %s "
-        "UNION ALL "
-        # The first claim after the blocks: the next one when the claim is the last of them.
-        f"SELECT 1, (SELECT b.id FROM {claims} b WHERE b.article_id = %s AND b.{s} >= %s "
-        f"ORDER BY b.{s}, b.{e} DESC, b.id LIMIT 1), NULL, NULL, NULL, NULL, NULL, NULL, 0 "
-        "UNION ALL "
-        f"SELECT 2, NULL, NULL, NULL, c.label, c.anchor_state, c.source_id, src.name, COUNT(*) "
-        f"FROM {claims} c LEFT JOIN {sources} src ON src.id = c.source_id "
-        "WHERE c.article_id = %s GROUP BY c.label, c.anchor_state, c.source_id, src.name"
+    keys = labels.all_keys()
+    chunks = [keys[i : i + 3] for i in range(0, len(keys), 3)]
+    sql = " UNION ALL ".join(
+        [
+            f"SELECT 0, a.id, a.{s}, a.{e}, a.source_id, a.label, a.anchor_state, NULL "  # noqa: S608
+            f"FROM {claims} a WHERE a.article_id = %s AND a.{s} < %s AND a.{e} > %s",
+            # The first claim after the blocks: the next one when the claim is the last.
+            f"SELECT 1, (SELECT b.id FROM {claims} b WHERE b.article_id = %s AND b.{s} >= %s "  # noqa: S608
+            f"ORDER BY b.{s}, b.{e} DESC, b.id LIMIT 1), NULL, NULL, NULL, NULL, NULL, NULL",
+            # The sources cited, with their names.
+            f"SELECT 2, src.id, NULL, NULL, NULL, NULL, NULL, src.name FROM {sources} src "  # noqa: S608
+            f"WHERE src.id IN (SELECT c.source_id FROM {claims} c WHERE c.article_id = %s)",
+            # The counts: rows of the orphaned and three labels' counts (the union's
+            # integer columns), as many as the registry needs, tagged 3, 4, …
+            *(_counts_select(claims, 3 + i, chunk) for i, chunk in enumerate(chunks)),
+        ]
     )
+    params = [article.pk, high, low, article.pk, high, article.pk]
+    for chunk in chunks:
+        params += [Annotation.Anchor.ORPHANED, *chunk, article.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [article.pk, high, low, article.pk, high, article.pk])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     nearby = sorted(
         (
@@ -383,20 +395,36 @@ def around_saved_claim(article: Article, claim: Annotation, start: int, end: int
                 anchor_state=state,
                 source_id=source_id,
             )  # fmt: skip
-            for part, pk, a, b, label, state, source_id, _, _ in rows
+            for part, pk, a, b, source_id, label, state, _ in rows
             if part == 0
         ),
         key=lambda c: (c.start, -c.end, c.pk),
     )
-    after = next((pk for part, pk, *_ in rows if part == 1), None)
-    groups = [(label, state, src, name, n) for part, _, _, _, label, state, src, name, n in rows
-              if part == 2]  # fmt: skip
+    after = next((row[1] for row in rows if row[0] == 1), None)
+    cited = [_cited(row[1], row[7]) for row in rows if row[0] == 2]
+    counts = dict.fromkeys(keys, 0)
+    orphaned = 0
+    for row in rows:
+        if row[0] >= 3:
+            chunk = chunks[row[0] - 3]
+            orphaned = row[1]
+            counts.update(zip(chunk, row[2 : 2 + len(chunk)], strict=True))
     at = next((i for i, c in enumerate(nearby) if c.pk == claim.pk), None)
     if at is None:  # not in the blocks (orphaned, say): asked for in a query of its own
         next_id = next_claim_id(claim)
     else:
         next_id = nearby[at + 1].pk if at + 1 < len(nearby) else after
-    return Around(nearby, next_id, _summary_of_groups(groups))
+    return Around(nearby, next_id, _summary(counts, orphaned, cited))
+
+
+def _counts_select(claims: str, tag: int, keys: list[str]) -> str:
+    """One counts row of around_saved_claim's UNION: `tag`, the orphaned claims, then each
+    label's of `keys` (at most three: the union's integer columns), NULL-padded. Its
+    parameters: the orphaned state, the keys, the article's id."""
+    per_label = ["COUNT(CASE WHEN c.label = %s THEN 1 END)" for _ in keys]
+    columns = ["COUNT(CASE WHEN c.anchor_state = %s THEN 1 END)", *per_label]
+    columns += ["NULL"] * (7 - len(columns))
+    return f"SELECT {tag:d}, {', '.join(columns)} FROM {claims} c WHERE c.article_id = %s"  # noqa: S608
 
 
 def _summary(counts: dict, orphaned: int, sources: list) -> dict:
@@ -456,11 +484,16 @@ def _summary_of_groups(rows) -> dict:
     return _summary(counts, orphaned, list(sources.values()))
 
 
-def _cited(pk: int, name: str) -> Source:
-    """A source as the summary shows it: its name and its page."""
-    source = Source(pk=pk, name=name)
-    source.name_key = name.casefold()
-    return source
+class Cited(NamedTuple):
+    """A source as the summary shows it: its id (for its page) and name."""
+
+    pk: int
+    name: str
+    name_key: str
+
+
+def _cited(pk: int, name: str) -> Cited:
+    return Cited(pk, name, name.casefold())
 
 
 def live_claims() -> QuerySet[Annotation]:

@@ -165,3 +165,20 @@ def test_check_span_accepts_exactly_the_slice(body, data):
     anchoring.check_span(body, start, end, body[start:end])
     with pytest.raises(anchoring.AnchorError):
         anchoring.check_span(body, start, end, body[start:end] + "x")
+
+
+def test_blocks_touching_is_split_blocks_cut_to_the_span():
+    """The save's redraw finds its blocks from the span's line on; they are exactly the
+    blocks of the whole cut that share text with the span, for any text and any span
+    (blank and whitespace-only lines, a flag's surrogate pairs, spans past either end)."""
+    import random
+
+    from annotations.anchoring import blocks_touching, split_blocks
+
+    rng = random.Random(11)
+    pieces = ["a", "Kyiv", " ", "\n", "\n\n", "\u00a0", "\t", "🇺🇦", "\r\n", "  \n"]
+    for _ in range(20_000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        start, end = rng.randint(-2, len(body) + 2), rng.randint(-2, len(body) + 3)
+        expected = [b for b in split_blocks(body) if b[0] < end and start < b[1]]
+        assert blocks_touching(body, start, end) == expected, (body, start, end)

@@ -20,6 +20,7 @@ from .offsets import (
     Segment,
     Span,
     blocks_touched,
+    blocks_touching,
     body_hash,
     check_span,
     context,
@@ -69,6 +70,7 @@ __all__ = [
     "previous_boundary",
     "reanchor",
     "segment_blocks",
+    "blocks_touching",
     "split_blocks",
     "word_diff",
 ]

@@ -137,6 +137,21 @@ def split_blocks(body: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def blocks_touching(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The blocks of `split_blocks` that share text with [start, end), found from the line
+    that holds `start` on, without cutting the whole body (a save redraws one or two
+    blocks of what may be a long article)."""
+    blocks = []
+    position = body.rfind("\n", 0, max(start, 0)) + 1
+    while position < end and position <= len(body):
+        stop = body.find("\n", position)
+        line_end = len(body) if stop == -1 else stop
+        if start < line_end and body[position:line_end].strip():
+            blocks.append((position, line_end))
+        position = line_end + 1
+    return blocks
+
+
 def segment_blocks(blocks: Sequence[tuple[int, int]], spans: Iterable[Span]) -> list[list[Segment]]:
     """Cut each block at every span boundary inside it.
 
