@@ -97,3 +97,27 @@ def test_two_claims_with_small_figures_none_the_same_are_different_claims():
     other = score(bus("nine", "four"), bus("seven", "five"))
     assert same.score >= THRESHOLD
     assert other.score <= same.score * similarity.DIFFERENT_FIGURES
+
+
+@pytest.mark.parametrize(
+    ("argv", "run_main", "serving"),
+    [
+        (["manage.py", "runserver", "127.0.0.1:8000"], "true", True),  # the reloader's child
+        (["manage.py", "runserver", "127.0.0.1:8000"], None, False),  # the watching parent
+        (["manage.py", "runserver", "--noreload"], None, True),
+        (["manage.py", "run_worker"], "true", False),
+        (["manage.py", "migrate"], None, False),
+        (["pytest"], None, False),
+    ],
+)
+def test_runserver_loads_the_dictionaries_beside_the_server(monkeypatch, argv, run_main, serving):
+    """`make run`'s server loads simplemma's dictionaries in a thread as it starts (the first
+    claim save does not wait ~4 s for them); no other command does."""
+    from annotations import apps
+
+    monkeypatch.setattr("sys.argv", argv)
+    if run_main is None:
+        monkeypatch.delenv("RUN_MAIN", raising=False)
+    else:
+        monkeypatch.setenv("RUN_MAIN", run_main)
+    assert apps._serving_with_runserver() is serving
