@@ -33,7 +33,7 @@ demo: migrate
 run: demo
 	DEBUG=1 $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 CONN_MAX_AGE=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Any management command with the local settings (the ones `make run` uses), e.g.
 ##   make manage ARGS="import_articles archive.jsonl --user editor"
