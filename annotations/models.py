@@ -6,6 +6,8 @@ Writes go through `annotations.services`; models carry no logic in `save()` and 
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -14,6 +16,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, LessThanOrEqual
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +33,25 @@ PUBLIC_SUMMARY_MAX = 2000
 DUPLICATE_CLAIM = _(
     "This passage is already tagged with this verdict and source. Edit that claim instead."
 )
+
+
+@functools.cache
+def _choices_of(field: models.Field) -> dict:
+    return dict(make_hashable(field.flatchoices))
+
+
+class ChoiceDisplay(models.Model):
+    """`get_FOO_display()` reading each field's choices from a dict built once, instead of
+    Django's, which builds it again on every call (with our translated choices, about 0.2 ms
+    each; a claim's card shows four). The same values: a value without a choice shows as
+    it is, and the names are translated when shown."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+        value = getattr(self, field.attname)
+        return force_str(_choices_of(field).get(make_hashable(value), value), strings_only=True)
 
 
 class SourceKind(models.TextChoices):
@@ -112,7 +135,7 @@ class AnchorReason(models.TextChoices):
     )
 
 
-class Source(models.Model):
+class Source(ChoiceDisplay):
     """Who made a claim: an agency, a ministry, a Telegram channel, an official."""
 
     Kind = SourceKind
@@ -215,7 +238,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
 
-class Article(models.Model):
+class Article(ChoiceDisplay):
     Status = ArticleStatus
 
     title = models.CharField(max_length=500, validators=[validate_line])
@@ -296,7 +319,7 @@ class Article(models.Model):
         return self.deleted_at is not None
 
 
-class Annotation(models.Model):
+class Annotation(ChoiceDisplay):
     """A claim: a span of an article's body with a verdict and (usually) a source."""
 
     Label = Label
@@ -739,7 +762,7 @@ class EvidenceState(models.TextChoices):
     GONE = "gone", _("gone")
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceDisplay):
     """A link the app keeps: the record of truth of its captures and re-checks
     (`annotations.services.evidence`). Either a claim's evidence link (one row per claim and
     link; the claim's current evidence is the one whose `url` is its `evidence_url`; a link

@@ -115,3 +115,25 @@ def test_grade_reads_like_b2():
     source = SourceFactory(reliability="B")
     claim = AnnotationFactory(source=source, credibility=2, label="verified")
     assert claim.grade == "B2"
+
+
+def test_choice_names_read_from_a_dict_built_once_are_djangos_own():
+    """ChoiceDisplay's get_FOO_display gives what Django's gives: each choice's name in the
+    active language, and a value without a choice as it is."""
+    from django.db import models as django_models
+    from django.utils import translation
+
+    from annotations.models import Annotation, Source
+
+    claim = Annotation(label="disputed", anchor_state="orphaned")
+    source = Source(kind="government", review_status="pending")
+    for language in ("en", "uk"):
+        with translation.override(language):
+            for obj, name in [(claim, "label"), (claim, "anchor_state"), (source, "kind"),
+                              (source, "review_status")]:  # fmt: skip
+                field = obj._meta.get_field(name)
+                ours = getattr(obj, f"get_{name}_display")()
+                assert ours == django_models.Model._get_FIELD_display(obj, field)
+                assert ours != getattr(obj, name)  # a name, not the key
+    claim.label = "not-a-label"
+    assert claim.get_label_display() == "not-a-label"
