@@ -559,6 +559,31 @@ class ClaimTerm(models.Model):
         return self.term
 
 
+class ClaimQuote(models.Model):
+    """A claim's quote as the similar-claims trigram search reads it (PostgreSQL only: its
+    GIN trigram index, `shared._trigram_ids`). Kept beside the claim, not on it, so that
+    writing many claims (the bulk import) does not maintain that index: these rows are
+    written with the claim's terms (`services.shared_claims`), inline for a single save and
+    by the terms job for an import, whose claims `TermsPending` already says are not
+    searched yet. Deleted with the claim by the database (`ON DELETE CASCADE`, no query of
+    Django's). SQLite has no trigram search and leaves the table empty."""
+
+    annotation = models.OneToOneField(
+        Annotation,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the database's own cascade (migration 0028)
+        db_constraint=False,
+        related_name="trigram_quote",
+    )
+    quote = models.TextField()
+
+    class Meta:
+        ordering = ["annotation_id"]
+
+    def __str__(self) -> str:
+        return self.quote[:50]
+
+
 class TermsPending(models.Model):
     """An article whose claims came in bulk and have no matcher terms yet: the job that
     writes them (`services.shared_claims.claim_terms_fill`) was enqueued with the import and

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -22,6 +23,17 @@ from django.db.models.fields import AutoFieldMixin
 
 def _adapt(field, value) -> Any:
     return field.get_db_prep_save(value, connection)
+
+
+def _as_copy_text(value) -> Any:
+    """A constant of every row in the text that COPY parses as the column's type (a time in
+    ISO 8601, a choice as its plain value), made once: psycopg would dump it again for each
+    row (a third of the COPY's Python time for 50,000 claims)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str.__str__(value)  # a TextChoices member: its value, as a plain string
+    return value
 
 
 class Table:
@@ -45,6 +57,8 @@ class Table:
         self.tail = tuple(_adapt(fields[n], v) for n, v in constants.items()) + tuple(
             _adapt(f, f.get_default()) for f in rest
         )
+        if connection.vendor == "postgresql":
+            self.tail = tuple(_as_copy_text(v) for v in self.tail)
 
     def adapt(self, attname: str, value) -> Any:
         """A value of a field that needs the database's form (a date and time)."""

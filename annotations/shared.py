@@ -3,7 +3,7 @@ appearances, and the week's most repeated claims.
 
 Suggestions come in two steps. The database finds candidates: the claims of other live
 articles that share the most (weighted) terms with the quote (`ClaimTerm`), and on
-PostgreSQL also the quotes nearest by trigrams (pg_trgm, GIN index). Then
+PostgreSQL also the quotes nearest by trigrams (pg_trgm, GIN index on `ClaimQuote`). Then
 `similarity.score` ranks them, the same way on every database, and the best few above
 `similarity.THRESHOLD` are suggested, one per shared claim.
 """
@@ -116,7 +116,8 @@ def _term_ids(terms: dict[str, int]) -> tuple[list[int], bool]:
 
 
 def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
-    """The quotes nearest by trigrams (pg_trgm's `%`, which the GIN index serves), within
+    """The quotes nearest by trigrams (pg_trgm's `%`, which the GIN index on `ClaimQuote`
+    serves: a claim imported a moment ago has none until its terms are written), within
     TRIGRAM_MS: with a hundred thousand quotes, the index's lists of common trigrams can
     take far longer than a person waits for a suggestion, and then the terms' candidates
     are the answer (the suggestions are a help, never the record)."""
@@ -132,9 +133,10 @@ def _trigram_ids(quote: str, *, exclude_article: int | None) -> list[int]:
             )
             before = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT a.id FROM annotations_annotation a "
-                "WHERE a.quote %% %s AND a.article_id <> %s "
-                "ORDER BY similarity(a.quote, %s) DESC, a.id DESC LIMIT %s",
+                "SELECT q.annotation_id FROM annotations_claimquote q "
+                "JOIN annotations_annotation a ON a.id = q.annotation_id "
+                "WHERE q.quote %% %s AND a.article_id <> %s "
+                "ORDER BY similarity(q.quote, %s) DESC, q.annotation_id DESC LIMIT %s",
                 [quote, exclude_article or 0, quote, TRIGRAM_CANDIDATES],
             )
             found = [row[0] for row in cursor.fetchall()]

@@ -153,6 +153,10 @@ MODEL_NAMES = {
     "Annotation": (_("claim"), _("claims")),
     "SharedClaim": (_("shared claim"), _("shared claims")),
     "ClaimTerm": (_("claim term"), _("claim terms")),
+    "ClaimQuote": (
+        _("claim quote for the trigram search"),
+        _("claim quotes for the trigram search"),
+    ),
     "TermsPending": (_("article awaiting claim terms"), _("articles awaiting claim terms")),
     "ImportRun": (_("bulk import"), _("bulk imports")),
     "JobKey": (_("job key"), _("job keys")),

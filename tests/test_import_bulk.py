@@ -245,3 +245,28 @@ def test_the_same_claim_twice_in_a_record_goes_in_once_and_is_reported(tmp_path,
     assert Annotation.objects.count() == 3
     err = capsys.readouterr().err
     assert "claim 2 repeats claim 1" in err and "claim 5 repeats claim 4" in err
+
+
+BOM_BODY = "B\ufeffSecond and more"  # a byte-order mark inside the text is kept
+
+
+@pytest.mark.parametrize(
+    ("claim", "says"),
+    [
+        # body[start:end] as given, but what the checks refuse or change: the short way (the
+        # quote compared with the body) must not let them through.
+        ({"start": 1, "end": 8, "quote": "\ufeffSecond"}, "does not match"),  # BOM stripped
+        ({"start": True, "end": 8, "quote": "\ufeffSecond"}, "“start” must be a whole number"),
+    ],
+    ids=["bom", "bool"],
+)
+def test_a_quote_equal_to_the_body_is_still_checked_as_any_other(claim, says):
+    raw = {"title": "T", "body": BOM_BODY, "claims": [{**claim, "label": "disputed"}]}
+    (row,) = read_jsonl([json.dumps(raw, ensure_ascii=False)])
+    assert says in row.reason
+
+
+def test_offsets_given_as_digits_still_come_in():
+    claim = {"start": "2", "end": "8", "quote": "Second", "label": "disputed"}
+    (row,) = read_jsonl([json.dumps({"title": "T", "body": BOM_BODY, "claims": [claim]})])
+    assert (row.claims[0].start, row.claims[0].end, row.claims[0].quote) == (2, 8, "Second")

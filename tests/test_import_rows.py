@@ -3,9 +3,11 @@ SQLite) with the history bulk_create_with_history wrote, and the matcher's terms
 imported claims written by a background job right after."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from annotations import jobs, shared, similarity
 from annotations.importers.bulk import read_jsonl
@@ -72,6 +74,10 @@ def test_imported_rows_and_their_history_are_what_the_models_would_store():
             "",
         )
     assert claim.history.get().quote == QUOTE and article.history.get().title == "Strike 1"
+    # One moment for all, to the microsecond (COPY reads the times as text made once).
+    moments = {article.created_at, article.updated_at, article.history.get().history_date}
+    moments |= {claim.created_at, claim.updated_at, claim.history.get().history_date}
+    assert len(moments) == 1 and abs(timezone.now() - moments.pop()) < timedelta(minutes=1)
     # Ids are the database's own: the next claim saved the ordinary way comes after them.
     later = Annotation.objects.create(
         article=article, start=0, end=4, quote="Kyiv", label="verified"

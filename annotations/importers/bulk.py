@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,10 +75,13 @@ class RecordProblem(ValueError):
     pass
 
 
-def _text(raw: dict, name: str, *, required: bool = False, prefix: str = "") -> str:
+def _text(raw: dict, name: str, *, required: bool = False, claim: int = 0) -> str:
+    """The text field `name` of `raw` under the text rule, or RecordProblem (`claim`: the
+    claim's number, for the message; its words are made only for a problem)."""
     value = raw.get(name)
     if (value is None or value == "") and not required:
         return ""  # most optional fields of most claims: nothing to check
+    prefix = f"claim {claim}: " if claim else ""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -136,21 +140,47 @@ FIX_OFFSETS = (
 )
 
 
-def _claim(raw, body: str, index: int) -> ClaimRecord:
-    if not isinstance(raw, dict):
-        raise RecordProblem(f"claim {index} must be an object.")
+def _exact_span(body: str, start, end, quote) -> bool:
+    """Whether `quote`, as the file gives it, is `body[start:end]` of the checked body (the
+    common case), so that the slow path's every check of the span would pass: the body is
+    free of what the text rule refuses and already normalised (NFC, "\n", no control
+    characters), which leaves the quote's own NFC form and a byte-order mark at its start
+    (`normalise_body` would strip it) to check."""
+    return (
+        type(start) is int
+        and type(end) is int
+        and type(quote) is str
+        and 0 <= start < end <= len(body)
+        and body[start:end] == quote
+        and quote[0] != "\ufeff"
+        and unicodedata.is_normalized("NFC", quote)
+    )
+
+
+def _span(raw: dict, body: str, index: int) -> tuple[int, int, str]:
+    """The claim's start, end and quote, every check made on the values as given: for what
+    `_exact_span` does not settle, and for the messages."""
     start, end = _int(raw.get("start"), "start", index), _int(raw.get("end"), "end", index)
     quote = raw.get("quote")
     if not isinstance(quote, str):
         raise RecordProblem(f"claim {index}: “quote” is missing.")
-    quote = _text(raw, "quote", prefix=f"claim {index}: ")
+    quote = _text(raw, "quote", claim=index)
     quote = anchoring.normalise_body(quote)
     try:
         anchoring.check_span(body, start, end, quote, advice=FIX_OFFSETS)
     except anchoring.AnchorError as exc:
         raise RecordProblem(f"claim {index}: {exc}") from exc
+    return start, end, quote
+
+
+def _claim(raw, body: str, index: int, label_keys: frozenset[str]) -> ClaimRecord:
+    if not isinstance(raw, dict):
+        raise RecordProblem(f"claim {index} must be an object.")
+    start, end, quote = raw.get("start"), raw.get("end"), raw.get("quote")
+    if not _exact_span(body, start, end, quote):
+        start, end, quote = _span(raw, body, index)
     label = raw.get("label")
-    if not isinstance(label, str) or labels.get(label) is None:
+    if not isinstance(label, str) or label not in label_keys:
         raise RecordProblem(
             gettext("claim %(index)s: unknown label “%(label)s” (use %(keys)s).")
             % {
@@ -160,13 +190,16 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
             }
         )
     source = raw.get("source") or ""
-    if not isinstance(source, str):
-        raise RecordProblem(f"claim {index}: “source” must be a name.")
-    source = _text({"source": source}, "source", prefix=f"claim {index}: ")
-    if len(" ".join(source.split())) > SOURCE_NAME_MAX:  # as a source's name is stored
-        raise RecordProblem(f"claim {index}: “source” is longer than {SOURCE_NAME_MAX} characters.")
-    if label == Annotation.Label.UNATTRIBUTED and source.strip():
-        raise RecordProblem(f"claim {index}: an unattributed claim has no source.")
+    if source:
+        if not isinstance(source, str):
+            raise RecordProblem(f"claim {index}: “source” must be a name.")
+        source = _text(raw, "source", claim=index)
+        if len(" ".join(source.split())) > SOURCE_NAME_MAX:  # as a source's name is stored
+            raise RecordProblem(
+                f"claim {index}: “source” is longer than {SOURCE_NAME_MAX} characters."
+            )
+        if label == Annotation.Label.UNATTRIBUTED and source.strip():
+            raise RecordProblem(f"claim {index}: an unattributed claim has no source.")
     credibility = raw.get("credibility")
     if credibility in ("", None):
         credibility = None
@@ -182,10 +215,10 @@ def _claim(raw, body: str, index: int) -> ClaimRecord:
             _url(evidence_url)
         except ValidationError as exc:
             raise RecordProblem(f"claim {index}: the evidence link must be http or https.") from exc
-    note, summary = (
-        anchoring.normalise_body(value) if value else ""
-        for value in (_text(raw, name, prefix=f"claim {index}: ") for name in FREE_TEXT)
-    )
+    note = _text(raw, "note", claim=index)
+    summary = _text(raw, "public_summary", claim=index)
+    note = anchoring.normalise_body(note) if note else ""
+    summary = anchoring.normalise_body(summary) if summary else ""
     if len(summary) > PUBLIC_SUMMARY_MAX:
         raise RecordProblem(
             f"claim {index}: “public_summary” is longer than {PUBLIC_SUMMARY_MAX} characters."
@@ -234,9 +267,10 @@ def validate_record(raw, line: int) -> ArticleRecord:
 def _claims(claims_raw: list, body: str) -> list[ClaimRecord]:
     """Every claim of a record, or RecordProblem naming each bad one (not only the first)."""
     claims, problems = [], []
+    label_keys = frozenset(labels.all_keys())
     for index, raw in enumerate(claims_raw, start=1):
         try:
-            claims.append(_claim(raw, body, index))
+            claims.append(_claim(raw, body, index, label_keys))
         except RecordProblem as exc:
             problems.append(str(exc))
     if problems:

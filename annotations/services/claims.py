@@ -474,7 +474,8 @@ def annotation_update(
     annotation._history_user = user
     if moved:
         annotation._change_reason = _span_reason(locked)
-    _save_once(annotation, force_update=True)
+    # A moved span has other words: the matcher's terms follow them, as `annotation_respan`'s.
+    _save_once(annotation, words_of=current if moved else None, force_update=True)
     evidence_track(claim=annotation, previous_url=locked.evidence_url)
     return annotation
 

@@ -12,11 +12,18 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import jobs, permissions, similarity
-from ..models import Annotation, ClaimTerm, SharedClaim, TermsPending, WebhookEvent
+from ..models import (
+    Annotation,
+    ClaimQuote,
+    ClaimTerm,
+    SharedClaim,
+    TermsPending,
+    WebhookEvent,
+)
 from ..rows import Table
 from .webhooks import webhook_emit, webhook_payload_of_claim
 
@@ -36,20 +43,66 @@ def claim_terms_refresh(
     claims: Iterable[Annotation], *, language: str | None = None, new: bool = False
 ) -> None:
     """Write the matcher's terms of these claims anew (in the caller's transaction): after
-    a claim is made, its words change, it is re-anchored or brought back. `language`: the
-    article's, when all the claims are of one article; else each claim's article is read
-    from `claim.article` (load it with the claims). `new`: just made, with no terms yet."""
+    a claim is made, its words change, it is re-anchored or brought back. On PostgreSQL
+    their quotes for the trigram search too (`ClaimQuote`), in the same statements: a
+    save makes no more queries for them. `language`: the article's, when all the claims
+    are of one article; else each claim's article is read from `claim.article` (load it
+    with the claims). `new`: just made, with no terms yet."""
     claims = [c for c in claims if c.pk is not None]
     if not claims:
         return
     if not new:
         ClaimTerm.objects.filter(annotation_id__in=[c.pk for c in claims]).delete()
-    rows = []
-    for claim in claims:
-        lang = language if language is not None else claim.article.language
-        for term, weight in similarity.terms(claim.quote, lang).items():
-            rows.append(ClaimTerm(annotation_id=claim.pk, term=term, weight=weight))
-    ClaimTerm.objects.bulk_create(rows, batch_size=2000)
+    terms = {
+        claim.pk: similarity.terms(
+            claim.quote, language if language is not None else claim.article.language
+        )
+        for claim in claims
+    }
+    if connection.vendor == "postgresql":
+        _write_terms_and_quotes(claims, terms)
+        return
+    rows = [
+        ClaimTerm(annotation_id=pk, term=term, weight=weight)
+        for pk, found in terms.items()
+        for term, weight in found.items()
+    ]
+    ClaimTerm.objects.bulk_create(rows, batch_size=TERMS_A_STATEMENT)
+
+
+# Terms rows written by one statement (with their claims' quotes, on PostgreSQL).
+TERMS_A_STATEMENT = 2000
+
+
+def _write_terms_and_quotes(claims: list[Annotation], terms: dict[int, dict[str, int]]) -> None:
+    """PostgreSQL: the claims' quotes (`ClaimQuote`, replaced if there) and their terms, in
+    one statement a group of claims (one for a save): the quotes' INSERT as a data-modifying
+    WITH of the terms' INSERT."""
+    qn = connection.ops.quote_name
+    quotes_table, terms_table = qn(ClaimQuote._meta.db_table), qn(ClaimTerm._meta.db_table)
+    group: list[Annotation] = []
+    size = 0
+    for index, claim in enumerate(claims):
+        group.append(claim)
+        size += len(terms[claim.pk])
+        if size < TERMS_A_STATEMENT and index < len(claims) - 1:
+            continue
+        rows = [(c.pk, t, w) for c in group for t, w in terms[c.pk].items()]
+        params: list = [v for c in group for v in (c.pk, c.quote)]
+        sql = (
+            f"INSERT INTO {quotes_table} (annotation_id, quote) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(group))
+            + " ON CONFLICT (annotation_id) DO UPDATE SET quote = EXCLUDED.quote"
+        )
+        if rows:
+            sql = (
+                f"WITH quotes AS ({sql}) INSERT INTO {terms_table} "  # noqa: S608
+                "(annotation_id, term, weight) VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows))
+            )
+            params += [v for row in rows for v in row]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        group, size = [], 0
 
 
 def claim_terms_later(article_ids: list[int]) -> None:
@@ -87,6 +140,11 @@ def claim_terms_fill(article_ids: list[int]) -> int:
             for pk, quote, language in claims
             for term, weight in similarity.terms(quote, language).items()
         )
+        if connection.vendor == "postgresql":  # the trigram search's quotes (`ClaimQuote`)
+            ClaimQuote.objects.filter(annotation__article_id__in=pending).delete()
+            Table(ClaimQuote, ("annotation_id", "quote")).write(
+                (pk, quote) for pk, quote, _language in claims
+            )
         TermsPending.objects.filter(article_id__in=pending).delete()
     return len(claims)
 
