@@ -571,7 +571,7 @@ class ClaimQuote(models.Model):
     annotation = models.OneToOneField(
         Annotation,
         primary_key=True,
-        on_delete=models.DO_NOTHING,  # the database's own cascade (migration 0028)
+        on_delete=models.DO_NOTHING,  # the database's own cascade (migration 0029)
         db_constraint=False,
         related_name="trigram_quote",
     )

@@ -1,4 +1,4 @@
-"""Migration 0028 moves the trigram search's quotes to their own table (PostgreSQL): the
+"""Migration 0029 moves the trigram search's quotes to their own table (PostgreSQL): the
 claims already here get theirs, but those whose terms the terms job has still to write
 (which writes their quotes too); the index leaves the claims' table."""
 
@@ -17,7 +17,7 @@ def _trigram_indexes() -> set[str]:
 
 
 def test_claims_here_get_their_quotes_but_those_pending_their_terms():
-    with back_at("0027_drop_covered_claim_indexes") as (apps, forward):
+    with back_at("0028_reading_index_covers_the_summary") as (apps, forward):
         Article = apps.get_model("annotations", "Article")
         Annotation = apps.get_model("annotations", "Annotation")
         TermsPending = apps.get_model("annotations", "TermsPending")

@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0027_drop_covered_claim_indexes"),
+        ("annotations", "0028_reading_index_covers_the_summary"),
     ]
 
     operations = [
