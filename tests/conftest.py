@@ -26,13 +26,37 @@ def _on_postgresql() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+# pytest-django's fixtures that give a test the database (`fixturenames` holds every
+# fixture a test uses, those its fixtures use included).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "_django_db_helper",
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not _DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` only, and tests
     marked `layout` (page audits in which the database plays no part) in the SQLite pass
     only: CI runs both passes, so each runs once. A case marked `only_on("sqlite")` or
     `only_on("postgresql")` runs in that pass only: the cases of a parametrisation that
     differ in nothing the database plays a part in are shared out between the passes, so
-    that CI runs each case once and the test itself on both databases."""
+    that CI runs each case once and the test itself on both databases.
+
+    A test that uses no database at all (no `django_db` mark, no fixture that opens one:
+    pytest-django refuses it any query) runs in the SQLite pass only: in the PostgreSQL
+    pass it would run the very same code again."""
     on_postgres = _on_postgresql()
     other = "layout" if on_postgres else "postgres"
     vendor = "postgresql" if on_postgres else "sqlite"
@@ -41,6 +65,8 @@ def pytest_collection_modifyitems(config, items):
         only_on = item.get_closest_marker("only_on")
         if only_on is not None and only_on.args[0] not in ("sqlite", "postgresql"):
             raise pytest.UsageError(f"{item.nodeid}: only_on takes 'sqlite' or 'postgresql'")
+        if on_postgres and not _uses_database(item):
+            return False
         return item.get_closest_marker(other) is None and (
             only_on is None or only_on.args[0] == vendor
         )
