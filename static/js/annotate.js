@@ -359,9 +359,11 @@
   const list = document.getElementById("claim-list");
 
   // An edit or delete form is open in it (the Link and Unlink buttons of its "Same claim
-  // elsewhere?" panel are forms that hold nothing typed).
+  // elsewhere?" panel are forms that hold nothing typed), or a request from it is on its
+  // way (htmx marks the element that sent it): what it brings, the delete confirmation
+  // say, would land in the copy replaced meanwhile and be lost.
   function busy(item) {
-    return Boolean(item.querySelector("form:not(.similar-form)"));
+    return Boolean(item.querySelector("form:not(.similar-form), .htmx-request"));
   }
 
   // What a card holds that the server's new copy of it does not: the open "Same claim
