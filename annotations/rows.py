@@ -85,28 +85,60 @@ class Table:
 
 
 def write_with_history(table: Table, rows: list[tuple], *, user_id: int | None, when) -> None:
-    """Write `rows` and their history rows as `bulk_create_with_history` writes them: each a
-    copy of the row's tracked fields, type "+", `user_id`'s, at `when`, with an empty
-    reason."""
+    """Write `rows` (their first field the primary key) and their history rows as
+    `bulk_create_with_history` writes them: each a copy of the row's tracked fields, type
+    "+", `user_id`'s, at `when`, with an empty reason, in the order of their keys.
+
+    The history rows are copied by the database from the rows just written (`INSERT …
+    SELECT`), not sent a second time: what the history holds is what the table holds."""
+    if not rows:
+        return
     table.write(rows)
-    history = table.model.history.model
-    tracked = {f.attname for f in history._meta.concrete_fields}
-    kept = [i for i, name in enumerate(table.attnames) if name in tracked]
-    history_rows = Table(
-        history,
-        [table.attnames[i] for i in kept],
-        {
-            "history_date": when,
-            "history_change_reason": "",
-            "history_type": "+",
-            "history_user_id": user_id,
-        },
+    model = table.model
+    history = model.history.model
+    pk = model._meta.pk
+    if table.attnames[0] != pk.attname:
+        raise ValueError("write_with_history needs the primary key first in each row")
+    copied = [f for f in history._meta.concrete_fields if f.attname in table.fields]
+    constants = {
+        "history_date": when,
+        "history_change_reason": "",
+        "history_type": "+",
+        "history_user_id": user_id,
+    }
+    qn = connection.ops.quote_name
+    columns = [qn(f.column) for f in copied]
+    columns += [qn(history._meta.get_field(n).column) for n in constants]
+    selected = [qn(table.fields[f.attname].column) for f in copied]
+    fields = [history._meta.get_field(n.removesuffix("_id")) for n in constants]
+    values = [_adapt(f, v) for f, v in zip(fields, constants.values(), strict=True)]
+    # PostgreSQL types a parameter in a SELECT list as text unless told; SQLite needs no
+    # type (and its CAST would turn a time's text into a number).
+    marks = [
+        f"CAST(%s AS {f.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
+        for f in fields
+    ]
+    ids = sorted(row[0] for row in rows)
+    statement = (
+        f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(selected)}, {', '.join(marks)} "
+        f"FROM {qn(model._meta.db_table)} WHERE {qn(pk.column)} "
     )
-    tail = table.tail
-    if len(kept) == len(table.attnames):
-        history_rows.write(row + tail for row in rows)
-    else:
-        history_rows.write(tuple((row + tail)[i] for i in kept) for row in rows)
+    with connection.cursor() as cursor:
+        if ids == list(range(ids[0], ids[0] + len(ids))):
+            cursor.execute(
+                statement + f"BETWEEN %s AND %s ORDER BY {qn(pk.column)}",
+                [*values, ids[0], ids[-1]],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(statement + f"= ANY(%s) ORDER BY {qn(pk.column)}", [*values, ids])
+        else:
+            for i in range(0, len(ids), 10_000):
+                chunk = ids[i : i + 10_000]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    statement + f"IN ({marks}) ORDER BY {qn(pk.column)}", [*values, *chunk]
+                )
 
 
 def reserve_ids(model: type[Model], n: int) -> list[int]:

@@ -56,7 +56,16 @@ def pytest_collection_modifyitems(config, items):
 
     A test that uses no database at all (no `django_db` mark, no fixture that opens one:
     pytest-django refuses it any query) runs in the SQLite pass only: in the PostgreSQL
-    pass it would run the very same code again."""
+    pass it would run the very same code again.
+
+    A browser test (under tests/browser/, marked `browser` here) runs in the SQLite pass
+    only, unless it is marked `both_passes` or its case `only_on("postgresql")`: it drives
+    the interface (markup, scripts, keys), the same on either database, through views and
+    services whose every database-dependent path the other tests run in both passes. The few
+    marked `both_passes` drive a save, an edit and a live update on PostgreSQL too."""
+    for item in items:
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
     on_postgres = _on_postgresql()
     other = "layout" if on_postgres else "postgres"
     vendor = "postgresql" if on_postgres else "sqlite"
@@ -66,6 +75,13 @@ def pytest_collection_modifyitems(config, items):
         if only_on is not None and only_on.args[0] not in ("sqlite", "postgresql"):
             raise pytest.UsageError(f"{item.nodeid}: only_on takes 'sqlite' or 'postgresql'")
         if on_postgres and not _uses_database(item):
+            return False
+        if (
+            on_postgres
+            and item.get_closest_marker("browser") is not None
+            and item.get_closest_marker("both_passes") is None
+            and only_on is None
+        ):
             return False
         return item.get_closest_marker(other) is None and (
             only_on is None or only_on.args[0] == vendor

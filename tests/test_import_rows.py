@@ -74,6 +74,16 @@ def test_imported_rows_and_their_history_are_what_the_models_would_store():
             "",
         )
     assert claim.history.get().quote == QUOTE and article.history.get().title == "Strike 1"
+    # Each history row is its row, field by field (copied by the database from the row).
+    for model in (Article, Annotation):
+        tracked = [
+            f.attname
+            for f in model.history.model._meta.concrete_fields
+            if f.attname in {g.attname for g in model._meta.concrete_fields}
+        ]
+        rows = list(model.objects.order_by("pk").values_list(*tracked))
+        copies = list(model.history.order_by("id").values_list(*tracked))
+        assert rows == copies and len(rows) == {Article: 3, Annotation: 6}[model]
     # One moment for all, to the microsecond (COPY reads the times as text made once).
     moments = {article.created_at, article.updated_at, article.history.get().history_date}
     moments |= {claim.created_at, claim.updated_at, claim.history.get().history_date}
@@ -136,18 +146,48 @@ def test_a_batch_the_database_refuses_falls_back_to_rows_and_reports_the_line(mo
     assert Article.objects.count() == 2 and Annotation.objects.count() == 4
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_on_postgresql_the_claims_go_in_by_copy(django_assert_max_num_queries):
-    """The claims and their history are COPYed: no INSERT per batch of claims at all (the
-    queries left are the plan's reads, the sources, the ids and the marks)."""
+@pytest.mark.postgres  # COPY is PostgreSQL's
+def test_on_postgresql_the_claims_go_in_by_copy_and_their_history_is_copied_from_them():
+    """The claims are COPYed, and their history rows are copied from them by the database:
+    one `INSERT … SELECT` a batch, no claim's values sent twice (the queries left are the
+    plan's reads, the sources, the ids and the marks)."""
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        report = articles_import(_rows(50), user=member("rows-importer", "Reviewer"))
+        report = articles_import(_rows(50), user=member("rows-importer", "Reviewer"), batch_size=20)
     assert report.claims == 100
     inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT INTO")]
-    assert not any("annotations_annotation" in q or "historicalannotation" in q for q in inserts)
+    assert not any(q.startswith('INSERT INTO "annotations_annotation"') for q in inserts)
+    history = [q for q in inserts if q.startswith('INSERT INTO "annotations_historicalannotation"')]
+    assert len(history) == 3 and all(" SELECT " in q for q in history)  # 3 batches
     assert Annotation.history.filter(history_type="+").count() == 100
+
+
+@pytest.mark.parametrize("gaps", [False, True], ids=["one-run-of-ids", "ids-with-gaps"])
+def test_history_rows_copy_their_rows_whether_or_not_the_ids_run_on(gaps):
+    """Ids reserved in one run are copied by range; ids with gaps (another session took
+    some from the sequence meanwhile) by their list, and only those rows: never a row of
+    someone else's that lies between them."""
+    from annotations.rows import Table, write_with_history
+
+    user = member("rows-importer", "Reviewer")
+    ids = reserve_ids(Article, 5)
+    if gaps:  # the middle one is another session's
+        ids = [ids[0], ids[1], ids[3], ids[4]]
+        Article.objects.create(pk=ids[1] + 1, title="Theirs", body="Their text.")
+    now = timezone.now()
+    table = Table(
+        Article,
+        ("id", "title", "body", "body_hash"),
+        {"created_by_id": user.pk, "created_at": now, "updated_at": now},
+    )
+    write_with_history(
+        table, [(pk, f"Ours {pk}", f"Body {pk}", f"h{pk}") for pk in ids], user_id=user.pk, when=now
+    )
+    copied = list(Article.history.filter(history_type="+").order_by("history_id"))
+    assert [h.id for h in copied if h.title.startswith("Ours")] == ids
+    assert [h.title for h in copied] == ["Theirs"] * gaps + [f"Ours {pk}" for pk in ids]
+    assert {h.history_user_id for h in copied if h.title.startswith("Ours")} == {user.pk}
 
 
 def test_until_the_job_has_run_every_door_of_the_search_says_claims_are_pending(
@@ -189,7 +229,7 @@ def test_until_the_job_has_run_every_door_of_the_search_says_claims_are_pending(
     assert note not in capsys.readouterr().err
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+@pytest.mark.only_on("sqlite")  # SQLite's page cache
 def test_on_sqlite_the_import_has_a_larger_page_cache_and_puts_it_back(monkeypatch):
     from annotations import rows
 

@@ -214,6 +214,7 @@ def test_drag_across_two_paragraphs_with_accents(page, live_server, login, edito
     assert "".join(marks.all_text_contents()) == claim.quote.replace("\n", "")
 
 
+@pytest.mark.both_passes  # also on PostgreSQL (tests/conftest.py)
 def test_pick_source_then_key_stores_source(page, live_server, login, editor, article):
     sbu = SourceFactory(name="Security Service of Ukraine")
     SourceFactory(name="Ministry of Defence of Russia")
@@ -876,6 +877,7 @@ def test_viewer_gets_no_popover_and_keys_store_nothing(page, live_server, login,
 # --- 10. Edit and delete in place ----------------------------------------------------------
 
 
+@pytest.mark.both_passes  # also on PostgreSQL (tests/conftest.py)
 def test_edit_and_delete_in_place(page, live_server, login, editor, other_editor, article):
     mine = AnnotationFactory(
         article=article, quote_text="air defence downed 31 of 38 drones", created_by=editor

@@ -9,7 +9,8 @@ from bench.browser import VIEWPORT
 from tests.browser.test_annotate_browser import BODY, drag, open_article, span_of, wait_for_claims
 from tests.factories import ArticleFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Also on PostgreSQL (tests/conftest.py): a save seen by another editor's poll.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_passes]
 
 
 def test_a_claim_tagged_elsewhere_appears_while_a_selection_is_held(
