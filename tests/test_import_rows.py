@@ -121,6 +121,22 @@ def test_the_job_writes_the_terms_of_imported_claims_and_clears_the_marks():
     assert {s.claim.pk for s in found} & {c.pk for c in claims}
 
 
+def test_an_imported_article_without_claims_is_not_marked_pending():
+    """Only articles with claims wait for terms: one without has nothing to search, and
+    the search never says it is pending."""
+    def bare():
+        return read_jsonl([json.dumps({"title": "No claims", "body": "Nothing to check here."})])
+
+    user = member("rows-importer", "Reviewer")
+    report = articles_import([*_rows(1), *bare()], user=user)
+    assert (report.created, report.claims) == (2, 2)
+    with_claims = Article.objects.get(url="https://example.org/rows/0")
+    assert list(TermsPending.objects.values_list("article_id", flat=True)) == [with_claims.pk]
+    assert TermsPending.objects.get().created_at == with_claims.created_at
+    report = articles_import(bare(), user=user)  # the same text: skipped, nothing marked
+    assert report.skipped == 1 and TermsPending.objects.count() == 1
+
+
 def test_the_terms_job_run_twice_does_nothing_the_second_time():
     report = articles_import(_rows(1), user=member("rows-importer", "Reviewer"))
     from annotations.services.shared_claims import claim_terms_fill

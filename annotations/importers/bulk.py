@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -63,6 +64,12 @@ class ArticleRecord(ArticleDraft):
 
     line: int
     claims: list[ClaimRecord] = field(default_factory=list)
+
+    @cached_property
+    def body_hash(self) -> str:
+        """The body's hash (`anchoring.body_hash`), worked out once: the importer looks for
+        duplicates by it, remembers it, and stores it."""
+        return anchoring.body_hash(self.body)
 
 
 @dataclass

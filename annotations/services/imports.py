@@ -104,14 +104,14 @@ class _Importer:
 
     def _drop_duplicates(self, records: list[ArticleRecord], plan: _Plan) -> list:
         urls = {r.url for r in records if r.url}
-        hashes = {anchoring.body_hash(r.body) for r in records}
+        hashes = {r.body_hash for r in records}
         known_urls = set(Article.objects.filter(url__in=urls).values_list("url", flat=True))
         known_hashes = set(
             Article.objects.filter(body_hash__in=hashes).values_list("body_hash", flat=True)
         )
         kept, urls_here, hashes_here = [], set(), set()
         for record in records:
-            digest = anchoring.body_hash(record.body)
+            digest = record.body_hash
             if record.url and (
                 record.url in known_urls or record.url in self.seen_urls or record.url in urls_here
             ):
@@ -170,7 +170,7 @@ class _Importer:
             else:
                 seen[spot] = index
                 kept.append(claim)
-        return replace(record, claims=kept)
+        return record if len(kept) == len(record.claims) else replace(record, claims=kept)
 
     def commit(self, plan: _Plan, article_ids: list[int]) -> None:
         """The batch is in the database: now the report and the importer's memory say so."""
@@ -182,7 +182,7 @@ class _Importer:
         report.sources_created += len(plan.new_names)
         report.committed += article_ids
         for record in plan.records:
-            self.seen_hashes.add(anchoring.body_hash(record.body))
+            self.seen_hashes.add(record.body_hash)
             if record.url:
                 self.seen_urls.add(record.url)
 
@@ -237,7 +237,7 @@ class _Importer:
                 r.author,
                 articles.adapt("published_at", r.published_at),
                 r.language,
-                anchoring.body_hash(r.body),
+                r.body_hash,
             )
             for pk, r in zip(article_ids, plan.records, strict=True)
         ]
@@ -279,7 +279,9 @@ class _Importer:
                     linked.append(Annotation(pk=pk, evidence_url=c.evidence_url))
         write_with_history(claims, claim_rows, user_id=user_id, when=now)
         evidence_track_many(linked)
-        claim_terms_later(article_ids)
+        claim_terms_later(
+            [pk for pk, r in zip(article_ids, plan.records, strict=True) if r.claims], when=now
+        )
         return article_ids
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import jobs, permissions, similarity
@@ -105,13 +106,15 @@ def _write_terms_and_quotes(claims: list[Annotation], terms: dict[int, dict[str,
         group, size = [], 0
 
 
-def claim_terms_later(article_ids: list[int]) -> None:
+def claim_terms_later(article_ids: list[int], *, when=None) -> None:
     """The terms of these articles' claims, written by a background job (in the caller's
     transaction: the job and the articles' "pending" marks exist if and only if it commits).
-    For the bulk import, where computing them would take most of its time."""
+    For the bulk import, where computing them would take most of its time. The marks go in
+    as tuples (`rows.Table`), made at `when` (now by default)."""
     if not article_ids:
         return
-    TermsPending.objects.bulk_create(TermsPending(article_id=pk) for pk in article_ids)
+    marks = Table(TermsPending, ("article_id",), {"created_at": when or timezone.now()})
+    marks.write((pk,) for pk in article_ids)
     claim_terms_fill.enqueue(article_ids)
 
 
