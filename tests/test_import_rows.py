@@ -124,6 +124,7 @@ def test_the_job_writes_the_terms_of_imported_claims_and_clears_the_marks():
 def test_an_imported_article_without_claims_is_not_marked_pending():
     """Only articles with claims wait for terms: one without has nothing to search, and
     the search never says it is pending."""
+
     def bare():
         return read_jsonl([json.dumps({"title": "No claims", "body": "Nothing to check here."})])
 
