@@ -1,7 +1,7 @@
 """Many rows of one model written as tuples, not model instances: `COPY … FROM STDIN` on
 PostgreSQL (psycopg 3's `copy.write_row`), one `executemany` on SQLite. For the bulk import,
 where building and saving 50,000 instances (and as many history instances) cost far more
-than the database's own work.
+than the database's own work. Their history rows are copied from them by the database.
 
 The values go in as they are: the caller has validated them with the app's checks (the
 bulk reader), and the database's constraints still decide (a refused row fails the

@@ -1,8 +1,9 @@
 """Bulk import: validated records in, articles and claims out, in batches.
 
-Each batch is one transaction: a few reads, then its articles and claims with their history
-rows as tuples (`rows.Table`: COPY on PostgreSQL, executemany on SQLite), never a query or
-a model instance per row. The matcher's terms of its claims come after, from a job.
+Each batch is one transaction: a few reads, then its articles and claims as tuples
+(`rows.Table`: COPY on PostgreSQL, executemany on SQLite) and their history rows copied from
+them by the database (`rows.write_with_history`), never a query or a model instance per
+row. The matcher's terms of its claims come after, from a job.
 A record is written whole or not at all: its article and every one of its claims, or none.
 """
 
