@@ -132,9 +132,10 @@ def write_with_history(table: Table, rows: list[tuple], *, user_id: int | None, 
             )
         elif connection.vendor == "postgresql":
             cursor.execute(statement + f"= ANY(%s) ORDER BY {qn(pk.column)}", [*values, ids])
-        else:
-            for i in range(0, len(ids), 10_000):
-                chunk = ids[i : i + 10_000]
+        else:  # as many ids a statement as the database takes parameters, the constants aside
+            size = (connection.features.max_query_params or 10_000) - len(values)
+            for i in range(0, len(ids), size):
+                chunk = ids[i : i + size]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
                     statement + f"IN ({marks}) ORDER BY {qn(pk.column)}", [*values, *chunk]
