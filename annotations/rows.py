@@ -91,55 +91,50 @@ def write_with_history(table: Table, rows: list[tuple], *, user_id: int | None, 
 
     The history rows are copied by the database from the rows just written (`INSERT …
     SELECT`), not sent a second time: what the history holds is what the table holds."""
-    if not rows:
-        return
-    table.write(rows)
     model = table.model
-    history = model.history.model
     pk = model._meta.pk
     if table.attnames[0] != pk.attname:
         raise ValueError("write_with_history needs the primary key first in each row")
+    if not rows:
+        return
+    table.write(rows)
+    history = model.history.model
     copied = [f for f in history._meta.concrete_fields if f.attname in table.fields]
     constants = {
         "history_date": when,
         "history_change_reason": "",
         "history_type": "+",
-        "history_user_id": user_id,
+        "history_user": user_id,
     }
-    qn = connection.ops.quote_name
-    columns = [qn(f.column) for f in copied]
-    columns += [qn(history._meta.get_field(n).column) for n in constants]
-    selected = [qn(table.fields[f.attname].column) for f in copied]
-    fields = [history._meta.get_field(n.removesuffix("_id")) for n in constants]
+    fields = [history._meta.get_field(name) for name in constants]
     values = [_adapt(f, v) for f, v in zip(fields, constants.values(), strict=True)]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in [*copied, *fields])
+    selected = ", ".join(qn(table.fields[f.attname].column) for f in copied)
     # PostgreSQL types a parameter in a SELECT list as text unless told; SQLite needs no
     # type (and its CAST would turn a time's text into a number).
-    marks = [
-        f"CAST(%s AS {f.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
-        for f in fields
-    ]
+    if connection.vendor == "postgresql":
+        given = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    else:
+        given = ", ".join(["%s"] * len(fields))
+    key = qn(pk.column)
     ids = sorted(row[0] for row in rows)
-    statement = (
-        f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(selected)}, {', '.join(marks)} "
-        f"FROM {qn(model._meta.db_table)} WHERE {qn(pk.column)} "
-    )
+    if ids[-1] - ids[0] == len(ids) - 1:  # one run of ids (keys are unique)
+        wheres = [(f"{key} BETWEEN %s AND %s", [ids[0], ids[-1]])]
+    elif connection.vendor == "postgresql":
+        wheres = [(f"{key} = ANY(%s)", [ids])]
+    else:  # as many ids a statement as the database takes parameters, the constants aside
+        size = (connection.features.max_query_params or 10_000) - len(values)
+        chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+        wheres = [(f"{key} IN ({', '.join(['%s'] * len(c))})", c) for c in chunks]
     with connection.cursor() as cursor:
-        if ids == list(range(ids[0], ids[0] + len(ids))):
+        for where, params in wheres:
             cursor.execute(
-                statement + f"BETWEEN %s AND %s ORDER BY {qn(pk.column)}",
-                [*values, ids[0], ids[-1]],
+                f"INSERT INTO {qn(history._meta.db_table)} ({columns}) "  # noqa: S608
+                f"SELECT {selected}, {given} FROM {qn(model._meta.db_table)} "
+                f"WHERE {where} ORDER BY {key}",
+                [*values, *params],
             )
-        elif connection.vendor == "postgresql":
-            cursor.execute(statement + f"= ANY(%s) ORDER BY {qn(pk.column)}", [*values, ids])
-        else:  # as many ids a statement as the database takes parameters, the constants aside
-            size = (connection.features.max_query_params or 10_000) - len(values)
-            for i in range(0, len(ids), size):
-                chunk = ids[i : i + size]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    statement + f"IN ({marks}) ORDER BY {qn(pk.column)}", [*values, *chunk]
-                )
 
 
 def reserve_ids(model: type[Model], n: int) -> list[int]:

@@ -46,6 +46,13 @@ def _uses_database(item) -> bool:
     )
 
 
+def _browser_on_sqlite_only(item) -> bool:
+    """A browser test left out of the PostgreSQL pass (pytest_collection_modifyitems)."""
+    return item.get_closest_marker("browser") is not None and not any(
+        item.get_closest_marker(name) for name in ("both_passes", "only_on")
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run in the PostgreSQL pass of `make test` only, and tests
     marked `layout` (page audits in which the database plays no part) in the SQLite pass
@@ -74,14 +81,7 @@ def pytest_collection_modifyitems(config, items):
         only_on = item.get_closest_marker("only_on")
         if only_on is not None and only_on.args[0] not in ("sqlite", "postgresql"):
             raise pytest.UsageError(f"{item.nodeid}: only_on takes 'sqlite' or 'postgresql'")
-        if on_postgres and not _uses_database(item):
-            return False
-        if (
-            on_postgres
-            and item.get_closest_marker("browser") is not None
-            and item.get_closest_marker("both_passes") is None
-            and only_on is None
-        ):
+        if on_postgres and (not _uses_database(item) or _browser_on_sqlite_only(item)):
             return False
         return item.get_closest_marker(other) is None and (
             only_on is None or only_on.args[0] == vendor

@@ -1,7 +1,7 @@
 """The bulk import's fast path: rows written as tuples (COPY on PostgreSQL, executemany on
 SQLite) with the history bulk_create_with_history would write (copied from the rows by the
-database), and the matcher's terms of the
-imported claims written by a background job right after."""
+database), and the matcher's terms of the imported claims written by a background job right
+after."""
 
 import json
 from datetime import timedelta

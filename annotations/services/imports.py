@@ -253,9 +253,11 @@ class _Importer:
                 "updated_at": now,
             },
         )
-        claim_rows, linked = [], []
+        claim_rows, linked, with_claims = [], [], []
         for record, article_id in zip(plan.records, article_ids, strict=True):
             body = record.body
+            if record.claims:
+                with_claims.append(article_id)
             for c in record.claims:
                 pk = next(claim_ids)
                 prefix, suffix = anchoring.context(body, c.start, c.end)
@@ -280,9 +282,7 @@ class _Importer:
                     linked.append(Annotation(pk=pk, evidence_url=c.evidence_url))
         write_with_history(claims, claim_rows, user_id=user_id, when=now)
         evidence_track_many(linked)
-        claim_terms_later(
-            [pk for pk, r in zip(article_ids, plan.records, strict=True) if r.claims], when=now
-        )
+        claim_terms_later(with_claims, when=now)
         return article_ids
 
 
