@@ -182,9 +182,9 @@ else:
     # (Django turns this off by default, for poolers). A claim save, a dozen statements,
     # went from 10.5 ms to 9.2 ms here. Behind a pooler in transaction mode (PgBouncer
     # before 1.21, say), set DB_PREPARE_THRESHOLD=0: no statement is prepared.
-    threshold = env_int("DB_PREPARE_THRESHOLD", 5)
+    _prepare = max(env_int("DB_PREPARE_THRESHOLD", 5), 0) or None
     DATABASES["default"]["OPTIONS"].update(
-        server_side_binding=threshold > 0, prepare_threshold=threshold if threshold > 0 else None
+        server_side_binding=_prepare is not None, prepare_threshold=_prepare
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -2,19 +2,15 @@
 newsroom.settings: DB_PREPARE_THRESHOLD), and the setting turns them off for a pooler."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from annotations.models import Article
 from tests.factories import ArticleFactory
+from tests.test_security_headers import _settings_subprocess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _prepared() -> set[str]:
@@ -34,23 +30,14 @@ def test_a_statement_run_often_is_prepared_and_still_answers_right():
 
 
 def _options(threshold: str) -> dict:
-    env = {
-        **os.environ,
+    """The database OPTIONS the settings make of DB_PREPARE_THRESHOLD (read at import)."""
+    code = "import django, json; django.setup(); from django.conf import settings; "
+    code += "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    extra = {
         "DB_PREPARE_THRESHOLD": threshold,
-        "SECRET_KEY": "settings-only-" + "x7Qm2vX9pL4sR8wK1zN6bT3yH5cJ0dF2gA7eU9iO4tY6rW1",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
     }
-    code = "from django.conf import settings; import json; "
-    code += "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    out = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(_settings_subprocess(code, extra).splitlines()[-1])
 
 
 @pytest.mark.parametrize(
